@@ -1,0 +1,32 @@
+import { ExpectedRevision } from './event-store.port';
+
+/** The stream was not at the expected revision. The only error adapters translate from drivers. */
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** An event id is already in the log, but not as part of this very append (see the port's idempotency rule). */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} already recorded in another append`);
+  }
+}
+
+/** A position from another incarnation of the store (from before a restore, say). */
+export class StalePositionError extends Error {
+  constructor(readonly given: string, readonly incarnation: string) {
+    super(`position ${given} is not of this store (incarnation ${incarnation})`);
+  }
+}
+
+/** The store is out of space (SQLite full, disk full). */
+export class StorageFullError extends Error {}
+
+/** The backend cannot be reached or answered with an unexpected failure. */
+export class BackendUnavailableError extends Error {}

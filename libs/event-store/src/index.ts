@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './position';
+export * from './errors';
+export * from './subscription';
+export * from './sqlite/sqlite-event-store';

@@ -1,0 +1,247 @@
+import Database, { Database as Db, Statement } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConcurrencyError, DuplicateEventIdError, StalePositionError } from '../errors';
+import {
+  AppendResult, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
+} from '../event-store.port';
+import { formatPosition, Position, position } from '../position';
+import { pollingSubscription } from '../subscription';
+import { GroupCommitter } from './group-commit';
+import { applyDurablePragmas, EVENTS_SCHEMA } from './sqlite-schema';
+import { isUniqueViolation } from './sqlite-errors';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the data file, or ':memory:'. */
+  readonly file: string;
+  readonly busyTimeoutMs?: number;
+  /** How often a live subscription looks for events appended by other processes. */
+  readonly pollIntervalMs?: number;
+}
+
+/** Work run inside a group-commit transaction: appends here are synchronous and atomic with it. */
+export interface SqliteTransaction {
+  readonly db: Db;
+  append(stream: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult;
+}
+
+/** Called inside the append's transaction with the events just written (inline read models). */
+export type InlineListener = (events: readonly RecordedEvent[]) => void;
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly db: Db;
+  readonly incarnation: string;
+  readonly committer: GroupCommitter;
+  private readonly inline: InlineListener[] = [];
+  private readonly waiters = new Set<() => void>();
+  private readonly pollIntervalMs: number;
+  private readonly stmt: Record<
+    'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head', Statement
+  >;
+  private readonly tx: SqliteTransaction;
+  private closed = false;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    applyDurablePragmas(this.db, options.busyTimeoutMs ?? 5000);
+    this.db.exec(EVENTS_SCHEMA);
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.incarnation = this.loadIncarnation();
+    this.stmt = {
+      revision: this.db.prepare('SELECT max(revision) AS r FROM events WHERE stream = ?'),
+      insert: this.db.prepare(
+        `INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      byId: this.db.prepare('SELECT stream, revision, position FROM events WHERE id = ?'),
+      stream: this.db.prepare(
+        'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      allPrefix: this.db.prepare(
+        `SELECT * FROM events WHERE position > ? AND substr(stream, 1, ?) = ? ORDER BY position LIMIT ?`,
+      ),
+      head: this.db.prepare('SELECT max(position) AS p FROM events'),
+    };
+    this.committer = new GroupCommitter(this.db, () => this.wake());
+    this.tx = { db: this.db, append: (s, e, x) => this.appendNow(s, e, x) };
+  }
+
+  /** Registers a listener that runs inside every append's transaction. */
+  onAppendedInline(listener: InlineListener): void {
+    this.inline.push(listener);
+  }
+
+  /** Runs work in the next group-commit transaction; resolves once it is durable. */
+  transact<T>(work: (tx: SqliteTransaction) => T): Promise<T> {
+    this.assertOpen();
+    return this.committer.run(() => work(this.tx));
+  }
+
+  append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.transact((tx) => tx.append(stream, events, expected));
+  }
+
+  async readStream(stream: string, fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
+    return (this.stmt.stream.all(stream, fromRevision, maxCount) as EventRow[]).map((r) => this.toRecorded(r));
+  }
+
+  async streamRevision(stream: string): Promise<number | undefined> {
+    return this.currentRevision(stream);
+  }
+
+  async readAll({ after, maxCount, streamPrefix }: ReadAllOptions): Promise<RecordedEvent[]> {
+    if (after !== 'start' && after.incarnation !== this.incarnation) {
+      throw new StalePositionError(formatPosition(after), this.incarnation);
+    }
+    return this.readAllSync(after === 'start' ? 0 : Number(after.commit), maxCount, streamPrefix);
+  }
+
+  readAllSync(afterPosition: number, maxCount: number, streamPrefix?: string): RecordedEvent[] {
+    const rows = streamPrefix
+      ? this.stmt.allPrefix.all(afterPosition, streamPrefix.length, streamPrefix, maxCount)
+      : this.stmt.all.all(afterPosition, maxCount);
+    return (rows as EventRow[]).map((r) => this.toRecorded(r));
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    const head = this.headSync();
+    return head === 0 ? undefined : position(this.incarnation, head);
+  }
+
+  headSync(): number {
+    return (this.stmt.head.get() as { p: number | null }).p ?? 0;
+  }
+
+  subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent> {
+    return pollingSubscription(this, options, (signal) => this.changed(signal));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.committer.flush();
+    this.closed = true;
+    this.wake();
+    this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  private appendNow(stream: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const replay = this.priorAppend(stream, events);
+    if (replay) return replay;
+    const current = this.currentRevision(stream);
+    checkExpected(stream, expected, current);
+    const recordedAt = new Date().toISOString();
+    let revision = current ?? -1;
+    const recorded: RecordedEvent[] = [];
+    for (const event of events) {
+      revision += 1;
+      const info = this.insert(stream, revision, event, recordedAt);
+      recorded.push({
+        ...event, stream, revision, recordedAt, position: position(this.incarnation, info),
+      });
+    }
+    for (const listener of this.inline) listener(recorded);
+    const last = recorded[recorded.length - 1];
+    return { revision: last.revision, position: last.position };
+  }
+
+  private insert(stream: string, revision: number, event: EventData, recordedAt: string): number {
+    try {
+      const info = this.stmt.insert.run(
+        event.id, stream, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt,
+      );
+      return Number(info.lastInsertRowid);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateEventIdError(event.id);
+      throw error;
+    }
+  }
+
+  /** The idempotency rule: the same ids, in the same stream and order, answer the earlier append. */
+  private priorAppend(stream: string, events: readonly EventData[]): AppendResult | undefined {
+    const first = this.stmt.byId.get(events[0].id) as { stream: string; revision: number; position: number } | undefined;
+    if (!first) return undefined;
+    let last = first;
+    for (let i = 0; i < events.length; i++) {
+      const row = (i === 0 ? first : this.stmt.byId.get(events[i].id)) as typeof first | undefined;
+      if (!row || row.stream !== stream || row.revision !== first.revision + i) {
+        throw new DuplicateEventIdError(events[i].id);
+      }
+      last = row;
+    }
+    return { revision: last.revision, position: position(this.incarnation, last.position) };
+  }
+
+  private currentRevision(stream: string): number | undefined {
+    return (this.stmt.revision.get(stream) as { r: number | null }).r ?? undefined;
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    return {
+      id: row.id,
+      type: row.type,
+      stream: row.stream,
+      revision: row.revision,
+      data: JSON.parse(row.data),
+      metadata: JSON.parse(row.metadata),
+      recordedAt: row.recorded_at,
+      position: position(this.incarnation, row.position),
+    };
+  }
+
+  private loadIncarnation(): string {
+    const fresh = randomBytes(8).toString('hex');
+    this.db.prepare('INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)').run('incarnation', fresh);
+    return (this.db.prepare('SELECT value FROM store_meta WHERE key = ?').get('incarnation') as { value: string }).value;
+  }
+
+  private changed(signal: AbortSignal): Promise<void> {
+    if (this.closed || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      signal.addEventListener('abort', done);
+      this.waiters.add(done);
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event store is closed');
+  }
+}
+
+function checkExpected(stream: string, expected: ExpectedRevision, current: number | undefined): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === undefined) ||
+    (expected === 'stream_exists' && current !== undefined) ||
+    expected === current;
+  if (!ok) throw new ConcurrencyError(stream, expected, current ?? 'no_stream');
+}
