@@ -3,3 +3,5 @@ export * from './position';
 export * from './errors';
 export * from './subscription';
 export * from './sqlite/sqlite-event-store';
+export * from './projector/projection';
+export * from './projector/sqlite-projector';

@@ -23,7 +23,11 @@ export interface SqliteEventStoreOptions {
 /** Work run inside a group-commit transaction: appends here are synchronous and atomic with it. */
 export interface SqliteTransaction {
   readonly db: Db;
-  append(stream: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult;
+  append(stream: string, events: readonly EventData[], expected: ExpectedRevision): RecordedAppend;
+}
+
+export interface RecordedAppend extends AppendResult {
+  readonly recorded: readonly RecordedEvent[];
 }
 
 /** Called inside the append's transaction with the events just written (inline read models). */
@@ -92,7 +96,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.transact((tx) => tx.append(stream, events, expected));
+    return this.transact((tx) => {
+      const { revision, position } = tx.append(stream, events, expected);
+      return { revision, position };
+    });
   }
 
   async readStream(stream: string, fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
@@ -142,10 +149,10 @@ export class SqliteEventStore implements EventStore {
     return !this.closed;
   }
 
-  private appendNow(stream: string, events: readonly EventData[], expected: ExpectedRevision): AppendResult {
+  private appendNow(stream: string, events: readonly EventData[], expected: ExpectedRevision): RecordedAppend {
     if (events.length === 0) throw new Error('append needs at least one event');
     const replay = this.priorAppend(stream, events);
-    if (replay) return replay;
+    if (replay) return { ...replay, recorded: [] };
     const current = this.currentRevision(stream);
     checkExpected(stream, expected, current);
     const recordedAt = new Date().toISOString();
@@ -160,7 +167,7 @@ export class SqliteEventStore implements EventStore {
     }
     for (const listener of this.inline) listener(recorded);
     const last = recorded[recorded.length - 1];
-    return { revision: last.revision, position: last.position };
+    return { revision: last.revision, position: last.position, recorded };
   }
 
   private insert(stream: string, revision: number, event: EventData, recordedAt: string): number {

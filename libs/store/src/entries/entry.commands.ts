@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { formatPosition } from '@app/event-store';
+import { Clock } from '../shared/clock';
+import { StoreLimits } from '../shared/limits';
+import { RequestMeta } from '../shared/request-meta';
+import { handleCommand } from '../write-path/handle-command';
+import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
+import { EntriesReadModel, EntryView } from './entries.read-model';
+import { EntryWrittenData } from './entry';
+import { DeleteOp, decideWrites, EntryOp, PutOp } from './entry.decide';
+
+export const STORE_LIMITS = Symbol('StoreLimits');
+
+export type EntryWriteResult = EntryView & { created: boolean; revision: number; position: string };
+export interface DeleteResult { version: number; revision: number; position: string }
+export interface TransactionResult {
+  revision: number;
+  position: string;
+  results: { op: EntryOp['op']; key: string; version: number }[];
+}
+
+export class PutEntry extends Command<EntryWriteResult> {
+  constructor(readonly namespace: string, readonly op: PutOp, readonly meta: RequestMeta) {
+    super();
+  }
+}
+
+export class DeleteEntry extends Command<DeleteResult> {
+  constructor(readonly namespace: string, readonly op: DeleteOp, readonly meta: RequestMeta) {
+    super();
+  }
+}
+
+export class CommitTransaction extends Command<TransactionResult> {
+  constructor(readonly namespace: string, readonly ops: readonly EntryOp[], readonly meta: RequestMeta) {
+    super();
+  }
+}
+
+@Injectable()
+abstract class EntryCommandHandler {
+  constructor(
+    protected readonly writer: NamespaceWriter,
+    protected readonly clock: Clock,
+    @Inject(STORE_LIMITS) protected readonly limits: StoreLimits,
+    protected readonly entries: EntriesReadModel,
+  ) {}
+
+  protected write<R>(namespace: string, ops: readonly EntryOp[], meta: RequestMeta, respond: (o: WriteOutcome, now: Date) => R) {
+    let decidedAt = new Date(0);
+    return handleCommand(this.writer, this.clock, meta, {
+      namespace,
+      keys: ops.map((op) => op.key),
+      operation: 'entries',
+      input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
+      decide: (state, now) => {
+        decidedAt = now;
+        return decideWrites(ops, state, { now, limits: this.limits });
+      },
+      respond: (outcome) => respond(outcome, decidedAt),
+    });
+  }
+}
+
+const last = <T>(items: readonly T[]) => items[items.length - 1];
+
+@CommandHandler(PutEntry)
+export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
+  execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
+    return this.write(namespace, [op], meta, ({ events }, now) => {
+      const written = last(events);
+      return {
+        ...this.entries.get(namespace, op.key, now.getTime())!,
+        created: written.type === 'StoreEntryCreated',
+        revision: written.revision,
+        position: formatPosition(written.position),
+      };
+    });
+  }
+}
+
+@CommandHandler(DeleteEntry)
+export class DeleteEntryHandler extends EntryCommandHandler implements ICommandHandler<DeleteEntry> {
+  execute({ namespace, op, meta }: DeleteEntry): Promise<DeleteResult> {
+    return this.write(namespace, [op], meta, ({ events }) => {
+      const deleted = last(events);
+      return { version: (deleted.data as { version: number }).version, revision: deleted.revision, position: formatPosition(deleted.position) };
+    });
+  }
+}
+
+@CommandHandler(CommitTransaction)
+export class CommitTransactionHandler extends EntryCommandHandler implements ICommandHandler<CommitTransaction> {
+  execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
+    return this.write(namespace, ops, meta, ({ events }) => {
+      const entryEvents = events.filter((e) => e.type !== 'StoreNamespaceCreated');
+      return {
+        revision: last(events).revision,
+        position: formatPosition(last(events).position),
+        results: entryEvents.map((e, i) => ({ op: ops[i].op, key: ops[i].key, version: (e.data as EntryWrittenData).version })),
+      };
+    });
+  }
+}
+
+export const ENTRY_COMMAND_HANDLERS = [PutEntryHandler, DeleteEntryHandler, CommitTransactionHandler];

@@ -1,0 +1,122 @@
+import { NamespaceCreated, NamespaceEvent, NamespaceState } from '../namespaces/namespace';
+import { invalid, StoreError } from '../shared/errors';
+import { StoreLimits } from '../shared/limits';
+import { validateKey } from '../shared/names';
+import { encodeValue, EntryEvent, EntryState, isLive } from './entry';
+
+export interface PutOp {
+  readonly op: 'put';
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly ttlSeconds?: number;
+  /** 0: the key must not exist; n: its current version must be n. */
+  readonly expectedVersion?: number;
+}
+
+export interface DeleteOp {
+  readonly op: 'delete';
+  readonly key: string;
+  readonly expectedVersion?: number;
+}
+
+export type EntryOp = PutOp | DeleteOp;
+
+export interface WriteRules {
+  readonly now: Date;
+  readonly limits: StoreLimits;
+}
+
+/**
+ * PutEntry, DeleteEntry and CommitTransaction: every op is checked against the state left by the
+ * ops before it, and any refusal refuses them all. A put into a missing namespace creates it first.
+ * Errors of a transaction (more than one op) name the failing op's index.
+ */
+export function decideWrites(ops: readonly EntryOp[], state: NamespaceState, rules: WriteRules): NamespaceEvent[] {
+  checkTransactionShape(ops, rules.limits);
+  const nowMs = rules.now.getTime();
+  const entries = new Map<string, EntryState | undefined>(state.entries);
+  const events: NamespaceEvent[] = [];
+  ops.forEach((op, index) => {
+    try {
+      const event = op.op === 'put' ? decidePut(op, entries.get(op.key), state.name, rules) : decideDelete(op, entries.get(op.key), state.name, nowMs);
+      entries.set(op.key, event.type === 'StoreEntryDeleted' ? undefined : { version: event.data.version, expiresAt: event.data.expiresAt });
+      events.push(event);
+    } catch (error) {
+      throw ops.length > 1 && error instanceof StoreError
+        ? new StoreError(error.code, `op ${index}: ${error.message}`, { ...error.details, opIndex: index })
+        : error;
+    }
+  });
+  const created: NamespaceCreated[] =
+    !state.exists && ops.some((op) => op.op === 'put') ? [{ type: 'StoreNamespaceCreated', data: { namespace: state.name } }] : [];
+  return [...created, ...events];
+}
+
+function checkTransactionShape(ops: readonly EntryOp[], limits: StoreLimits): void {
+  if (ops.length === 0) throw invalid('a transaction needs at least one op');
+  if (ops.length > limits.maxTransactionOps) {
+    throw new StoreError('TRANSACTION_TOO_LARGE', `a transaction has at most ${limits.maxTransactionOps} ops (got ${ops.length})`);
+  }
+  const bytes = ops.reduce((sum, op) => sum + (op.op === 'put' ? op.value.byteLength : 0), 0);
+  if (bytes > limits.maxTransactionBytes) {
+    throw new StoreError('TRANSACTION_TOO_LARGE', `the values of a transaction total at most ${limits.maxTransactionBytes} bytes (got ${bytes})`);
+  }
+  const seen = new Set<string>();
+  ops.forEach((op, opIndex) => {
+    if (seen.has(op.key)) throw invalid(`op ${opIndex}: key appears twice in one transaction`, { opIndex, key: op.key });
+    seen.add(op.key);
+  });
+}
+
+function decidePut(op: PutOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent {
+  validateKey(op.key, limits.maxKeyBytes);
+  if (op.value.byteLength > limits.maxValueBytes) {
+    throw new StoreError('PAYLOAD_TOO_LARGE', `a value is at most ${limits.maxValueBytes} bytes (got ${op.value.byteLength})`, { key: op.key });
+  }
+  const metadata = checkMetadata(op.metadata ?? {}, limits);
+  const expiresAt = op.ttlSeconds === undefined ? null : now.getTime() + checkTtl(op.ttlSeconds, limits) * 1000;
+  const live = isLive(current, now.getTime()) ? current : undefined;
+  checkExpectedVersion(op, live);
+  const data = { namespace, key: op.key, ...encodeValue(op.value), metadata, expiresAt, version: live ? live.version + 1 : 1 };
+  return live ? { type: 'StoreEntryUpdated', data } : { type: 'StoreEntryCreated', data };
+}
+
+function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, nowMs: number): EntryEvent {
+  if (!isLive(current, nowMs)) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(op.key)} in namespace ${namespace}`, { key: op.key });
+  checkExpectedVersion(op, current);
+  return { type: 'StoreEntryDeleted', data: { namespace, key: op.key, version: current.version } };
+}
+
+function checkExpectedVersion(op: EntryOp, live: EntryState | undefined): void {
+  if (op.expectedVersion === undefined) return;
+  if (!Number.isSafeInteger(op.expectedVersion) || op.expectedVersion < 0) throw invalid('expectedVersion is a whole number >= 0', { key: op.key });
+  const actual = live?.version ?? 0;
+  if (actual !== op.expectedVersion) {
+    throw new StoreError('VERSION_CONFLICT', `key ${JSON.stringify(op.key)} is at version ${actual}, not ${op.expectedVersion}`, {
+      key: op.key, expectedVersion: op.expectedVersion, actualVersion: actual,
+    });
+  }
+}
+
+function checkTtl(ttlSeconds: number, limits: StoreLimits): number {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > limits.maxTtlSeconds) {
+    throw invalid(`ttlSeconds is a whole number from 1 to ${limits.maxTtlSeconds}`);
+  }
+  return ttlSeconds;
+}
+
+function checkMetadata(metadata: Readonly<Record<string, string>>, limits: StoreLimits): Record<string, string> {
+  const pairs = Object.entries(metadata);
+  if (pairs.length > limits.maxMetadataPairs) throw invalid(`metadata has at most ${limits.maxMetadataPairs} pairs`);
+  for (const [name, value] of pairs) {
+    if (typeof value !== 'string') throw invalid(`metadata ${JSON.stringify(name)}: values are strings`);
+    if (name.length === 0 || Buffer.byteLength(name) > limits.maxMetadataKeyBytes) {
+      throw invalid(`metadata names are 1-${limits.maxMetadataKeyBytes} bytes`);
+    }
+    if (Buffer.byteLength(value) > limits.maxMetadataValueBytes) {
+      throw invalid(`metadata ${JSON.stringify(name)}: a value is at most ${limits.maxMetadataValueBytes} bytes`);
+    }
+  }
+  return Object.fromEntries(pairs);
+}

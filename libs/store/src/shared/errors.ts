@@ -1,0 +1,32 @@
+/** The closed set of errors the store answers with; apps map each code to a transport status. */
+export const ERROR_CODES = [
+  'NAMESPACE_INVALID',
+  'KEY_INVALID',
+  'ENTRY_NOT_FOUND',
+  'NAMESPACE_NOT_FOUND',
+  'VERSION_CONFLICT',
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'TRANSACTION_TOO_LARGE',
+  'CURSOR_INVALID',
+  'CURSOR_STALE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'STORAGE_FULL',
+  'BACKEND_UNAVAILABLE',
+  'READ_TIMEOUT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (message: string, details?: Record<string, unknown>) =>
+  new StoreError('VALIDATION_FAILED', message, details);

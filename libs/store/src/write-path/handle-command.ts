@@ -1,0 +1,33 @@
+import { fingerprint } from '../idempotency/idempotency';
+import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
+import { Clock } from '../shared/clock';
+import { validateNamespace } from '../shared/names';
+import { RequestMeta } from '../shared/request-meta';
+import { NamespaceWriter, WriteOutcome } from './namespace-writer';
+
+export interface CommandSpec<R> {
+  readonly namespace: string;
+  readonly keys: readonly string[];
+  /** Names the operation and its input, so an Idempotency-Key retry can be told from a new request. */
+  readonly operation: string;
+  readonly input: unknown;
+  decide(state: NamespaceState, now: Date): NamespaceEvent[];
+  respond(outcome: WriteOutcome): R;
+}
+
+/** The one shape of every namespace command handler: validate, then load, decide, append, answer. */
+export function handleCommand<R>(writer: NamespaceWriter, clock: Clock, meta: RequestMeta, spec: CommandSpec<R>): Promise<R> {
+  validateNamespace(spec.namespace);
+  const now = clock.now();
+  return writer.write({
+    namespace: spec.namespace,
+    keys: spec.keys,
+    context: { actor: meta.actor, correlationId: meta.correlationId, causationId: meta.causationId, now },
+    idempotency: meta.idempotencyKey === undefined ? undefined : {
+      key: meta.idempotencyKey,
+      fingerprint: fingerprint(`${spec.operation} ${spec.namespace}`, spec.input),
+    },
+    decide: (state) => spec.decide(state, now),
+    respond: (outcome) => spec.respond(outcome),
+  });
+}
