@@ -1,0 +1,64 @@
+import { EntryCreated, EntryDeleted, EntryUpdated } from '../entries/entry';
+import { namespaceDecider } from '../shared/given-when-then';
+import { evolve, initialNamespaceState, NamespaceCreated, NamespaceEvent, NamespaceState } from './namespace';
+import { decideCreateNamespace } from './namespace.decide';
+
+const NS = 'app';
+const { given } = namespaceDecider(NS);
+const nsCreated: NamespaceCreated = { type: 'StoreNamespaceCreated', data: { namespace: NS } };
+const created = (key: string, expiresAt: number | null = null): EntryCreated => ({
+  type: 'StoreEntryCreated',
+  data: { namespace: NS, key, value: 'v', metadata: {}, version: 1, expiresAt },
+});
+const updated = (key: string, version: number, expiresAt: number | null = null): EntryUpdated => ({
+  type: 'StoreEntryUpdated',
+  data: { namespace: NS, key, valueBase64: '/w==', metadata: { m: 'x' }, version, expiresAt },
+});
+const deleted = (key: string, version: number): EntryDeleted => ({ type: 'StoreEntryDeleted', data: { namespace: NS, key, version } });
+
+describe('decideCreateNamespace', () => {
+  it('creates a namespace that does not exist', () => {
+    given().when(decideCreateNamespace).then(nsCreated);
+  });
+
+  it('does nothing for a namespace that exists', () => {
+    given(nsCreated).when(decideCreateNamespace).then();
+  });
+
+  it('does nothing for a namespace that has entries', () => {
+    given(nsCreated, created('a'), deleted('a', 1)).when(decideCreateNamespace).then();
+  });
+});
+
+describe('evolve', () => {
+  it('starts from a namespace that does not exist', () => {
+    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, entries: new Map() });
+  });
+
+  it('marks the namespace as existing', () => {
+    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, entries: new Map() });
+  });
+
+  it('records the version and expiry of written keys and forgets deleted ones', () => {
+    const { entries } = given(nsCreated, created('a'), created('b', 5000), updated('a', 2, 9000), created('c'), deleted('c', 1)).state;
+    expect(entries).toEqual(
+      new Map([
+        ['a', { version: 2, expiresAt: 9000 }],
+        ['b', { version: 1, expiresAt: 5000 }],
+      ]),
+    );
+  });
+
+  it('leaves the revision to whoever loads the stream', () => {
+    const loaded: NamespaceState = { ...initialNamespaceState(NS), revision: 7 };
+    const events: NamespaceEvent[] = [nsCreated, created('a'), updated('a', 2), deleted('a', 2)];
+    for (const event of events) expect(evolve(loaded, event).revision).toBe(7);
+  });
+
+  it('does not change the state it is given', () => {
+    const before = given(nsCreated, created('a')).state;
+    const after = evolve(evolve(before, created('b')), deleted('a', 1));
+    expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null }]]));
+    expect(after.entries).toEqual(new Map([['b', { version: 1, expiresAt: null }]]));
+  });
+});
