@@ -28,22 +28,23 @@ export interface WriteRules {
 }
 
 /**
- * PutEntry, DeleteEntry and CommitTransaction: every op is checked against the state left by the
- * ops before it, and any refusal refuses them all. A put into a missing namespace creates it first.
- * Errors of a transaction (more than one op) name the failing op's index.
+ * PutEntry, DeleteEntry and CommitTransaction: every op is checked against the state before the
+ * write (a key appears at most once, as in etcd), and any refusal refuses them all. A put into a
+ * missing namespace creates it first. Errors of a transaction name the failing op's index.
  */
-export function decideWrites(ops: readonly EntryOp[], state: NamespaceState, rules: WriteRules): NamespaceEvent[] {
+export function decideWrites(
+  ops: readonly EntryOp[],
+  state: NamespaceState,
+  rules: WriteRules,
+  asTransaction = ops.length > 1,
+): NamespaceEvent[] {
   checkTransactionShape(ops, rules.limits);
-  const nowMs = rules.now.getTime();
-  const entries = new Map<string, EntryState | undefined>(state.entries);
-  const events: NamespaceEvent[] = [];
-  ops.forEach((op, index) => {
+  const events = ops.map((op, index) => {
+    const current = state.entries.get(op.key);
     try {
-      const event = op.op === 'put' ? decidePut(op, entries.get(op.key), state.name, rules) : decideDelete(op, entries.get(op.key), state.name, nowMs);
-      entries.set(op.key, event.type === 'StoreEntryDeleted' ? undefined : { version: event.data.version, expiresAt: event.data.expiresAt });
-      events.push(event);
+      return op.op === 'put' ? decidePut(op, current, state.name, rules) : decideDelete(op, current, state.name, rules);
     } catch (error) {
-      throw ops.length > 1 && error instanceof StoreError
+      throw asTransaction && error instanceof StoreError
         ? new StoreError(error.code, `op ${index}: ${error.message}`, { ...error.details, opIndex: index })
         : error;
     }
@@ -82,21 +83,28 @@ function decidePut(op: PutOp, current: EntryState | undefined, namespace: string
   return live ? { type: 'StoreEntryUpdated', data } : { type: 'StoreEntryCreated', data };
 }
 
-function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, nowMs: number): EntryEvent {
-  if (!isLive(current, nowMs)) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(op.key)} in namespace ${namespace}`, { key: op.key });
+function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent {
+  validateKey(op.key, limits.maxKeyBytes);
+  checkVersionShape(op);
+  if (!isLive(current, now.getTime())) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(op.key)} in namespace ${namespace}`, { key: op.key });
   checkExpectedVersion(op, current);
   return { type: 'StoreEntryDeleted', data: { namespace, key: op.key, version: current.version } };
 }
 
 function checkExpectedVersion(op: EntryOp, live: EntryState | undefined): void {
   if (op.expectedVersion === undefined) return;
-  if (!Number.isSafeInteger(op.expectedVersion) || op.expectedVersion < 0) throw invalid('expectedVersion is a whole number >= 0', { key: op.key });
+  checkVersionShape(op);
   const actual = live?.version ?? 0;
   if (actual !== op.expectedVersion) {
     throw new StoreError('VERSION_CONFLICT', `key ${JSON.stringify(op.key)} is at version ${actual}, not ${op.expectedVersion}`, {
       key: op.key, expectedVersion: op.expectedVersion, actualVersion: actual,
     });
   }
+}
+
+function checkVersionShape(op: EntryOp): void {
+  const v = op.expectedVersion;
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid('expectedVersion is a whole number >= 0', { key: op.key });
 }
 
 function checkTtl(ttlSeconds: number, limits: StoreLimits): number {

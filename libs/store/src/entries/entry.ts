@@ -33,7 +33,7 @@ export interface EntryState {
 export const isLive = (entry: EntryState | undefined, nowMs: number): entry is EntryState =>
   entry !== undefined && (entry.expiresAt === null || entry.expiresAt > nowMs);
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function encodeValue(bytes: Uint8Array): EncodedValue {
   try {

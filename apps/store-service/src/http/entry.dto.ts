@@ -1,0 +1,49 @@
+import { invalid, PutOp } from '@app/store';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBase64, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+
+export class EntryValueDto {
+  @ApiPropertyOptional({ description: 'The value as UTF-8 text (exactly one of value / valueBase64)' })
+  @IsOptional()
+  @IsString()
+  value?: string;
+
+  @ApiPropertyOptional({ description: 'The value as base64 bytes (exactly one of value / valueBase64)' })
+  @IsOptional()
+  @IsBase64()
+  valueBase64?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'At most 64 string pairs' })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Seconds until the entry expires; omitted: it does not expire' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  ttlSeconds?: number;
+
+  @ApiPropertyOptional({ description: '0: the key must not exist; n: its current version must be n' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  expectedVersion?: number;
+}
+
+export class PutEntryDto extends EntryValueDto {}
+
+/** The body's value as bytes; exactly one of the two forms must be given. */
+export function toPutOp(key: string, body: EntryValueDto): PutOp {
+  const forms = Number(body.value !== undefined) + Number(body.valueBase64 !== undefined);
+  if (forms !== 1) throw invalid('give exactly one of value and valueBase64', { key });
+  const value = body.value !== undefined ? Buffer.from(body.value, 'utf8') : Buffer.from(body.valueBase64!, 'base64');
+  return {
+    op: 'put',
+    key,
+    value,
+    metadata: body.metadata,
+    ttlSeconds: body.ttlSeconds,
+    expectedVersion: body.expectedVersion,
+  };
+}

@@ -1,0 +1,79 @@
+import { ErrorCode, StoreError } from '@app/store';
+import { HttpException } from '@nestjs/common';
+
+/** Codes of the transport itself, beside the store's closed set. */
+type TransportCode = 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL';
+
+const STATUS: Record<ErrorCode | TransportCode, number> = {
+  NAMESPACE_INVALID: 400,
+  KEY_INVALID: 400,
+  VALIDATION_FAILED: 400,
+  CURSOR_INVALID: 400,
+  ENTRY_NOT_FOUND: 404,
+  NAMESPACE_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  VERSION_CONFLICT: 409,
+  CURSOR_STALE: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  TRANSACTION_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  INTERNAL: 500,
+  BACKEND_UNAVAILABLE: 503,
+  READ_TIMEOUT: 504,
+  STORAGE_FULL: 507,
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode | TransportCode;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+const problem = (code: ErrorCode | TransportCode, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+  ...extra,
+  type: `urn:hexastore:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+  title: code.toLowerCase().replace(/_/g, ' '),
+  status: STATUS[code],
+  code,
+  detail,
+});
+
+interface FrameworkError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * The one mapping from anything thrown to RFC 9457 problem details: store errors by code,
+ * validation and framework errors to 4xx, the port's infrastructure errors by name, the rest 500.
+ */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof StoreError) return problem(error.code, error.message, { ...error.details });
+  if (error instanceof HttpException) return fromHttpException(error);
+  const name = (error as Error)?.constructor?.name;
+  if (name === 'StorageFullError') return problem('STORAGE_FULL', 'the store is out of space; nothing was written');
+  if (name === 'BackendUnavailableError') return problem('BACKEND_UNAVAILABLE', (error as Error).message);
+  const framework = error as FrameworkError;
+  const status = framework?.statusCode ?? 500;
+  if (status === 413) return problem('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', framework.message ?? 'unsupported content type');
+  if (status >= 400 && status < 500) return problem('VALIDATION_FAILED', framework.message ?? 'bad request');
+  return problem('INTERNAL', 'the store failed to answer; nothing was written');
+}
+
+function fromHttpException(error: HttpException): Problem {
+  const status = error.getStatus();
+  const body = error.getResponse() as { message?: string | string[] };
+  const messages = Array.isArray(body?.message) ? body.message : [body?.message ?? error.message];
+  if (status === 404) return problem('ROUTE_NOT_FOUND', messages[0]);
+  if (status === 405) return problem('METHOD_NOT_ALLOWED', messages[0]);
+  if (status === 413) return problem('PAYLOAD_TOO_LARGE', messages[0]);
+  if (status >= 500) return problem('INTERNAL', 'the store failed to answer; nothing was written');
+  return problem('VALIDATION_FAILED', messages.join('; '), messages.length > 1 ? { errors: messages } : {});
+}
