@@ -8,16 +8,14 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error, this.logger);
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const body = toProblem(error);
+    if (body.status >= 500) this.logger.error({ err: error, requestId: request.id }, 'request failed');
+    if (reply.sent) return;
+    void reply
+      .status(body.status)
+      .header('content-type', 'application/problem+json')
+      .send(JSON.stringify({ ...body, instance: request.url?.split('?')[0], requestId: request.id }));
   }
-}
-
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Pick<Logger, 'error'>): void {
-  const body = toProblem(error);
-  if (body.status >= 500) logger.error({ err: error, requestId: request.id }, 'request failed');
-  if (reply.sent) return;
-  void reply
-    .status(body.status)
-    .header('content-type', 'application/problem+json')
-    .send(JSON.stringify({ ...body, instance: request.url?.split('?')[0], requestId: request.id }));
 }

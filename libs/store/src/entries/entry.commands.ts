@@ -47,7 +47,13 @@ abstract class EntryCommandHandler {
     protected readonly entries: EntriesReadModel,
   ) {}
 
-  protected write<R>(namespace: string, ops: readonly EntryOp[], meta: RequestMeta, respond: (o: WriteOutcome, now: Date) => R) {
+  protected write<R>(
+    namespace: string,
+    ops: readonly EntryOp[],
+    meta: RequestMeta,
+    respond: (o: WriteOutcome, now: Date) => R,
+    asTransaction = false,
+  ) {
     let decidedAt = new Date(0);
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
@@ -56,7 +62,7 @@ abstract class EntryCommandHandler {
       input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
       decide: (state, now) => {
         decidedAt = now;
-        return decideWrites(ops, state, { now, limits: this.limits });
+        return decideWrites(ops, state, { now, limits: this.limits }, asTransaction);
       },
       respond: (outcome) => respond(outcome, decidedAt),
     });
@@ -100,7 +106,7 @@ export class CommitTransactionHandler extends EntryCommandHandler implements ICo
         position: formatPosition(last(events).position),
         results: entryEvents.map((e, i) => ({ op: ops[i].op, key: ops[i].key, version: (e.data as EntryWrittenData).version })),
       };
-    });
+    }, true);
   }
 }
 

@@ -1,0 +1,50 @@
+import { SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { HealthController } from './health/health.controller';
+import { AdminController } from './http/admin.controller';
+import { EntriesController } from './http/entries.controller';
+import { NamespacesController } from './http/namespaces.controller';
+import { ProblemFilter } from './http/problem.filter';
+
+export function openBackend(config: AppConfig): StoreBackend {
+  if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
+  throw new Error('the eventstoredb backend is not available in this build');
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, backend?: () => StoreBackend): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage & { id?: unknown }) => String(req.id),
+            // Successful requests are logged at debug: off the hot path at the default level.
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+            redact: ['req.headers.authorization'],
+          },
+        }),
+        StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
+      ],
+      controllers: [NamespacesController, EntriesController, AdminController, HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
+        },
+      ],
+    };
+  }
+}

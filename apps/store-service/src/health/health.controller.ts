@@ -1,0 +1,34 @@
+import { StoreBackend } from '@app/store';
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+
+@ApiTags('ops')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly backend: StoreBackend,
+  ) {}
+
+  /** The process is up and answering. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** The store can serve reads and writes. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => {
+        const session = this.indicators.check('store');
+        const problem = this.backend.unready();
+        return problem ? session.down({ backend: this.backend.name, reason: problem }) : session.up({ backend: this.backend.name });
+      },
+    ]);
+  }
+}
