@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../apps/store-service/src/config/config';
+import { createHttpApp } from '../../apps/store-service/src/http-app';
+
+export const tempDir = (label = 'hexastore-test-') => mkdtempSync(join(tmpdir(), label));
+
+export interface RunningService {
+  readonly url: string;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir. */
+export async function startService(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningService> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, STORE_DATA_DIR: dataDir, PORT: '0' });
+  const app = await createHttpApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
+}
+
+export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.js');
+
+/** The built service (`npm run build`) as a child process; resolves once it answers /health/ready. */
+export async function startChild(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, ...env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('service did not become ready in 10 s');
+}
+
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/** JSON over HTTP, answering status, headers and parsed body. */
+export async function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
