@@ -27,7 +27,8 @@ export class HealthController {
       () => {
         const session = this.indicators.check('store');
         const problem = this.backend.unready();
-        return problem ? session.down({ backend: this.backend.name, reason: problem }) : session.up({ backend: this.backend.name });
+        const facts = { backend: this.backend.name, ...this.backend.describe() };
+        return problem ? session.down({ ...facts, reason: problem }) : session.up(facts);
       },
     ]);
   }

@@ -45,6 +45,18 @@ export class SqliteStoreBackend extends StoreBackend {
     return this.eventStore.isOpen ? undefined : 'the data file is closed';
   }
 
+  describe(): Record<string, unknown> {
+    if (!this.eventStore.isOpen) return {};
+    const db = this.eventStore.db;
+    const checkpoint = this.projector.checkpoint();
+    return {
+      synchronous: db.pragma('synchronous', { simple: true }),
+      journalMode: db.pragma('journal_mode', { simple: true }),
+      head: this.eventStore.headSync(),
+      projected: checkpoint === 'start' ? 0 : Number(checkpoint.commit),
+    };
+  }
+
   close(): Promise<void> {
     return this.eventStore.close();
   }

@@ -14,5 +14,7 @@ export abstract class StoreBackend {
   abstract rebuild(onProgress?: RebuildProgress): Promise<number>;
   /** Why the backend cannot serve now, or undefined when it can. */
   abstract unready(): string | undefined;
+  /** Facts for the readiness report (durability settings, positions). */
+  abstract describe(): Record<string, unknown>;
   abstract close(): Promise<void>;
 }
