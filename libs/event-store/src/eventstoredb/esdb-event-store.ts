@@ -15,6 +15,7 @@ import {
 } from './esdb-mapping';
 
 const PAGE = 512;
+const HEAD_PAGE = 64;
 
 export interface EsdbEventStoreOptions {
   /** How many event ids of its own appends a store instance remembers for the idempotency rule. */
@@ -127,10 +128,10 @@ export class EsdbEventStore implements EventStore {
   async headPosition(): Promise<Position | undefined> {
     let from: ReadPosition = END;
     for (;;) {
-      const page = await this.readAllPage(from, BACKWARDS);
+      const page = await this.readAllPage(from, BACKWARDS, HEAD_PAGE);
       const last = page.find(({ event }) => event && isLogStream(event.streamId));
       if (last) return toPortPosition(this.incarnation, last.event!.position);
-      if (page.length < PAGE) return undefined;
+      if (page.length < HEAD_PAGE) return undefined;
       from = page[page.length - 1].event!.position;
     }
   }
@@ -173,10 +174,10 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  private async readAllPage(fromPosition: ReadPosition, direction: typeof FORWARDS | typeof BACKWARDS) {
+  private async readAllPage(fromPosition: ReadPosition, direction: typeof FORWARDS | typeof BACKWARDS, maxCount = PAGE) {
     const page: AllStreamResolvedEvent[] = [];
     try {
-      for await (const resolved of this.client.readAll({ fromPosition, direction, maxCount: PAGE })) page.push(resolved);
+      for await (const resolved of this.client.readAll({ fromPosition, direction, maxCount })) page.push(resolved);
     } catch (error) {
       throw translateEsdbError(error);
     }
@@ -184,7 +185,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   private async lastRecordPosition(): Promise<ReadAllFrom> {
-    const [last] = await this.readAllPage(END, BACKWARDS);
+    const [last] = await this.readAllPage(END, BACKWARDS, 1);
     return toPortPosition(this.incarnation, last?.event?.position) ?? 'start';
   }
 

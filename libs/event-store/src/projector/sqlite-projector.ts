@@ -51,7 +51,7 @@ export class SqliteProjector {
     for (const p of projections) this.appliers.push(p.bind(db));
   }
 
-  /** Whether the read models were reset on open (new file, changed schema, new incarnation). */
+  /** The last position applied ('start' after a reset: new file, changed schema or new incarnation). */
   checkpoint(): Position | 'start' {
     const row = this.readCheckpoint.get(this.name) as CheckpointRow | undefined;
     if (!row || row.commit_pos === '0') return 'start';
