@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from './config/config';
 import { HealthController } from './health/health.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
+import { FeedController } from './http/feed.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
 
@@ -36,7 +37,7 @@ export class AppModule {
         }),
         StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
       ],
-      controllers: [NamespacesController, EntriesController, AdminController, HealthController],
+      controllers: [NamespacesController, EntriesController, FeedController, AdminController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -18,3 +18,5 @@ export * from './persistence/sqlite-store-backend';
 export * from './persistence/rebuild.commands';
 export * from './write-path/namespace-writer';
 export * from './store.module';
+export * from './feed/feed-event';
+export * from './feed/feed.queries';

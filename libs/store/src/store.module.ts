@@ -7,6 +7,7 @@ import { CreateNamespaceHandler } from './namespaces/namespace.commands';
 import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespace.queries';
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
+import { WatchFeedHandler } from './feed/feed.queries';
 import { StoreBackend } from './persistence/store-backend';
 import { Clock, SystemClock } from './shared/clock';
 import { StoreLimits } from './shared/limits';
@@ -54,8 +55,9 @@ export class StoreModule {
         ListNamespacesHandler,
         GetNamespaceHandler,
         RebuildReadModelsHandler,
+        WatchFeedHandler,
       ],
-      exports: [StoreBackend, Clock, STORE_LIMITS],
+      exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS],
     };
   }
 }

@@ -27,6 +27,9 @@ const ENV_SCHEMA = z
     MAX_VALUE_BYTES: wholeNumber(DEFAULT_LIMITS.maxValueBytes, 1, 64 * 1024 * 1024),
     MAX_TRANSACTION_OPS: wholeNumber(DEFAULT_LIMITS.maxTransactionOps, 1, 10_000),
     MAX_TRANSACTION_BYTES: wholeNumber(DEFAULT_LIMITS.maxTransactionBytes, 1, 256 * 1024 * 1024),
+    FEED_HEARTBEAT_MS: wholeNumber(15_000, 10, 3_600_000),
+    FEED_BUFFER_BYTES: wholeNumber(1024 * 1024, 1024, 1024 * 1024 * 1024),
+    FEED_MAX_STREAMS_PER_CALLER: wholeNumber(16, 1, 100_000),
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -44,6 +47,14 @@ export interface AppConfig {
   readonly limits: StoreLimits;
   /** Largest request body accepted: a transaction's values, base64-encoded, plus room for JSON. */
   readonly maxRequestBytes: number;
+  readonly feed: FeedConfig;
+}
+
+export interface FeedConfig {
+  readonly heartbeatMs: number;
+  /** A subscriber whose unsent data passes this is disconnected (it resumes with Last-Event-ID). */
+  readonly bufferBytes: number;
+  readonly maxStreamsPerCaller: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: e.LOG_LEVEL,
     limits,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
+    feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
   };
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'STORAGE_FULL',
   'BACKEND_UNAVAILABLE',
   'READ_TIMEOUT',
+  'TOO_MANY_STREAMS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

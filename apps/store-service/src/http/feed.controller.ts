@@ -1,0 +1,134 @@
+import { FeedEvent, FeedStart, invalid, StoreError, WatchFeed } from '@app/store';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../config/config';
+
+interface FeedQuery {
+  from?: string;
+  after?: string;
+  prefix?: string;
+  types?: string;
+  values?: string;
+}
+
+const feedQueries = [
+  ApiQuery({ name: 'from', required: false, enum: ['start', 'now'], description: 'default now' }),
+  ApiQuery({ name: 'after', required: false, description: 'a position (exclusive); Last-Event-ID wins over it' }),
+  ApiQuery({ name: 'prefix', required: false, description: 'key prefix' }),
+  ApiQuery({ name: 'types', required: false, description: 'comma-separated event types' }),
+  ApiQuery({ name: 'values', required: false, enum: ['true', 'false'] }),
+];
+const FeedDocs = (): MethodDecorator => (target, key, descriptor) => {
+  for (const decorate of feedQueries) decorate(target, key, descriptor);
+};
+
+/** The change feed as Server-Sent Events: `id:` = position, `event:` = type, `data:` = JSON. */
+@ApiTags('feed')
+@Controller()
+export class FeedController {
+  private readonly openStreams = new Map<string, number>();
+
+  constructor(private readonly queries: QueryBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get('v1/feed')
+  @FeedDocs()
+  @ApiOperation({ summary: 'Change feed of every namespace (SSE)' })
+  all(@Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.stream(undefined, query, request, reply);
+  }
+
+  @Get('v1/namespaces/:ns/feed')
+  @FeedDocs()
+  @ApiOperation({ summary: 'Change feed of one namespace (SSE); 404 for an unknown namespace' })
+  one(@Param('ns') ns: string, @Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.stream(ns, query, request, reply);
+  }
+
+  private async stream(namespace: string | undefined, query: FeedQuery, request: FastifyRequest, reply: FastifyReply) {
+    const caller = request.ip;
+    const open = this.openStreams.get(caller) ?? 0;
+    if (open >= this.config.feed.maxStreamsPerCaller) {
+      throw new StoreError('TOO_MANY_STREAMS', `at most ${this.config.feed.maxStreamsPerCaller} feed streams per caller`);
+    }
+    const controller = new AbortController();
+    const { events } = await this.queries.execute(new WatchFeed(startOf(query, request), {
+      namespace,
+      keyPrefix: text(query.prefix, 'prefix'),
+      types: typesOf(query.types),
+      withoutValues: booleanOf(query.values, 'values') === false,
+    }, controller.signal));
+    this.openStreams.set(caller, open + 1);
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': String(request.id),
+    });
+    out.write(': connected\nretry: 1000\n\n');
+    const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), this.config.feed.heartbeatMs);
+    const finish = () => {
+      if (controller.signal.aborted) return;
+      controller.abort();
+      clearInterval(heartbeat);
+      const left = (this.openStreams.get(caller) ?? 1) - 1;
+      if (left > 0) this.openStreams.set(caller, left);
+      else this.openStreams.delete(caller);
+    };
+    out.on('close', finish);
+    let last: string | undefined;
+    try {
+      for await (const event of events) {
+        out.write(sse(event));
+        last = event.position;
+        if (out.writableLength > this.config.feed.bufferBytes) {
+          out.end(`: slow consumer disconnected; last delivered position ${last}\n\n`);
+          break;
+        }
+      }
+    } catch (error) {
+      out.end(`: feed interrupted (${(error as Error).message}); last delivered position ${last ?? 'none'}\n\n`);
+    } finally {
+      finish();
+      if (!out.writableEnded) out.end();
+    }
+  }
+}
+
+const sse = (event: FeedEvent) => `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
+function startOf(query: FeedQuery, request: FastifyRequest): FeedStart {
+  const lastEventId = request.headers['last-event-id'];
+  if (typeof lastEventId === 'string' && lastEventId !== '') return { after: lastEventId };
+  const after = text(query.after, 'after');
+  if (after !== undefined) return { after };
+  const from = text(query.from, 'from') ?? 'now';
+  if (from !== 'start' && from !== 'now') throw invalid('from is "start" or "now"');
+  return { from };
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw invalid(`${name} was given more than once`);
+}
+
+function booleanOf(value: unknown, name: string): boolean | undefined {
+  const given = text(value, name);
+  if (given === undefined) return undefined;
+  if (given !== 'true' && given !== 'false') throw invalid(`${name} is true or false`);
+  return given === 'true';
+}
+
+const EVENT_TYPE_RE = /^Store[A-Za-z]{1,60}$/;
+
+function typesOf(value: unknown): ReadonlySet<string> | undefined {
+  const given = text(value, 'types');
+  if (given === undefined) return undefined;
+  const types = given.split(',').map((t) => t.trim()).filter(Boolean);
+  if (types.length === 0 || !types.every((t) => EVENT_TYPE_RE.test(t))) throw invalid('types is a comma-separated list of event types such as StoreEntryCreated');
+  return new Set(types);
+}

@@ -1,0 +1,59 @@
+import { formatPosition, RecordedEvent } from '@app/event-store';
+import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
+
+/** What a change-feed subscriber receives for one event. */
+export interface FeedEvent {
+  type: string;
+  stream: string;
+  namespace?: string;
+  key?: string;
+  version?: number;
+  revision: number;
+  position: string;
+  timestamp: string;
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  [field: string]: unknown;
+}
+
+export interface FeedFilter {
+  /** Only this namespace's stream. */
+  readonly namespace?: string;
+  /** Only events about keys starting with this prefix (events without a key are left out). */
+  readonly keyPrefix?: string;
+  /** Only these event types. */
+  readonly types?: ReadonlySet<string>;
+  /** Leave values out of entry events. */
+  readonly withoutValues?: boolean;
+}
+
+const VALUE_FIELDS = new Set(['value', 'valueBase64']);
+
+export function matchesFeed(event: RecordedEvent, filter: FeedFilter): boolean {
+  if (filter.namespace !== undefined && event.stream !== `${STREAM_PREFIX}${filter.namespace}`) return false;
+  if (filter.types && !filter.types.has(event.type)) return false;
+  if (filter.keyPrefix !== undefined) {
+    const key = (event.data as { key?: unknown })?.key;
+    if (typeof key !== 'string' || !key.startsWith(filter.keyPrefix)) return false;
+  }
+  return true;
+}
+
+export function toFeedEvent(event: RecordedEvent, filter: FeedFilter): FeedEvent {
+  const meta = event.metadata as Partial<StoreEventMetadata>;
+  const data = Object.entries((event.data ?? {}) as Record<string, unknown>).filter(
+    ([field]) => !(filter.withoutValues && VALUE_FIELDS.has(field)),
+  );
+  return {
+    ...Object.fromEntries(data),
+    type: event.type,
+    stream: event.stream,
+    revision: event.revision,
+    position: formatPosition(event.position),
+    timestamp: meta.timestamp ?? event.recordedAt,
+    actor: meta.actor ?? 'unknown',
+    correlationId: meta.correlationId ?? '',
+    causationId: meta.causationId ?? '',
+  };
+}

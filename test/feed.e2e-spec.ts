@@ -1,0 +1,158 @@
+import { http, removeDir, RunningService, startService } from './support/service';
+import { SseConnection } from './support/sse';
+
+const put = (service: RunningService, ns: string, key: string, value: string) =>
+  http('PUT', `${service.url}/v1/namespaces/${ns}/entries/${key}`, { value });
+
+/** A small deterministic generator, so a failing run can be replayed. */
+function random(seed: number) {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('change feed (SSE)', () => {
+  let service: RunningService;
+  beforeAll(async () => (service = await startService({ env: { FEED_HEARTBEAT_MS: '100', FEED_MAX_STREAMS_PER_CALLER: '4' } })));
+  afterAll(async () => {
+    await service.close();
+    removeDir(service.dataDir);
+  });
+
+  it('catches up from the start, then delivers live, with id = position and event = type', async () => {
+    const first = await put(service, 'live', 'a', '1');
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/live/feed?from=start`);
+    expect(feed.status).toBe(200);
+    await feed.until((c) => c.events.length === 2);
+    const second = await put(service, 'live', 'b', '2');
+    await feed.until((c) => c.events.length === 3);
+    feed.close();
+    expect(feed.events.map((e) => e.event)).toEqual(['StoreNamespaceCreated', 'StoreEntryCreated', 'StoreEntryCreated']);
+    expect(feed.events[1].id).toBe(first.body.position);
+    expect(feed.events[2].id).toBe(second.body.position);
+    expect(JSON.parse(feed.events[2].data!)).toMatchObject({
+      type: 'StoreEntryCreated', namespace: 'live', key: 'b', value: '2', version: 1, revision: 2,
+      position: second.body.position, actor: 'anonymous',
+    });
+  });
+
+  it('from=now (the default) delivers only what comes after connecting, and sends heartbeats', async () => {
+    await put(service, 'now', 'old', 'x');
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/now/feed`);
+    await feed.until((c) => c.messages.some((m) => m.comment === 'heartbeat'));
+    await put(service, 'now', 'new', 'y');
+    await feed.until((c) => c.events.length === 1);
+    feed.close();
+    expect(JSON.parse(feed.events[0].data!).key).toBe('new');
+  });
+
+  it('filters by key prefix, event types, and leaves values out on request', async () => {
+    await http('PUT', `${service.url}/v1/namespaces/filters`);
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/filters/feed?from=start&prefix=cfg/&types=StoreEntryUpdated&values=false`);
+    await put(service, 'filters', 'cfg/a', '1');
+    await put(service, 'filters', 'other', '1');
+    await put(service, 'filters', 'other', '2');
+    await put(service, 'filters', 'cfg/a', '2');
+    await feed.until((c) => c.events.length === 1);
+    feed.close();
+    const event = JSON.parse(feed.events[0].data!);
+    expect(event).toMatchObject({ type: 'StoreEntryUpdated', key: 'cfg/a', version: 2 });
+    expect(event).not.toHaveProperty('value');
+  });
+
+  it('the all-namespaces feed interleaves namespaces in log order', async () => {
+    const feed = await SseConnection.open(`${service.url}/v1/feed`);
+    await put(service, 'mix-a', 'k', '1');
+    await put(service, 'mix-b', 'k', '1');
+    await put(service, 'mix-a', 'k', '2');
+    await feed.until((c) => c.events.filter((e) => e.event !== 'StoreNamespaceCreated').length === 3);
+    feed.close();
+    const entries = feed.events.filter((e) => e.event !== 'StoreNamespaceCreated').map((e) => JSON.parse(e.data!));
+    expect(entries.map((e) => `${e.namespace}:${e.version}`)).toEqual(['mix-a:1', 'mix-b:1', 'mix-a:2']);
+  });
+
+  it('resumes exactly after Last-Event-ID across random disconnects: no gap, no repeat', async () => {
+    const next = random(42);
+    const written: string[] = [];
+    const received: string[] = [];
+    let lastId: string | undefined;
+    await http('PUT', `${service.url}/v1/namespaces/resume`);
+    for (let round = 0; round < 12; round++) {
+      const feed = await SseConnection.open(
+        `${service.url}/v1/namespaces/resume/feed${lastId ? '' : '?from=start'}`,
+        lastId ? { 'last-event-id': lastId } : {},
+      );
+      const burst = 1 + Math.floor(next() * 6);
+      for (let i = 0; i < burst; i++) {
+        const response = await put(service, 'resume', `k${Math.floor(next() * 5)}`, `${round}-${i}`);
+        written.push(response.body.position);
+      }
+      const take = Math.floor(next() * (written.length - received.length + 1));
+      await feed.until((c) => c.events.length >= take);
+      feed.close();
+      const events = feed.events.slice(0, take);
+      received.push(...events.map((e) => e.id!));
+      lastId = received[received.length - 1] ?? lastId;
+    }
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/resume/feed`, lastId ? { 'last-event-id': lastId } : {});
+    const missing = written.length + 1 - received.length; // +1: the namespace's creation
+    await feed.until((c) => c.events.length >= missing);
+    feed.close();
+    received.push(...feed.events.map((e) => e.id!));
+    const log = await SseConnection.open(`${service.url}/v1/namespaces/resume/feed?from=start`);
+    await log.until((c) => c.events.length === written.length + 1);
+    log.close();
+    expect(received).toEqual(log.events.map((e) => e.id));
+  });
+
+  it('refuses bad cursors, unknown namespaces and bad filters before streaming', async () => {
+    const cases: [string, number, string][] = [
+      ['/v1/feed?after=not-a-position', 400, 'CURSOR_INVALID'],
+      ['/v1/feed?after=0123456789abcdef:5', 410, 'CURSOR_STALE'],
+      ['/v1/feed?from=yesterday', 400, 'VALIDATION_FAILED'],
+      ['/v1/feed?types=Bad', 400, 'VALIDATION_FAILED'],
+      ['/v1/feed?values=maybe', 400, 'VALIDATION_FAILED'],
+      ['/v1/namespaces/missing/feed', 404, 'NAMESPACE_NOT_FOUND'],
+      ['/v1/namespaces/BAD/feed', 400, 'NAMESPACE_INVALID'],
+    ];
+    for (const [path, status, code] of cases) {
+      const response = await http('GET', `${service.url}${path}`);
+      expect([path, response.status, response.body.code]).toEqual([path, status, code]);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const stale = await http('GET', `${service.url}/v1/feed`, undefined, { 'last-event-id': 'ffffffffffffffff:1' });
+    expect(stale.status).toBe(410);
+  });
+
+  it('caps concurrent streams per caller with 429', async () => {
+    const open = await Promise.all(Array.from({ length: 4 }, () => SseConnection.open(`${service.url}/v1/feed`)));
+    const refused = await http('GET', `${service.url}/v1/feed`);
+    expect([refused.status, refused.body.code]).toEqual([429, 'TOO_MANY_STREAMS']);
+    open.forEach((c) => c.close());
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await SseConnection.open(`${service.url}/v1/feed`);
+    expect(again.status).toBe(200);
+    again.close();
+  });
+});
+
+describe('slow consumers', () => {
+  it('are disconnected once their buffer is full, told the last position delivered', async () => {
+    const service = await startService({ env: { FEED_BUFFER_BYTES: '65536' } });
+    try {
+      await http('PUT', `${service.url}/v1/namespaces/slow`);
+      const slow = await SseConnection.open(`${service.url}/v1/namespaces/slow/feed?from=start`);
+      slow.pause();
+      const value = 'x'.repeat(60_000);
+      for (let i = 0; i < 300; i++) await put(service, 'slow', `k${i}`, value);
+      slow.resume();
+      await slow.until((c) => c.ended, 20_000);
+      const last = slow.messages[slow.messages.length - 1];
+      expect(last.comment).toMatch(/^slow consumer disconnected; last delivered position \S+$/);
+      const lastEvent = slow.events[slow.events.length - 1];
+      expect(last.comment).toContain(lastEvent.id);
+      expect(slow.events.length).toBeLessThan(301);
+    } finally {
+      await service.close();
+      removeDir(service.dataDir);
+    }
+  }, 60_000);
+});
