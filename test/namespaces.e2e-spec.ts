@@ -1,0 +1,115 @@
+import { expectProblem, freshNs, useStore } from './support/store-client';
+
+const store = useStore();
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** The namespace as GET answers it, checked to be the same as its row in the list. */
+async function view(ns: string) {
+  const one = await store.namespace(ns);
+  expect(one.status).toBe(200);
+  expect((await store.namespaces()).body.find((n: { name: string }) => n.name === ns)).toEqual(one.body);
+  return one.body;
+}
+
+describe('create and get', () => {
+  it('creates a namespace (201), then answers 200 and writes nothing', async () => {
+    const ns = freshNs();
+    const created = await store.createNamespace(ns);
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      name: ns, entryCount: 0, bytes: 0, revision: 0, createdAt: expect.stringMatching(ISO), updatedAt: created.body.createdAt, created: true,
+    });
+    const again = await store.expectNothingWritten(() => store.createNamespace(ns));
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...created.body, created: false });
+    const { created: _created, ...namespace } = created.body;
+    expect(await view(ns)).toEqual(namespace);
+  });
+
+  it('is created by its first put, at the time of that put', async () => {
+    const ns = freshNs();
+    const put = await store.put(ns, 'k', { value: 'v' });
+    expect(await view(ns)).toEqual({
+      name: ns, entryCount: 1, bytes: 2, revision: 1, createdAt: put.body.createdAt, updatedAt: put.body.updatedAt,
+    });
+    expect((await store.createNamespace(ns)).status).toBe(200);
+  });
+
+  it.each(['a', '0', 'a'.repeat(64), 'a.b_c-d', '9-9', 'x..y'])('accepts the name %j', async (ns) => {
+    expect((await store.createNamespace(ns)).status).toBe(201);
+    expect((await store.namespace(ns)).body.name).toBe(ns);
+  });
+
+  it('answers 404 NAMESPACE_NOT_FOUND for a namespace that does not exist', async () => {
+    expectProblem(await store.namespace('never-made'), 404, 'NAMESPACE_NOT_FOUND', { namespace: 'never-made' });
+  });
+
+  it.each([
+    ['uppercase', 'Upper'],
+    ['65 characters', 'a'.repeat(65)],
+    ['a leading "_"', '_x'],
+    ['a leading "-"', '-x'],
+    ['a trailing "_"', 'x_'],
+    ['a trailing "."', 'x.'],
+    ['a space', 'a%20b'],
+    ['a slash', 'a%2Fb'],
+    ['a non-ASCII letter', '%C3%A9t%C3%A9'],
+    ['a colon', 'a:b'],
+  ])('refuses a name with %s (400 NAMESPACE_INVALID) on PUT and GET, writing nothing', async (_title, ns) => {
+    expectProblem(await store.expectNothingWritten(() => store.createNamespace(ns)), 400, 'NAMESPACE_INVALID');
+    expectProblem(await store.namespace(ns), 400, 'NAMESPACE_INVALID');
+  });
+});
+
+describe('list', () => {
+  it('lists every namespace once, by name, each as GET answers it', async () => {
+    const names = [freshNs('zeta'), freshNs('alpha'), freshNs('mid')];
+    for (const ns of names) await store.createNamespace(ns);
+    const list = (await store.namespaces()).body as { name: string }[];
+    const listed = list.map((n) => n.name);
+    expect(listed).toEqual([...new Set(listed)].sort());
+    expect(listed).toEqual(expect.arrayContaining(names));
+    for (const namespace of list) expect((await store.namespace(namespace.name)).body).toEqual(namespace);
+  });
+
+  it('follows puts, updates, deletes and transactions: entryCount, bytes (key + value bytes of live entries), revision', async () => {
+    const ns = freshNs();
+    await store.createNamespace(ns);
+    const expectCounts = async (entryCount: number, bytes: number, revision: number) =>
+      expect(await view(ns)).toMatchObject({ entryCount, bytes, revision });
+
+    await store.put(ns, 'ké', { value: 'vé' });
+    await expectCounts(1, 3 + 3, 1);
+    await store.put(ns, 'k2', { valueBase64: Buffer.from([1, 2, 3, 4, 255]).toString('base64') });
+    await expectCounts(2, 6 + 2 + 5, 2);
+    const update = await store.put(ns, 'ké', { value: 'a longer value', metadata: { not: 'counted' } });
+    await expectCounts(2, 3 + 14 + 7, 3);
+    expect((await view(ns)).updatedAt).toBe(update.body.updatedAt);
+    await store.del(ns, 'k2');
+    await expectCounts(1, 17, 4);
+    const tx = await store.tx(ns, [{ op: 'put', key: '日本', value: '12345' }, { op: 'delete', key: 'ké' }, { op: 'put', key: 'e', value: '' }]);
+    expect(tx.body.revision).toBe(7);
+    await expectCounts(2, 6 + 5 + 1, 7);
+    await store.tx(ns, [{ op: 'delete', key: '日本' }, { op: 'delete', key: 'e' }]);
+    await expectCounts(0, 0, 9);
+  });
+
+  it('keeps createdAt and moves updatedAt with each write', async () => {
+    const ns = freshNs();
+    const created = (await store.createNamespace(ns)).body;
+    const put = (await store.put(ns, 'k', { value: 'v' })).body;
+    expect(await view(ns)).toMatchObject({ createdAt: created.createdAt, updatedAt: put.updatedAt });
+  });
+
+  // BUG: the namespaces read model counts an entry until something deletes it; an entry whose TTL
+  // has passed is not live (GET answers 404, the listing hides it) but stays in entryCount and bytes.
+  it.failing('counts only live entries: an expired entry leaves entryCount and bytes', async () => {
+    const ns = freshNs();
+    await store.put(ns, 'keep', { value: 'v' });
+    const brief = await store.put(ns, 'brief', { value: 'gone soon', ttlSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(brief.body.expiresAt) - Date.now() + 50));
+    expectProblem(await store.get(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
+    expect(await view(ns)).toMatchObject({ entryCount: 1, bytes: 5 });
+  });
+});
