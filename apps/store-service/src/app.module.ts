@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
 import { FeedController } from './http/feed.controller';
+import { ConsumersController } from './http/consumers.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
 
@@ -37,7 +38,7 @@ export class AppModule {
         }),
         StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
       ],
-      controllers: [NamespacesController, EntriesController, FeedController, AdminController, HealthController],
+      controllers: [NamespacesController, EntriesController, FeedController, ConsumersController, AdminController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -20,3 +20,8 @@ export * from './write-path/namespace-writer';
 export * from './store.module';
 export * from './feed/feed-event';
 export * from './feed/feed.queries';
+export * from './consumers/consumer';
+export * from './consumers/consumers.read-model';
+export * from './consumers/consumer.commands';
+export * from './consumers/consumer.queries';
+export * from './shared/cursor';

@@ -8,6 +8,8 @@ import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespa
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
 import { WatchFeedHandler } from './feed/feed.queries';
+import { SaveConsumerCheckpointHandler } from './consumers/consumer.commands';
+import { GetConsumerHandler, ListReplicasHandler } from './consumers/consumer.queries';
 import { StoreBackend } from './persistence/store-backend';
 import { Clock, SystemClock } from './shared/clock';
 import { StoreLimits } from './shared/limits';
@@ -56,6 +58,9 @@ export class StoreModule {
         GetNamespaceHandler,
         RebuildReadModelsHandler,
         WatchFeedHandler,
+        SaveConsumerCheckpointHandler,
+        GetConsumerHandler,
+        ListReplicasHandler,
       ],
       exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS],
     };

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 
 interface FeedQuery {
+  consumer?: string;
   from?: string;
   after?: string;
   prefix?: string;
@@ -15,6 +16,7 @@ interface FeedQuery {
 
 const feedQueries = [
   ApiQuery({ name: 'from', required: false, enum: ['start', 'now'], description: 'default now' }),
+  ApiQuery({ name: 'consumer', required: false, description: "resume after a durable consumer's checkpoint" }),
   ApiQuery({ name: 'after', required: false, description: 'a position (exclusive); Last-Event-ID wins over it' }),
   ApiQuery({ name: 'prefix', required: false, description: 'key prefix' }),
   ApiQuery({ name: 'types', required: false, description: 'comma-separated event types' }),
@@ -106,6 +108,8 @@ function startOf(query: FeedQuery, request: FastifyRequest): FeedStart {
   if (typeof lastEventId === 'string' && lastEventId !== '') return { after: lastEventId };
   const after = text(query.after, 'after');
   if (after !== undefined) return { after };
+  const consumer = text(query.consumer, 'consumer');
+  if (consumer !== undefined) return { consumer };
   const from = text(query.from, 'from') ?? 'now';
   if (from !== 'start' && from !== 'now') throw invalid('from is "start" or "now"');
   return { from };

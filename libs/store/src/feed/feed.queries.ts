@@ -1,4 +1,6 @@
-import { parsePosition, PositionFormatError, ReadAllFrom, RecordedEvent } from '@app/event-store';
+import { ReadAllFrom, RecordedEvent } from '@app/event-store';
+import { validateConsumerName } from '../consumers/consumer';
+import { parseCursor } from '../shared/cursor';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { StoreBackend } from '../persistence/store-backend';
@@ -7,7 +9,7 @@ import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
 
-export type FeedStart = { from: 'start' | 'now' } | { after: string };
+export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
 
 export interface FeedSubscription {
   /** Where the feed starts, as the client gave it, resolved. */
@@ -42,22 +44,14 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
 
   private resolveStart(start: FeedStart): ReadAllFrom | 'end' {
     if ('from' in start) return start.from === 'start' ? 'start' : 'end';
-    let position;
-    try {
-      position = parsePosition(start.after);
-    } catch (error) {
-      if (error instanceof PositionFormatError) {
-        throw new StoreError('CURSOR_INVALID', 'the cursor is not a position of this store', { cursor: start.after.slice(0, 100) });
-      }
-      throw error;
-    }
-    const incarnation = this.backend.eventStore.incarnation;
-    if (position.incarnation !== incarnation) {
-      throw new StoreError('CURSOR_STALE', 'the cursor is from another incarnation of this store (before a restore?); start again from a fresh position', {
-        cursor: start.after, incarnation,
-      });
-    }
-    return position;
+    const after = 'after' in start ? start.after : this.consumerPosition(start.consumer);
+    return parseCursor(after, this.backend.eventStore.incarnation);
+  }
+
+  private consumerPosition(name: string): string {
+    const consumer = this.backend.consumers.get(validateConsumerName(name));
+    if (!consumer) throw new StoreError('CONSUMER_NOT_FOUND', `no consumer ${name} has saved a checkpoint`, { consumer: name });
+    return consumer.position;
   }
 }
 

@@ -1,15 +1,17 @@
 import { RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource } from '@app/event-store';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { consumersProjection, ConsumersReadModel } from '../consumers/consumers.read-model';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { SqliteNamespaceWriter } from '../write-path/sqlite-namespace-writer';
-import { StoreBackend } from './store-backend';
+import { ProjectorStatus, StoreBackend } from './store-backend';
 
 export const DATA_FILE = 'hexastore.db';
 
 // Order matters: namespaces reads an entry's previous size before entries overwrites it.
-const PROJECTIONS = [namespacesProjection, entriesProjection];
+const PROJECTIONS = [namespacesProjection, entriesProjection, consumersProjection];
 
 /**
  * The embedded backend: log, read models and idempotency records in one SQLite file. Read models
@@ -22,6 +24,7 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly projector: SqliteProjector;
   readonly entries: EntriesReadModel;
   readonly namespaces: NamespacesReadModel;
+  readonly consumers: ConsumersReadModel;
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
 
@@ -34,11 +37,16 @@ export class SqliteStoreBackend extends StoreBackend {
     store.onAppendedInline((events) => this.projectInline(events));
     this.entries = new EntriesReadModel(store.db);
     this.namespaces = new NamespacesReadModel(store.db);
+    this.consumers = new ConsumersReadModel(store.db);
     this.writer = new SqliteNamespaceWriter(store, this.projector, this.entries, this.namespaces, new IdempotencyRecords(store.db));
   }
 
   async rebuild(onProgress?: RebuildProgress): Promise<number> {
     return this.projector.rebuild(this.source, onProgress, this.eventStore.headSync());
+  }
+
+  projectors(): ProjectorStatus[] {
+    return [{ id: `read-models@${hostname()}:${process.pid}`, position: this.projector.checkpoint() }];
   }
 
   unready(): string | undefined {

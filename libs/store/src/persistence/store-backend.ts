@@ -1,4 +1,5 @@
-import { EventStore, RebuildProgress } from '@app/event-store';
+import { EventStore, Position, RebuildProgress } from '@app/event-store';
+import { ConsumersReadModel } from '../consumers/consumers.read-model';
 import { EntriesReadModel } from '../entries/entries.read-model';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { NamespaceWriter } from '../write-path/namespace-writer';
@@ -10,6 +11,9 @@ export abstract class StoreBackend {
   abstract readonly writer: NamespaceWriter;
   abstract readonly entries: EntriesReadModel;
   abstract readonly namespaces: NamespacesReadModel;
+  abstract readonly consumers: ConsumersReadModel;
+  /** Each read-model projector of this process and the last position it applied. */
+  abstract projectors(): ProjectorStatus[];
   /** Drops the read models and replays the whole log; answers the number of events replayed. */
   abstract rebuild(onProgress?: RebuildProgress): Promise<number>;
   /** Why the backend cannot serve now, or undefined when it can. */
@@ -17,4 +21,9 @@ export abstract class StoreBackend {
   /** Facts for the readiness report (durability settings, positions). */
   abstract describe(): Record<string, unknown>;
   abstract close(): Promise<void>;
+}
+
+export interface ProjectorStatus {
+  readonly id: string;
+  readonly position: Position | 'start';
 }

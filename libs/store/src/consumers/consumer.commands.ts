@@ -1,0 +1,28 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { StoreBackend } from '../persistence/store-backend';
+import { Clock } from '../shared/clock';
+import { RequestMeta } from '../shared/request-meta';
+import { eventMetadata } from '../shared/store-events';
+import { consumerStream, decideCheckpoint } from './consumer';
+import { ConsumerView } from './consumers.read-model';
+
+export class SaveConsumerCheckpoint extends Command<ConsumerView> {
+  constructor(readonly consumer: string, readonly position: string, readonly meta: RequestMeta) {
+    super();
+  }
+}
+
+@CommandHandler(SaveConsumerCheckpoint)
+export class SaveConsumerCheckpointHandler implements ICommandHandler<SaveConsumerCheckpoint> {
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+
+  async execute({ consumer, position, meta }: SaveConsumerCheckpoint): Promise<ConsumerView> {
+    const [event] = decideCheckpoint(consumer, position, this.backend.eventStore.incarnation);
+    const now = this.clock.now();
+    const metadata = eventMetadata({ ...meta, now });
+    // Last writer wins: a checkpoint needs no decision over earlier state, so any revision will do.
+    await this.backend.eventStore.append(consumerStream(consumer), [{ id: randomUUID(), ...event, metadata }], 'any');
+    return this.backend.consumers.get(consumer) ?? { name: consumer, position, checkpointedAt: now.toISOString(), checkpoints: 1 };
+  }
+}

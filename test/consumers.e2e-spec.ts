@@ -1,0 +1,76 @@
+import { http, removeDir, RunningService, startService } from './support/service';
+import { SseConnection } from './support/sse';
+
+describe('durable consumers and replica status', () => {
+  let service: RunningService;
+  beforeAll(async () => (service = await startService()));
+  afterAll(async () => {
+    await service.close();
+    removeDir(service.dataDir);
+  });
+
+  const put = (key: string) => http('PUT', `${service.url}/v1/namespaces/orders/entries/${key}`, { value: key });
+
+  it('a consumer saves its checkpoint and resumes after it by name, across a service restart', async () => {
+    const first = await put('a');
+    await put('b');
+    const saved = await http('PUT', `${service.url}/v1/consumers/billing-sync/checkpoint`, { position: first.body.position });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ name: 'billing-sync', position: first.body.position, checkpoints: 1 });
+
+    await service.close();
+    service = await startService({ dataDir: service.dataDir });
+    expect((await http('GET', `${service.url}/v1/consumers/billing-sync`)).body).toMatchObject({ position: first.body.position });
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/orders/feed?consumer=billing-sync`);
+    await feed.until((c) => c.events.length === 1);
+    const c = await put('c');
+    await feed.until((conn) => conn.events.length === 2);
+    feed.close();
+    expect(feed.events.map((e) => JSON.parse(e.data!).key)).toEqual(['b', 'c']);
+
+    const again = await http('PUT', `${service.url}/v1/consumers/billing-sync/checkpoint`, { position: c.body.position });
+    expect(again.body).toMatchObject({ position: c.body.position, checkpoints: 2 });
+  });
+
+  it('checkpoints are events in the log', async () => {
+    const feed = await SseConnection.open(`${service.url}/v1/feed?from=start&types=StoreConsumerCheckpointed`);
+    await feed.until((c) => c.events.length >= 1);
+    feed.close();
+    expect(JSON.parse(feed.events[0].data!)).toMatchObject({ type: 'StoreConsumerCheckpointed', consumer: 'billing-sync' });
+  });
+
+  it('lists each projector and consumer with position, lag and status', async () => {
+    const head = await put('d');
+    const lagging = await http('PUT', `${service.url}/v1/consumers/laggard/checkpoint`, { position: head.body.position });
+    expect(lagging.status).toBe(200);
+    await put('e');
+    await put('f');
+    const replicas = await http('GET', `${service.url}/v1/replicas`);
+    expect(replicas.status).toBe(200);
+    const projector = replicas.body.find((r: { kind: string }) => r.kind === 'projector');
+    expect(projector).toMatchObject({ status: 'live', lagEvents: 0, lagCapped: false });
+    expect(projector.lastSyncedAt).not.toBeNull();
+    const laggard = replicas.body.find((r: { id: string }) => r.id === 'laggard');
+    // behind by e, f and its own checkpoint event
+    expect(laggard).toMatchObject({ kind: 'consumer', position: head.body.position, lagEvents: 3, status: 'catching-up' });
+    expect(laggard.lagSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses bad names, bad and stale positions, and unknown consumers', async () => {
+    const cases: [string, string, unknown, number, string][] = [
+      ['PUT', '/v1/consumers/Bad_Name/checkpoint', { position: 'x' }, 400, 'VALIDATION_FAILED'],
+      ['PUT', '/v1/consumers/ok/checkpoint', { position: 'nope' }, 400, 'CURSOR_INVALID'],
+      ['PUT', '/v1/consumers/ok/checkpoint', { position: 'ffffffffffffffff:3' }, 410, 'CURSOR_STALE'],
+      ['PUT', '/v1/consumers/ok/checkpoint', { position: 5 }, 400, 'VALIDATION_FAILED'],
+      ['PUT', '/v1/consumers/ok/checkpoint', {}, 400, 'VALIDATION_FAILED'],
+      ['PUT', '/v1/consumers/ok/checkpoint', { position: 'a:1', extra: 1 }, 400, 'VALIDATION_FAILED'],
+      ['GET', '/v1/consumers/never-seen', undefined, 404, 'CONSUMER_NOT_FOUND'],
+      ['GET', '/v1/feed?consumer=never-seen', undefined, 404, 'CONSUMER_NOT_FOUND'],
+    ];
+    for (const [method, path, body, status, code] of cases) {
+      const response = await http(method, `${service.url}${path}`, body);
+      expect([path, response.status, response.body.code]).toEqual([path, status, code]);
+    }
+    expect((await http('GET', `${service.url}/v1/consumers/ok`)).status).toBe(404);
+  });
+});
