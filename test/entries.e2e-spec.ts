@@ -1,19 +1,20 @@
 import { comparePositions, parsePosition } from '@app/event-store';
-import { entryOf, entryPath, expectProblem, freshNs, MiB, RequestHeaders, useStore } from './support/store-client';
+import {
+  entryOf, entryPath, expectProblem, freshNs, ISO_TIME, metadataPairs, MiB, RequestHeaders, untilExpired, useStore,
+} from './support/store-client';
 
 const store = useStore();
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('put, get, head, delete', () => {
   it('creates an entry at version 1 (201) and answers it on GET exactly as written', async () => {
     const ns = freshNs();
     const put = await store.put(ns, 'greeting', { value: 'hello' });
     expect(put.status).toBe(201);
-    expect(put.body).toEqual({
+    expect(put.body).toMatchObject({
       namespace: ns, key: 'greeting', value: 'hello', metadata: {}, version: 1, modRevision: 1,
-      createdAt: expect.stringMatching(ISO), updatedAt: put.body.createdAt, expiresAt: null,
+      createdAt: expect.stringMatching(ISO_TIME), updatedAt: put.body.createdAt, expiresAt: null,
       created: true, revision: 1, position: expect.any(String),
     });
     const get = await store.get(ns, 'greeting');
@@ -130,7 +131,7 @@ describe('values', () => {
 
   it('keeps metadata as given and replaces it with the next write', async () => {
     const ns = freshNs();
-    const metadata = { 'content-type': 'application/json', 'ünïcödé': 'välüé ✓', empty: '', ...pairs(61) };
+    const metadata = { 'content-type': 'application/json', 'ünïcödé': 'välüé ✓', empty: '', ...metadataPairs(61) };
     expect((await store.put(ns, 'k', { value: 'v', metadata })).body.metadata).toEqual(metadata);
     expect((await store.get(ns, 'k')).body.metadata).toEqual(metadata);
     await store.put(ns, 'k', { value: 'v', metadata: { only: 'this' } });
@@ -148,7 +149,7 @@ describe('values', () => {
     const ns = freshNs();
     await store.put(ns, 'stays', { value: 'v' });
     const put = await store.put(ns, 'brief', { value: 'v', ttlSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(put.body.expiresAt) - Date.now() + 50));
+    await untilExpired(put.body);
     expectProblem(await store.get(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
     expect((await store.head(ns, 'brief')).status).toBe(404);
     expect((await store.list(ns)).body.items.map((e: any) => e.key)).toEqual(['stays']);
@@ -278,7 +279,7 @@ describe('refused requests: exact status and code, nothing written', () => {
     ['metadata with a number', put({ value: 'v', metadata: { a: 1 } }), 400, 'VALIDATION_FAILED'],
     ['metadata with null', put({ value: 'v', metadata: { a: null } }), 400, 'VALIDATION_FAILED'],
     ['metadata with an object', put({ value: 'v', metadata: { a: {} } }), 400, 'VALIDATION_FAILED'],
-    ['65 metadata pairs', put({ value: 'v', metadata: pairs(65) }), 400, 'VALIDATION_FAILED'],
+    ['65 metadata pairs', put({ value: 'v', metadata: metadataPairs(65) }), 400, 'VALIDATION_FAILED'],
     ['a metadata value of 1025 bytes', put({ value: 'v', metadata: { a: 'x'.repeat(1025) } }), 400, 'VALIDATION_FAILED'],
     ['a metadata name of 129 bytes', put({ value: 'v', metadata: { ['n'.repeat(129)]: 'x' } }), 400, 'VALIDATION_FAILED'],
     ['an empty metadata name', put({ value: 'v', metadata: { '': 'x' } }), 400, 'VALIDATION_FAILED'],
@@ -356,7 +357,3 @@ describe('refused requests: exact status and code, nothing written', () => {
     expectProblem(await refused(bad), status, code);
   });
 });
-
-function pairs(count: number): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${i}`, `v${i}`]));
-}

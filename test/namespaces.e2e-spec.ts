@@ -1,8 +1,6 @@
-import { expectProblem, freshNs, useStore } from './support/store-client';
+import { expectProblem, freshNs, ISO_TIME, untilExpired, useStore } from './support/store-client';
 
 const store = useStore();
-
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** The namespace as GET answers it, checked to be the same as its row in the list. */
 async function view(ns: string) {
@@ -17,8 +15,8 @@ describe('create and get', () => {
     const ns = freshNs();
     const created = await store.createNamespace(ns);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({
-      name: ns, entryCount: 0, bytes: 0, revision: 0, createdAt: expect.stringMatching(ISO), updatedAt: created.body.createdAt, created: true,
+    expect(created.body).toMatchObject({
+      name: ns, entryCount: 0, bytes: 0, revision: 0, createdAt: expect.stringMatching(ISO_TIME), updatedAt: created.body.createdAt, created: true,
     });
     const again = await store.expectNothingWritten(() => store.createNamespace(ns));
     expect(again.status).toBe(200);
@@ -30,7 +28,7 @@ describe('create and get', () => {
   it('is created by its first put, at the time of that put', async () => {
     const ns = freshNs();
     const put = await store.put(ns, 'k', { value: 'v' });
-    expect(await view(ns)).toEqual({
+    expect(await view(ns)).toMatchObject({
       name: ns, entryCount: 1, bytes: 2, revision: 1, createdAt: put.body.createdAt, updatedAt: put.body.updatedAt,
     });
     expect((await store.createNamespace(ns)).status).toBe(200);
@@ -108,7 +106,7 @@ describe('list', () => {
     const ns = freshNs();
     await store.put(ns, 'keep', { value: 'v' });
     const brief = await store.put(ns, 'brief', { value: 'gone soon', ttlSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(brief.body.expiresAt) - Date.now() + 50));
+    await untilExpired(brief.body);
     expectProblem(await store.get(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
     expect(await view(ns)).toMatchObject({ entryCount: 1, bytes: 5 });
   });
