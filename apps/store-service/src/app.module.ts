@@ -6,6 +6,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { APP_CONFIG, AppConfig } from './config/config';
+import { ConfigReloader } from './config/config-reloader';
 import { HealthController } from './health/health.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
@@ -36,11 +37,12 @@ export class AppModule {
             redact: ['req.headers.authorization'],
           },
         }),
-        StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
+        StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits, configFile: config.storeConfigFile }),
       ],
       controllers: [NamespacesController, EntriesController, FeedController, ConsumersController, AdminController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        ConfigReloader,
         { provide: APP_FILTER, useClass: ProblemFilter },
         {
           provide: APP_PIPE,

@@ -28,7 +28,8 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
+  // Not SIGHUP: it reloads the config file.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -25,3 +25,6 @@ export * from './consumers/consumers.read-model';
 export * from './consumers/consumer.commands';
 export * from './consumers/consumer.queries';
 export * from './shared/cursor';
+export * from './config/store-config';
+export * from './config/config.decide';
+export * from './config/config.commands';

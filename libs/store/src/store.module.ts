@@ -8,6 +8,7 @@ import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespa
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
 import { WatchFeedHandler } from './feed/feed.queries';
+import { HotReloadHandler, STORE_CONFIG_FILE } from './config/config.commands';
 import { SaveConsumerCheckpointHandler } from './consumers/consumer.commands';
 import { GetConsumerHandler, ListReplicasHandler } from './consumers/consumer.queries';
 import { StoreBackend } from './persistence/store-backend';
@@ -20,6 +21,8 @@ export interface StoreModuleOptions {
   readonly openBackend: () => StoreBackend | Promise<StoreBackend>;
   readonly limits: StoreLimits;
   readonly clock?: Clock;
+  /** The declarative config file (YAML or JSON) applied by HotReload. */
+  readonly configFile?: string;
 }
 
 @Injectable()
@@ -61,6 +64,8 @@ export class StoreModule {
         SaveConsumerCheckpointHandler,
         GetConsumerHandler,
         ListReplicasHandler,
+        HotReloadHandler,
+        { provide: STORE_CONFIG_FILE, useValue: options.configFile },
       ],
       exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS],
     };

@@ -42,7 +42,7 @@ export function decideWrites(
   const events = ops.map((op, index) => {
     const current = state.entries.get(op.key);
     try {
-      return op.op === 'put' ? decidePut(op, current, state.name, rules) : decideDelete(op, current, state.name, rules);
+      return op.op === 'put' ? decidePut(op, current, state, rules) : decideDelete(op, current, state.name, rules);
     } catch (error) {
       throw asTransaction && error instanceof StoreError
         ? new StoreError(error.code, `op ${index}: ${error.message}`, { ...error.details, opIndex: index })
@@ -70,13 +70,15 @@ function checkTransactionShape(ops: readonly EntryOp[], limits: StoreLimits): vo
   });
 }
 
-function decidePut(op: PutOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent {
+function decidePut(op: PutOp, current: EntryState | undefined, state: NamespaceState, { now, limits }: WriteRules): EntryEvent {
+  const namespace = state.name;
   validateKey(op.key, limits.maxKeyBytes);
   if (op.value.byteLength > limits.maxValueBytes) {
     throw new StoreError('PAYLOAD_TOO_LARGE', `a value is at most ${limits.maxValueBytes} bytes (got ${op.value.byteLength})`, { key: op.key });
   }
   const metadata = checkMetadata(op.metadata ?? {}, limits);
-  const expiresAt = op.ttlSeconds === undefined ? null : now.getTime() + checkTtl(op.ttlSeconds, limits) * 1000;
+  const ttlSeconds = op.ttlSeconds ?? state.defaultTtlSeconds ?? undefined;
+  const expiresAt = ttlSeconds === undefined ? null : now.getTime() + checkTtl(ttlSeconds, limits) * 1000;
   const live = isLive(current, now.getTime()) ? current : undefined;
   checkExpectedVersion(op, live);
   const data = { namespace, key: op.key, ...encodeValue(op.value), metadata, expiresAt, version: live ? live.version + 1 : 1 };

@@ -3,7 +3,13 @@ import { DomainEvent } from '../shared/store-events';
 
 export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string }>;
 
-export type NamespaceEvent = NamespaceCreated | EntryEvent;
+/** Settings declared by the config file (HotReload); null clears a setting. */
+export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
+  readonly namespace: string;
+  readonly defaultTtlSeconds: number | null;
+}>;
+
+export type NamespaceEvent = NamespaceCreated | NamespaceConfigured | EntryEvent;
 
 /**
  * The decision state of one namespace stream. `entries` holds only the keys a command touches:
@@ -15,6 +21,8 @@ export interface NamespaceState {
   /** Revision of the stream's last event; undefined while the stream does not exist. */
   readonly revision: number | undefined;
   readonly exists: boolean;
+  /** Applied to puts that give no ttlSeconds. */
+  readonly defaultTtlSeconds: number | null;
   readonly entries: ReadonlyMap<string, EntryState>;
 }
 
@@ -22,6 +30,7 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
   name,
   revision: undefined,
   exists: false,
+  defaultTtlSeconds: null,
   entries: new Map(),
 });
 
@@ -29,6 +38,8 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
   switch (event.type) {
     case 'StoreNamespaceCreated':
       return { ...state, exists: true };
+    case 'StoreNamespaceConfigured':
+      return { ...state, defaultTtlSeconds: event.data.defaultTtlSeconds };
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated': {
       const entries = new Map(state.entries);

@@ -18,6 +18,7 @@ export const namespacesProjection: Projection = {
       entry_count INTEGER NOT NULL,
       bytes       INTEGER NOT NULL,
       revision    INTEGER NOT NULL,
+      default_ttl_seconds INTEGER,
       created_at  TEXT    NOT NULL,
       updated_at  TEXT    NOT NULL
     ) STRICT;`,
@@ -30,6 +31,7 @@ export const namespacesProjection: Projection = {
       `UPDATE namespaces SET entry_count = entry_count + @count, bytes = bytes + @bytes, revision = @revision,
        updated_at = @at WHERE name = @name`,
     );
+    const configure = db.prepare('UPDATE namespaces SET default_ttl_seconds = ? WHERE name = ?');
     const previousSize = db.prepare('SELECT length(value) AS size FROM entries WHERE namespace = ? AND key = ?');
     const sizeOf = (ns: string, key: string) => {
       const row = previousSize.get(ns, key) as { size: number } | undefined;
@@ -45,6 +47,9 @@ export const namespacesProjection: Projection = {
         case 'StoreNamespaceCreated':
           create.run(name, recorded.revision, at, at);
           return;
+        case 'StoreNamespaceConfigured':
+          configure.run(event.data.defaultTtlSeconds, name);
+          break;
         case 'StoreEntryCreated':
         case 'StoreEntryUpdated': {
           const size = entryBytes(event.data.key, valueSize(event.data));
@@ -71,6 +76,7 @@ export interface NamespaceView {
   entryCount: number;
   bytes: number;
   revision: number;
+  defaultTtlSeconds: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -80,6 +86,7 @@ interface NamespaceRow {
   entry_count: number;
   bytes: number;
   revision: number;
+  default_ttl_seconds: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -108,6 +115,7 @@ const toView = (row: NamespaceRow): NamespaceView => ({
   entryCount: row.entry_count,
   bytes: row.bytes,
   revision: row.revision,
+  defaultTtlSeconds: row.default_ttl_seconds,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

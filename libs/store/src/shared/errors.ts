@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'BACKEND_UNAVAILABLE',
   'READ_TIMEOUT',
   'TOO_MANY_STREAMS',
+  'CONFIG_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -63,6 +63,6 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
       const entry = this.entries.entryState(namespace, key);
       if (entry) entries.set(key, entry);
     }
-    return { name: namespace, exists: ns !== undefined, revision: ns?.revision, entries };
+    return { name: namespace, exists: ns !== undefined, revision: ns?.revision, defaultTtlSeconds: ns?.defaultTtlSeconds ?? null, entries };
   }
 }
