@@ -98,12 +98,12 @@ describe('the same key with a different request: 422 IDEMPOTENCY_KEY_REUSED, not
   // used on one of these routes is "replayed" on another with the first route's stored answer: the
   // transaction route answers 200 with an entry body (no results), and a PUT answers 200 with a
   // transaction result (no entry) — instead of 422 for a different request.
-  it.failing('a one-op transaction with the key of a PUT of the same entry', async () => {
+  it('a one-op transaction with the key of a PUT of the same entry', async () => {
     const send = () => store.tx(ns, [{ op: 'put', key: 'k', value: 'v' }], headers);
     expectProblem(await store.expectNothingWritten(send), 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 
-  it.failing('a PUT with the key of a one-op transaction that put the same entry (BUG as above)', async () => {
+  it('a PUT with the key of a one-op transaction that put the same entry (BUG as above)', async () => {
     const other = idem();
     await store.tx(ns, [{ op: 'put', key: 't', value: 'v' }], other);
     expectProblem(await store.expectNothingWritten(() => store.put(ns, 't', { value: 'v' }, other)), 422, 'IDEMPOTENCY_KEY_REUSED');

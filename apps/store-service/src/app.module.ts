@@ -1,5 +1,5 @@
 import { SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
@@ -14,6 +14,7 @@ import { FeedController } from './http/feed.controller';
 import { ConsumersController } from './http/consumers.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
@@ -44,10 +45,7 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         ConfigReloader,
         { provide: APP_FILTER, useClass: ProblemFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
-        },
+        { provide: APP_PIPE, useValue: validationPipe() },
       ],
     };
   }

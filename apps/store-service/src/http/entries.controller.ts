@@ -24,8 +24,9 @@ export class EntriesController {
   @ApiQuery({ name: 'prefix', required: false })
   @ApiQuery({ name: 'limit', required: false, description: 'default 100, max 1000' })
   @ApiQuery({ name: 'cursor', required: false })
-  list(@Param('ns') ns: string, @Query('prefix') prefix?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.queries.execute(new ListEntries(ns, { prefix: single(prefix), limit: wholeNumber(limit, 'limit'), cursor: single(cursor) }));
+  list(@Param('ns') ns: string, @Query() query: Record<string, unknown>) {
+    const options = { prefix: single(query.prefix), limit: wholeNumber(query.limit, 'limit'), cursor: single(query.cursor) };
+    return this.queries.execute(new ListEntries(ns, options));
   }
 
   @Get(ENTRY)
@@ -62,8 +63,8 @@ export class EntriesController {
   @HttpCode(204)
   @ApiQuery({ name: 'expectedVersion', required: false })
   @ApiOperation({ summary: 'DeleteEntry: 204; 404; 409 on expectedVersion mismatch' })
-  async remove(@Param('ns') ns: string, @Param('*') key: string, @Query('expectedVersion') expected: string | undefined, @Meta() meta: RequestMeta) {
-    await this.commands.execute(new DeleteEntry(ns, { op: 'delete', key, expectedVersion: wholeNumber(expected, 'expectedVersion') }, meta));
+  async remove(@Param('ns') ns: string, @Param('*') key: string, @Query() query: Record<string, unknown>, @Meta() meta: RequestMeta) {
+    await this.commands.execute(new DeleteEntry(ns, { op: 'delete', key, expectedVersion: wholeNumber(query.expectedVersion, 'expectedVersion') }, meta));
   }
 
   @Post(':ns/transactions')

@@ -1,15 +1,16 @@
 import { invalid, PutOp } from '@app/store';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBase64, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { OptionalNotNull } from './validation';
 
 export class EntryValueDto {
   @ApiPropertyOptional({ description: 'The value as UTF-8 text (exactly one of value / valueBase64)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   value?: string;
 
   @ApiPropertyOptional({ description: 'The value as base64 bytes (exactly one of value / valueBase64)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBase64()
   valueBase64?: string;
 
@@ -19,13 +20,13 @@ export class EntryValueDto {
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'Seconds until the entry expires; omitted: it does not expire' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   ttlSeconds?: number;
 
   @ApiPropertyOptional({ description: '0: the key must not exist; n: its current version must be n' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(0)
   expectedVersion?: number;
@@ -37,12 +38,15 @@ export class PutEntryDto extends EntryValueDto {}
 export function toPutOp(key: string, body: EntryValueDto): PutOp {
   const forms = Number(body.value !== undefined) + Number(body.valueBase64 !== undefined);
   if (forms !== 1) throw invalid('give exactly one of value and valueBase64', { key });
+  if (body.value !== undefined && !body.value.isWellFormed()) {
+    throw invalid('value must be well-formed Unicode text; send other bytes as valueBase64', { key, field: 'value' });
+  }
   const value = body.value !== undefined ? Buffer.from(body.value, 'utf8') : Buffer.from(body.valueBase64!, 'base64');
   return {
     op: 'put',
     key,
     value,
-    metadata: body.metadata,
+    metadata: body.metadata ?? undefined,
     ttlSeconds: body.ttlSeconds,
     expectedVersion: body.expectedVersion,
   };

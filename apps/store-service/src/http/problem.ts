@@ -64,8 +64,9 @@ export function toProblem(error: unknown): Problem {
   if (name === 'BackendUnavailableError') return problem('BACKEND_UNAVAILABLE', (error as Error).message);
   const framework = error as FrameworkError;
   const status = framework?.statusCode ?? 500;
+  if (framework?.code === 'FST_ERR_BAD_URL') return problem('KEY_INVALID', 'the path is not valid percent-encoded UTF-8');
   if (status === 413) return problem('PAYLOAD_TOO_LARGE', 'the request body is too large');
-  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', framework.message ?? 'unsupported content type');
+  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   if (status >= 400 && status < 500) return problem('VALIDATION_FAILED', framework.message ?? 'bad request');
   return problem('INTERNAL', 'the store failed to answer; nothing was written');
 }
@@ -77,6 +78,7 @@ function fromHttpException(error: HttpException): Problem {
   if (status === 404) return problem('ROUTE_NOT_FOUND', messages[0]);
   if (status === 405) return problem('METHOD_NOT_ALLOWED', messages[0]);
   if (status === 413) return problem('PAYLOAD_TOO_LARGE', messages[0]);
+  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   if (status >= 500) return problem('INTERNAL', 'the store failed to answer; nothing was written');
   return problem('VALIDATION_FAILED', messages.join('; '), messages.length > 1 ? { errors: messages } : {});
 }

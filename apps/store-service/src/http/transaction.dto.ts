@@ -1,4 +1,4 @@
-import { EntryOp, invalid } from '@app/store';
+import { EntryOp, invalid, StoreError } from '@app/store';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsIn, IsString, ValidateNested } from 'class-validator';
@@ -25,10 +25,19 @@ export class TransactionDto {
 
 export function toEntryOps(body: TransactionDto): EntryOp[] {
   return body.ops.map((op, opIndex) => {
-    if (op.op === 'put') return toPutOp(op.key, op);
-    if (op.value !== undefined || op.valueBase64 !== undefined || op.metadata !== undefined || op.ttlSeconds !== undefined) {
-      throw invalid(`op ${opIndex}: a delete takes only key and expectedVersion`, { opIndex });
+    try {
+      return toEntryOp(op);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      throw new StoreError(error.code, `op ${opIndex}: ${error.message}`, { ...error.details, opIndex });
     }
-    return { op: 'delete', key: op.key, expectedVersion: op.expectedVersion };
   });
+}
+
+function toEntryOp(op: TransactionOpDto): EntryOp {
+  if (op.op === 'put') return toPutOp(op.key, op);
+  if (op.value !== undefined || op.valueBase64 !== undefined || op.metadata !== undefined || op.ttlSeconds !== undefined) {
+    throw invalid('a delete takes only key and expectedVersion', { key: op.key });
+  }
+  return { op: 'delete', key: op.key, expectedVersion: op.expectedVersion };
 }

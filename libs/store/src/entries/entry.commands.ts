@@ -48,6 +48,7 @@ abstract class EntryCommandHandler {
   ) {}
 
   protected write<R>(
+    operation: 'put-entry' | 'delete-entry' | 'transaction',
     namespace: string,
     ops: readonly EntryOp[],
     meta: RequestMeta,
@@ -58,7 +59,7 @@ abstract class EntryCommandHandler {
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: ops.map((op) => op.key),
-      operation: 'entries',
+      operation,
       input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
       decide: (state, now) => {
         decidedAt = now;
@@ -74,7 +75,7 @@ const last = <T>(items: readonly T[]) => items[items.length - 1];
 @CommandHandler(PutEntry)
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
-    return this.write(namespace, [op], meta, ({ events }, now) => {
+    return this.write('put-entry', namespace, [op], meta, ({ events }, now) => {
       const written = last(events);
       return {
         ...this.entries.get(namespace, op.key, now.getTime())!,
@@ -89,7 +90,7 @@ export class PutEntryHandler extends EntryCommandHandler implements ICommandHand
 @CommandHandler(DeleteEntry)
 export class DeleteEntryHandler extends EntryCommandHandler implements ICommandHandler<DeleteEntry> {
   execute({ namespace, op, meta }: DeleteEntry): Promise<DeleteResult> {
-    return this.write(namespace, [op], meta, ({ events }) => {
+    return this.write('delete-entry', namespace, [op], meta, ({ events }) => {
       const deleted = last(events);
       return { version: (deleted.data as { version: number }).version, revision: deleted.revision, position: formatPosition(deleted.position) };
     });
@@ -99,7 +100,7 @@ export class DeleteEntryHandler extends EntryCommandHandler implements ICommandH
 @CommandHandler(CommitTransaction)
 export class CommitTransactionHandler extends EntryCommandHandler implements ICommandHandler<CommitTransaction> {
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
-    return this.write(namespace, ops, meta, ({ events }) => {
+    return this.write('transaction', namespace, ops, meta, ({ events }) => {
       const entryEvents = events.filter((e) => e.type !== 'StoreNamespaceCreated');
       return {
         revision: last(events).revision,
