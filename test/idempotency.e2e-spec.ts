@@ -94,16 +94,13 @@ describe('the same key with a different request: 422 IDEMPOTENCY_KEY_REUSED, not
     expectProblem(await store.expectNothingWritten(send), 422, 'IDEMPOTENCY_KEY_REUSED', { idempotencyKey: 'reused-key' });
   });
 
-  // BUG: PUT, DELETE and a one-op transaction share one fingerprint ("entries <ns>" + the ops), so a key
-  // used on one of these routes is "replayed" on another with the first route's stored answer: the
-  // transaction route answers 200 with an entry body (no results), and a PUT answers 200 with a
-  // transaction result (no entry) — instead of 422 for a different request.
+  // A PUT and a one-op transaction with the same ops are different operations with different answers.
   it('a one-op transaction with the key of a PUT of the same entry', async () => {
     const send = () => store.tx(ns, [{ op: 'put', key: 'k', value: 'v' }], headers);
     expectProblem(await store.expectNothingWritten(send), 422, 'IDEMPOTENCY_KEY_REUSED');
   });
 
-  it('a PUT with the key of a one-op transaction that put the same entry (BUG as above)', async () => {
+  it('a PUT with the key of a one-op transaction that put the same entry', async () => {
     const other = idem();
     await store.tx(ns, [{ op: 'put', key: 't', value: 'v' }], other);
     expectProblem(await store.expectNothingWritten(() => store.put(ns, 't', { value: 'v' }, other)), 422, 'IDEMPOTENCY_KEY_REUSED');

@@ -102,20 +102,15 @@ describe('all or nothing: a failing op at index 2 refuses the whole transaction 
   });
 
   // Errors of a transaction carry the failing op's index; these are found before the decider, in the DTO layer.
-  const bugs: [string, Op, number, string][] = [
-    // BUG: class-validator's "ops.2.value must be a string" comes without opIndex.
+  const edgeCases: [string, Op, number, string][] = [
     ['a put with value: 5', put('x', { value: 5 }), 400, 'VALIDATION_FAILED'],
-    // BUG: class-validator's "ops.2.ttlSeconds must not be less than 1" comes without opIndex.
     ['a put with ttlSeconds: 0', put('x', { value: 'v', ttlSeconds: 0 }), 400, 'VALIDATION_FAILED'],
-    // BUG: toPutOp's "give exactly one of value and valueBase64" names the key but not opIndex.
     ['a put with both value and valueBase64', put('x', { value: 'v', valueBase64: 'eA==' }), 400, 'VALIDATION_FAILED'],
-    // BUG: the same for a put with neither.
     ['a put with neither value nor valueBase64', put('x', {}), 400, 'VALIDATION_FAILED'],
-    // BUG: {"value": null} in an op reaches Buffer.from(null): 500 INTERNAL.
     ['a put with value: null', put('x', { value: null }), 400, 'VALIDATION_FAILED'],
   ];
 
-  it.each(bugs)('%s (names opIndex 2)', async (_title, failing, status, code) => {
+  it.each(edgeCases)('%s (names opIndex 2)', async (_title, failing, status, code) => {
     const ns = await seeded();
     const refused = await store.expectNothingWritten(() => store.tx(ns, [...first, failing, put('after')]));
     expectProblem(refused, status, code, { opIndex: 2 });
