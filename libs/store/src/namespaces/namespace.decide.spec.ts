@@ -2,6 +2,8 @@ import { EntryCreated, EntryDeleted, EntryUpdated } from '../entries/entry';
 import { namespaceDecider } from '../shared/given-when-then';
 import { evolve, initialNamespaceState, NamespaceCreated, NamespaceEvent, NamespaceState } from './namespace';
 import { decideCreateNamespace } from './namespace.decide';
+import { decideWrites } from '../entries/entry.decide';
+import { DEFAULT_LIMITS } from '../shared/limits';
 
 const NS = 'app';
 const { given } = namespaceDecider(NS);
@@ -32,11 +34,11 @@ describe('decideCreateNamespace', () => {
 
 describe('evolve', () => {
   it('starts from a namespace that does not exist', () => {
-    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, entries: new Map() });
+    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entries: new Map() });
   });
 
   it('marks the namespace as existing', () => {
-    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, entries: new Map() });
+    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entries: new Map() });
   });
 
   it('records the version and expiry of written keys and forgets deleted ones', () => {
@@ -60,5 +62,24 @@ describe('evolve', () => {
     const after = evolve(evolve(before, created('b')), deleted('a', 1));
     expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null }]]));
     expect(after.entries).toEqual(new Map([['b', { version: 1, expiresAt: null }]]));
+  });
+});
+
+describe('namespace default TTL', () => {
+  it('is set and cleared by StoreNamespaceConfigured, and applies to puts without ttlSeconds', () => {
+    const configured = (defaultTtlSeconds: number | null) =>
+      ({ type: 'StoreNamespaceConfigured', data: { namespace: NS, defaultTtlSeconds } }) as const;
+    expect(given(nsCreated, configured(60)).state.defaultTtlSeconds).toBe(60);
+    expect(given(nsCreated, configured(60), configured(null)).state.defaultTtlSeconds).toBeNull();
+    const now = new Date('2026-01-01T00:00:00Z');
+    const rules = { now, limits: DEFAULT_LIMITS };
+    const put = (ttlSeconds?: number) => (s: NamespaceState) => decideWrites([{ op: 'put', key: 'k', value: Buffer.from('v'), ttlSeconds }], s, rules);
+    const expiresAt = (ttl: number) => now.getTime() + ttl * 1000;
+    given(nsCreated, configured(60)).when(put()).then({
+      type: 'StoreEntryCreated', data: { namespace: NS, key: 'k', value: 'v', metadata: {}, expiresAt: expiresAt(60), version: 1 },
+    });
+    given(nsCreated, configured(60)).when(put(5)).then({
+      type: 'StoreEntryCreated', data: { namespace: NS, key: 'k', value: 'v', metadata: {}, expiresAt: expiresAt(5), version: 1 },
+    });
   });
 });
