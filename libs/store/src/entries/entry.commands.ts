@@ -100,11 +100,12 @@ export class DeleteEntryHandler extends EntryCommandHandler implements ICommandH
 export class CommitTransactionHandler extends EntryCommandHandler implements ICommandHandler<CommitTransaction> {
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
     return this.write(namespace, ops, meta, ({ events }) => {
-      const entryEvents = events.filter((e) => e.type !== 'StoreNamespaceCreated');
+      // Each key appears once; an expiry recorded on the way comes before the op's own event.
+      const versions = new Map(events.map((e) => [(e.data as EntryWrittenData).key, (e.data as EntryWrittenData).version]));
       return {
         revision: last(events).revision,
         position: formatPosition(last(events).position),
-        results: entryEvents.map((e, i) => ({ op: ops[i].op, key: ops[i].key, version: (e.data as EntryWrittenData).version })),
+        results: ops.map((op) => ({ op: op.op, key: op.key, version: versions.get(op.key)! })),
       };
     }, true);
   }

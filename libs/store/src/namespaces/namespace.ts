@@ -1,20 +1,25 @@
-import { EntryEvent, EntryState } from '../entries/entry';
+import { contentOf, EntryEvent, EntryState } from '../entries/entry';
+import { RollbackEvent } from '../rollback/rollback';
+import { SnapshotCreated } from '../snapshots/snapshot';
+import { StoreError } from '../shared/errors';
 import { DomainEvent } from '../shared/store-events';
 
 export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string }>;
 
-export type NamespaceEvent = NamespaceCreated | EntryEvent;
+export type NamespaceEvent = NamespaceCreated | EntryEvent | RollbackEvent | SnapshotCreated;
 
 /**
  * The decision state of one namespace stream. `entries` holds only the keys a command touches:
  * loaders fill it from the read model or by replaying the stream, so a decision never needs
- * the whole namespace in memory.
+ * the whole namespace in memory (a rollback asks for all of them).
  */
 export interface NamespaceState {
   readonly name: string;
   /** Revision of the stream's last event; undefined while the stream does not exist. */
   readonly revision: number | undefined;
   readonly exists: boolean;
+  /** Entries that are not deleted (expired ones count until their expiry is recorded). */
+  readonly entryCount: number;
   readonly entries: ReadonlyMap<string, EntryState>;
 }
 
@@ -22,6 +27,7 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
   name,
   revision: undefined,
   exists: false,
+  entryCount: 0,
   entries: new Map(),
 });
 
@@ -30,15 +36,43 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
     case 'StoreNamespaceCreated':
       return { ...state, exists: true };
     case 'StoreEntryCreated':
-    case 'StoreEntryUpdated': {
-      const entries = new Map(state.entries);
-      entries.set(event.data.key, { version: event.data.version, expiresAt: event.data.expiresAt });
-      return { ...state, entries };
+    case 'StoreEntryUpdated':
+    case 'StoreEntryRestored': {
+      const { key, version, expiresAt } = event.data;
+      const counted = event.type === 'StoreEntryUpdated' ? 0 : 1;
+      return withEntry(state, key, { version, expiresAt, deleted: false, content: contentOf(event.data) }, counted);
+    }
+    case 'StoreEntryTtlSet': {
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, { ...current, version: event.data.version, expiresAt: event.data.expiresAt }, 0) : state;
     }
     case 'StoreEntryDeleted': {
-      const entries = new Map(state.entries);
-      entries.delete(event.data.key);
-      return { ...state, entries };
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, { ...current, deleted: true }, -1) : state;
     }
+    case 'StoreEntryExpired':
+    case 'StoreEntryPurged': {
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, undefined, current.deleted ? 0 : -1) : state;
+    }
+    case 'StoreRollbackPointCreated':
+    case 'StoreRolledBack':
+    case 'StoreSnapshotCreated':
+      return state;
   }
+}
+
+function withEntry(state: NamespaceState, key: string, entry: EntryState | undefined, counted: number): NamespaceState {
+  const entries = new Map(state.entries);
+  if (entry) entries.set(key, entry);
+  else entries.delete(key);
+  return { ...state, entries, entryCount: state.entryCount + counted };
+}
+
+/** The revision of a namespace that must exist. */
+export function requireNamespace(state: NamespaceState): number {
+  if (!state.exists || state.revision === undefined) {
+    throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${state.name}`, { namespace: state.name });
+  }
+  return state.revision;
 }

@@ -7,7 +7,8 @@ import { NamespaceWriter, WriteOutcome } from './namespace-writer';
 
 export interface CommandSpec<R> {
   readonly namespace: string;
-  readonly keys: readonly string[];
+  readonly keys: readonly string[] | 'all';
+  readonly withContent?: boolean;
   /** Names the operation and its input, so an Idempotency-Key retry can be told from a new request. */
   readonly operation: string;
   readonly input: unknown;
@@ -22,6 +23,7 @@ export function handleCommand<R>(writer: NamespaceWriter, clock: Clock, meta: Re
   return writer.write({
     namespace: spec.namespace,
     keys: spec.keys,
+    withContent: spec.withContent,
     context: { actor: meta.actor, correlationId: meta.correlationId, causationId: meta.causationId, now },
     idempotency: meta.idempotencyKey === undefined ? undefined : {
       key: meta.idempotencyKey,
