@@ -8,15 +8,30 @@ import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespa
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
 import { StoreBackend } from './persistence/store-backend';
-import { Clock, SystemClock } from './shared/clock';
+import { HistoryReadModel } from './history/history.read-model';
+import { HISTORY_QUERY_HANDLERS } from './history/history.queries';
+import { StatePages } from './history/state-pages';
+import { TimeTravel } from './history/time-travel';
+import { ROLLBACK_COMMAND_HANDLERS } from './rollback/rollback.commands';
+import { RollbackPointsReadModel } from './rollback/rollback-points.read-model';
+import { ROLLBACK_QUERY_HANDLERS } from './rollback/rollback.queries';
+import { Clock, MonotonicClock, SystemClock } from './shared/clock';
 import { StoreLimits } from './shared/limits';
+import { TakeSnapshotHandler } from './snapshots/snapshot.commands';
+import { SNAPSHOT_QUERY_HANDLERS } from './snapshots/snapshot.queries';
+import { SnapshotsReadModel } from './snapshots/snapshots.read-model';
+import { SOFT_DELETE_COMMAND_HANDLERS } from './soft-delete/soft-delete.commands';
+import { ExpirySweeper, ExpirySweeperOptions, SWEEPER_OPTIONS } from './ttl/expiry-sweeper';
+import { TTL_COMMAND_HANDLERS } from './ttl/ttl.commands';
 import { NamespaceWriter } from './write-path/namespace-writer';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
   readonly openBackend: () => StoreBackend | Promise<StoreBackend>;
   readonly limits: StoreLimits;
+  /** The time source; the store wraps it so that its time never runs backwards. */
   readonly clock?: Clock;
+  readonly sweeper?: Partial<ExpirySweeperOptions>;
 }
 
 @Injectable()
@@ -45,17 +60,31 @@ export class StoreModule {
         fromBackend(NamespaceWriter, (b) => b.writer),
         fromBackend(EntriesReadModel, (b) => b.entries),
         fromBackend(NamespacesReadModel, (b) => b.namespaces),
-        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        fromBackend(HistoryReadModel, (b) => b.history),
+        fromBackend(RollbackPointsReadModel, (b) => b.rollbackPoints),
+        fromBackend(SnapshotsReadModel, (b) => b.snapshots),
+        fromBackend(TimeTravel, (b) => b.timeTravel),
+        { provide: Clock, useValue: new MonotonicClock(options.clock ?? new SystemClock()) },
         { provide: STORE_LIMITS, useValue: options.limits },
+        { provide: SWEEPER_OPTIONS, useValue: { enabled: true, intervalMs: 1000, ...options.sweeper } },
         BackendLifecycle,
+        StatePages,
+        ExpirySweeper,
         ...ENTRY_COMMAND_HANDLERS,
         ...ENTRY_QUERY_HANDLERS,
+        ...TTL_COMMAND_HANDLERS,
+        ...SOFT_DELETE_COMMAND_HANDLERS,
+        ...HISTORY_QUERY_HANDLERS,
+        ...ROLLBACK_COMMAND_HANDLERS,
+        ...ROLLBACK_QUERY_HANDLERS,
+        TakeSnapshotHandler,
+        ...SNAPSHOT_QUERY_HANDLERS,
         CreateNamespaceHandler,
         ListNamespacesHandler,
         GetNamespaceHandler,
         RebuildReadModelsHandler,
       ],
-      exports: [StoreBackend, Clock, STORE_LIMITS],
+      exports: [StoreBackend, Clock, STORE_LIMITS, ExpirySweeper],
     };
   }
 }

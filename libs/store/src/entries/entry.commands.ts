@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { formatPosition } from '@app/event-store';
 import { Clock } from '../shared/clock';
 import { StoreLimits } from '../shared/limits';
 import { RequestMeta } from '../shared/request-meta';
-import { handleCommand } from '../write-path/handle-command';
+import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
 import { EntriesReadModel, EntryView } from './entries.read-model';
-import { EntryWrittenData } from './entry';
+import { EntryVersionData, EntryWrittenData } from './entry';
 import { DeleteOp, decideWrites, EntryOp, PutOp } from './entry.decide';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
@@ -54,17 +53,13 @@ abstract class EntryCommandHandler {
     respond: (o: WriteOutcome, now: Date) => R,
     asTransaction = false,
   ) {
-    let decidedAt = new Date(0);
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: ops.map((op) => op.key),
       operation: 'entries',
       input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
-      decide: (state, now) => {
-        decidedAt = now;
-        return decideWrites(ops, state, { now, limits: this.limits }, asTransaction);
-      },
-      respond: (outcome) => respond(outcome, decidedAt),
+      decide: (state, now) => decideWrites(ops, state, { now, limits: this.limits }, asTransaction),
+      respond,
     });
   }
 }
@@ -74,25 +69,18 @@ const last = <T>(items: readonly T[]) => items[items.length - 1];
 @CommandHandler(PutEntry)
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
-    return this.write(namespace, [op], meta, ({ events }, now) => {
-      const written = last(events);
-      return {
-        ...this.entries.get(namespace, op.key, now.getTime())!,
-        created: written.type === 'StoreEntryCreated',
-        revision: written.revision,
-        position: formatPosition(written.position),
-      };
-    });
+    return this.write(namespace, [op], meta, ({ events }, now) => ({
+      ...this.entries.get(namespace, op.key, now.getTime())!,
+      created: last(events).type === 'StoreEntryCreated',
+      ...appendedAt(events),
+    }));
   }
 }
 
 @CommandHandler(DeleteEntry)
 export class DeleteEntryHandler extends EntryCommandHandler implements ICommandHandler<DeleteEntry> {
   execute({ namespace, op, meta }: DeleteEntry): Promise<DeleteResult> {
-    return this.write(namespace, [op], meta, ({ events }) => {
-      const deleted = last(events);
-      return { version: (deleted.data as { version: number }).version, revision: deleted.revision, position: formatPosition(deleted.position) };
-    });
+    return this.write(namespace, [op], meta, ({ events }) => ({ version: (last(events).data as EntryVersionData).version, ...appendedAt(events) }));
   }
 }
 
@@ -103,8 +91,7 @@ export class CommitTransactionHandler extends EntryCommandHandler implements ICo
       // Each key appears once; an expiry recorded on the way comes before the op's own event.
       const versions = new Map(events.map((e) => [(e.data as EntryWrittenData).key, (e.data as EntryWrittenData).version]));
       return {
-        revision: last(events).revision,
-        position: formatPosition(last(events).position),
+        ...appendedAt(events),
         results: ops.map((op) => ({ op: op.op, key: op.key, version: versions.get(op.key)! })),
       };
     }, true);

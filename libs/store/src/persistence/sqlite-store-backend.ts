@@ -1,15 +1,19 @@
 import { RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource } from '@app/event-store';
 import { join } from 'node:path';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
+import { historyProjection, HistoryReadModel } from '../history/history.read-model';
+import { TimeTravel } from '../history/time-travel';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { rollbackPointsProjection, RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
+import { snapshotsProjection, SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { SqliteNamespaceWriter } from '../write-path/sqlite-namespace-writer';
 import { StoreBackend } from './store-backend';
 
 export const DATA_FILE = 'hexastore.db';
 
 // Order matters: namespaces reads an entry's previous size before entries overwrites it.
-const PROJECTIONS = [namespacesProjection, entriesProjection];
+const PROJECTIONS = [namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection];
 
 /**
  * The embedded backend: log, read models and idempotency records in one SQLite file. Read models
@@ -22,6 +26,10 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly projector: SqliteProjector;
   readonly entries: EntriesReadModel;
   readonly namespaces: NamespacesReadModel;
+  readonly history: HistoryReadModel;
+  readonly rollbackPoints: RollbackPointsReadModel;
+  readonly snapshots: SnapshotsReadModel;
+  readonly timeTravel: TimeTravel;
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
 
@@ -34,6 +42,10 @@ export class SqliteStoreBackend extends StoreBackend {
     store.onAppendedInline((events) => this.projectInline(events));
     this.entries = new EntriesReadModel(store.db);
     this.namespaces = new NamespacesReadModel(store.db);
+    this.history = new HistoryReadModel(store.db);
+    this.rollbackPoints = new RollbackPointsReadModel(store.db);
+    this.snapshots = new SnapshotsReadModel(store.db);
+    this.timeTravel = new TimeTravel(store, this.snapshots, this.history);
     this.writer = new SqliteNamespaceWriter(store, this.projector, this.entries, this.namespaces, new IdempotencyRecords(store.db));
   }
 

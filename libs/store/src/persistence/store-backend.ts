@@ -1,6 +1,10 @@
 import { EventStore, RebuildProgress } from '@app/event-store';
 import { EntriesReadModel } from '../entries/entries.read-model';
+import { HistoryReadModel } from '../history/history.read-model';
+import { TimeTravel } from '../history/time-travel';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
+import { SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 
 /** Everything a backend provides: the log, the write path and the local read models. */
@@ -10,6 +14,10 @@ export abstract class StoreBackend {
   abstract readonly writer: NamespaceWriter;
   abstract readonly entries: EntriesReadModel;
   abstract readonly namespaces: NamespacesReadModel;
+  abstract readonly history: HistoryReadModel;
+  abstract readonly rollbackPoints: RollbackPointsReadModel;
+  abstract readonly snapshots: SnapshotsReadModel;
+  abstract readonly timeTravel: TimeTravel;
   /** Drops the read models and replays the whole log; answers the number of events replayed. */
   abstract rebuild(onProgress?: RebuildProgress): Promise<number>;
   /** Why the backend cannot serve now, or undefined when it can. */

@@ -1,3 +1,4 @@
+import { formatPosition, RecordedEvent } from '@app/event-store';
 import { fingerprint } from '../idempotency/idempotency';
 import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
 import { Clock } from '../shared/clock';
@@ -13,7 +14,8 @@ export interface CommandSpec<R> {
   readonly operation: string;
   readonly input: unknown;
   decide(state: NamespaceState, now: Date): NamespaceEvent[];
-  respond(outcome: WriteOutcome): R;
+  /** Answers from the read models once the events are projected; `now` is the time the decision was made at. */
+  respond(outcome: WriteOutcome, now: Date): R;
 }
 
 /** The one shape of every namespace command handler: validate, then load, decide, append, answer. */
@@ -30,6 +32,12 @@ export function handleCommand<R>(writer: NamespaceWriter, clock: Clock, meta: Re
       fingerprint: fingerprint(`${spec.operation} ${spec.namespace}`, spec.input),
     },
     decide: (state) => spec.decide(state, now),
-    respond: (outcome) => spec.respond(outcome),
+    respond: (outcome) => spec.respond(outcome, now),
   });
+}
+
+/** Where a write landed: the revision and position of its last event. */
+export function appendedAt(events: readonly RecordedEvent[]): { revision: number; position: string } {
+  const last = events[events.length - 1];
+  return { revision: last.revision, position: formatPosition(last.position) };
 }
