@@ -11,6 +11,9 @@ import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { RollbackController } from './http/rollback.controller';
+import { SnapshotsController } from './http/snapshots.controller';
+import { VALIDATION_OPTIONS } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
@@ -36,14 +39,11 @@ export class AppModule {
         }),
         StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
       ],
-      controllers: [NamespacesController, EntriesController, AdminController, HealthController],
+      controllers: [NamespacesController, EntriesController, RollbackController, SnapshotsController, AdminController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
-        },
+        { provide: APP_PIPE, useValue: new ValidationPipe(VALIDATION_OPTIONS) },
       ],
     };
   }

@@ -30,7 +30,7 @@ export class StatePages {
   checkRevision(namespace: string, revision: number, name = 'asOf'): number {
     const head = this.requireNamespace(namespace).revision;
     if (!Number.isSafeInteger(revision) || revision < 0 || revision > head) {
-      throw invalid(`${name} is a namespace revision from 0 to ${head}`, { [name]: revision, revision: head });
+      throw invalid(`${name} is a namespace revision from 0 to ${head}`, { [name]: revision, headRevision: head });
     }
     return revision;
   }
