@@ -6,13 +6,7 @@ import { EntryRecord, evolveRecord, recordedAt } from './entry-record';
 
 /** Columns of an entry row; snapshots keep rows of the same shape. */
 export const ENTRY_COLUMNS = 'key, value, metadata, version, created_at, updated_at, expires_at, mod_revision, deleted_at';
-
-export const entriesProjection: Projection = {
-  name: 'entries',
-  tables: ['entries'],
-  schema: `
-    CREATE TABLE IF NOT EXISTS entries (
-      namespace    TEXT    NOT NULL,
+export const ENTRY_COLUMNS_DDL = `
       key          TEXT    NOT NULL,
       value        BLOB    NOT NULL,
       metadata     TEXT    NOT NULL,
@@ -21,7 +15,15 @@ export const entriesProjection: Projection = {
       updated_at   TEXT    NOT NULL,
       expires_at   INTEGER,
       mod_revision INTEGER NOT NULL,
-      deleted_at   TEXT,
+      deleted_at   TEXT`;
+
+export const entriesProjection: Projection = {
+  name: 'entries',
+  tables: ['entries'],
+  schema: `
+    CREATE TABLE IF NOT EXISTS entries (
+      namespace    TEXT    NOT NULL,
+      ${ENTRY_COLUMNS_DDL},
       PRIMARY KEY (namespace, key)
     ) STRICT;
     CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL;`,

@@ -7,7 +7,8 @@ import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
 import { EntriesReadModel, EntryView } from './entries.read-model';
 import { EntryVersionData, EntryWrittenData } from './entry';
-import { DeleteOp, decideWrites, EntryOp, PutOp } from './entry.decide';
+import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from './entry.decide';
+import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
 
@@ -37,14 +38,37 @@ export class CommitTransaction extends Command<TransactionResult> {
   }
 }
 
+export type KeyWriteResult = EntryView & { revision: number; position: string };
+
+/** Base of the entry command handlers; one-key commands answer with the entry as reads now see it. */
 @Injectable()
-abstract class EntryCommandHandler {
+export abstract class KeyCommandHandler {
   constructor(
     protected readonly writer: NamespaceWriter,
     protected readonly clock: Clock,
     @Inject(STORE_LIMITS) protected readonly limits: StoreLimits,
     protected readonly entries: EntriesReadModel,
   ) {}
+
+  protected writeKey(
+    namespace: string,
+    key: string,
+    meta: RequestMeta,
+    spec: { operation: string; input: unknown; withContent?: boolean; decide: (state: NamespaceState, rules: WriteRules) => NamespaceEvent[] },
+  ): Promise<KeyWriteResult> {
+    return handleCommand(this.writer, this.clock, meta, {
+      namespace,
+      keys: [key],
+      withContent: spec.withContent,
+      operation: spec.operation,
+      input: spec.input,
+      decide: (state, now) => spec.decide(state, { now, limits: this.limits }),
+      respond: ({ events }, now) => ({ ...this.entries.get(namespace, key, now.getTime())!, ...appendedAt(events) }),
+    });
+  }
+}
+
+abstract class EntryCommandHandler extends KeyCommandHandler {
 
   protected write<R>(
     namespace: string,

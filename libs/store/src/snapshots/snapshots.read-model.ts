@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Projection, RecordedEvent } from '@app/event-store';
-import { ENTRY_COLUMNS, EntryRow, toRecord } from '../entries/entries.read-model';
+import { ENTRY_COLUMNS, ENTRY_COLUMNS_DDL, EntryRow, toRecord } from '../entries/entries.read-model';
 import { EntryRecord } from '../entries/entry-record';
 import { StoreEventMetadata } from '../shared/store-events';
 import { SnapshotCreated } from './snapshot';
@@ -27,15 +27,7 @@ export const snapshotsProjection: Projection = {
     CREATE TABLE IF NOT EXISTS snapshot_entries (
       namespace    TEXT    NOT NULL,
       snapshot_id  TEXT    NOT NULL,
-      key          TEXT    NOT NULL,
-      value        BLOB    NOT NULL,
-      metadata     TEXT    NOT NULL,
-      version      INTEGER NOT NULL,
-      created_at   TEXT    NOT NULL,
-      updated_at   TEXT    NOT NULL,
-      expires_at   INTEGER,
-      mod_revision INTEGER NOT NULL,
-      deleted_at   TEXT,
+      ${ENTRY_COLUMNS_DDL},
       PRIMARY KEY (namespace, snapshot_id, key)
     ) STRICT;`,
   bind(db) {

@@ -1,18 +1,11 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EntriesReadModel, EntryView } from '../entries/entries.read-model';
 import { EntryVersionData } from '../entries/entry';
-import { DeleteResult, STORE_LIMITS } from '../entries/entry.commands';
-import { Clock } from '../shared/clock';
-import { StoreLimits } from '../shared/limits';
+import { DeleteResult, KeyCommandHandler, KeyWriteResult } from '../entries/entry.commands';
 import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
-import { NamespaceWriter } from '../write-path/namespace-writer';
 import { decidePurge, decideRestore, KeyOp } from './soft-delete.decide';
 
-export type RestoreResult = EntryView & { revision: number; position: string };
-
-export class RestoreEntry extends Command<RestoreResult> {
+export class RestoreEntry extends Command<KeyWriteResult> {
   constructor(readonly namespace: string, readonly key: string, readonly meta: RequestMeta) {
     super();
   }
@@ -26,35 +19,16 @@ export class PurgeEntry extends Command<DeleteResult> {
 }
 
 @CommandHandler(RestoreEntry)
-export class RestoreEntryHandler implements ICommandHandler<RestoreEntry> {
-  constructor(
-    private readonly writer: NamespaceWriter,
-    private readonly clock: Clock,
-    @Inject(STORE_LIMITS) private readonly limits: StoreLimits,
-    private readonly entries: EntriesReadModel,
-  ) {}
-
-  execute({ namespace, key, meta }: RestoreEntry): Promise<RestoreResult> {
-    return handleCommand(this.writer, this.clock, meta, {
-      namespace,
-      keys: [key],
-      withContent: true,
-      operation: 'restore',
-      input: { key },
-      decide: (state, now) => decideRestore({ key }, state, { now, limits: this.limits }),
-      respond: ({ events }, now) => ({ ...this.entries.get(namespace, key, now.getTime())!, ...appendedAt(events) }),
+export class RestoreEntryHandler extends KeyCommandHandler implements ICommandHandler<RestoreEntry> {
+  execute({ namespace, key, meta }: RestoreEntry): Promise<KeyWriteResult> {
+    return this.writeKey(namespace, key, meta, {
+      operation: 'restore', input: { key }, withContent: true, decide: (state, rules) => decideRestore({ key }, state, rules),
     });
   }
 }
 
 @CommandHandler(PurgeEntry)
-export class PurgeEntryHandler implements ICommandHandler<PurgeEntry> {
-  constructor(
-    private readonly writer: NamespaceWriter,
-    private readonly clock: Clock,
-    @Inject(STORE_LIMITS) private readonly limits: StoreLimits,
-  ) {}
-
+export class PurgeEntryHandler extends KeyCommandHandler implements ICommandHandler<PurgeEntry> {
   execute({ namespace, op, meta }: PurgeEntry): Promise<DeleteResult> {
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
