@@ -165,3 +165,18 @@ describe('lifecycle on the sqlite backend', () => {
     });
   });
 });
+
+describe('read models and store-wide streams', () => {
+  it('leave events of streams that are not a namespace alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hexastore-wide-'));
+    const backend = new SqliteStoreBackend(dir);
+    try {
+      await backend.eventStore.append('store-_store', [{ id: 'e1', type: 'StoreConfigReloaded', data: { changes: 0 }, metadata: {} }], 'any');
+      expect(backend.namespaces.list()).toEqual([]);
+      expect(await backend.rebuild()).toBe(1);
+    } finally {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { Projection, RecordedEvent } from '@app/event-store';
 import { EntryEvent, isEntryEvent } from '../entries/entry';
 import { NamespaceEvent } from './namespace';
-import { StoreEventMetadata } from '../shared/store-events';
+import { namespaceStream, StoreEventMetadata } from '../shared/store-events';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
 
@@ -40,7 +40,8 @@ export const namespacesProjection: Projection = {
     return (recorded: RecordedEvent) => {
       const event = recorded as unknown as NamespaceEvent;
       const at = (recorded.metadata as unknown as StoreEventMetadata).timestamp;
-      const name = event.data.namespace;
+      const name = event.data?.namespace;
+      if (recorded.stream !== namespaceStream(name)) return; // store-wide streams have no namespace
       if (event.type === 'StoreNamespaceCreated') {
         create.run(name, recorded.revision, at, at);
         return;
