@@ -14,6 +14,8 @@ import { FeedController } from './http/feed.controller';
 import { ConsumersController } from './http/consumers.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { RollbackController } from './http/rollback.controller';
+import { SnapshotsController } from './http/snapshots.controller';
 import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
@@ -40,7 +42,10 @@ export class AppModule {
         }),
         StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits, configFile: config.storeConfigFile }),
       ],
-      controllers: [NamespacesController, EntriesController, FeedController, ConsumersController, AdminController, HealthController],
+      controllers: [
+        NamespacesController, EntriesController, RollbackController, SnapshotsController,
+        FeedController, ConsumersController, AdminController, HealthController,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         ConfigReloader,

@@ -1,6 +1,6 @@
 import { invalid, PutOp } from '@app/store';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBase64, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBase64, IsInt, IsObject, IsOptional, IsString, Min, ValidateIf } from 'class-validator';
 import { OptionalNotNull } from './validation';
 
 export class EntryValueDto {
@@ -50,4 +50,17 @@ export function toPutOp(key: string, body: EntryValueDto): PutOp {
     ttlSeconds: body.ttlSeconds,
     expectedVersion: body.expectedVersion,
   };
+}
+
+export class SetTtlDto {
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Seconds from now until the entry expires (1 … 10 years); null clears the expiry' })
+  @ValidateIf((body: SetTtlDto) => body.ttlSeconds !== null)
+  @IsInt()
+  ttlSeconds: number | null;
+
+  @ApiPropertyOptional({ description: 'The entry must be at this version' })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  expectedVersion?: number;
 }

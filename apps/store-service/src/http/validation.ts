@@ -39,3 +39,9 @@ export const validationPipe = () =>
       });
     },
   });
+
+const pipe = validationPipe();
+
+/** Validates a body whose DTO depends on the route's sub-resource, as the global pipe would. */
+export const validateBody = <T>(type: new () => T, body: unknown): Promise<T> =>
+  pipe.transform(body ?? {}, { type: 'body', metatype: type });

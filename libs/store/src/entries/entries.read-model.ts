@@ -1,15 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Projection, RecordedEvent } from '@app/event-store';
 import { prefixUpperBound } from '../shared/names';
-import { StoreEventMetadata } from '../shared/store-events';
-import { decodeValue, encodeValue, EncodedValue, EntryEvent, EntryState } from './entry';
+import { decodeValue, encodeValue, EncodedValue, EntryEvent, EntryState, isEntryEvent } from './entry';
+import { EntryRecord, evolveRecord, recordedAt } from './entry-record';
 
-export const entriesProjection: Projection = {
-  name: 'entries',
-  tables: ['entries'],
-  schema: `
-    CREATE TABLE IF NOT EXISTS entries (
-      namespace    TEXT    NOT NULL,
+/** Columns of an entry row; snapshots keep rows of the same shape. */
+export const ENTRY_COLUMNS = 'key, value, metadata, version, created_at, updated_at, expires_at, mod_revision, deleted_at';
+export const ENTRY_COLUMNS_DDL = `
       key          TEXT    NOT NULL,
       value        BLOB    NOT NULL,
       metadata     TEXT    NOT NULL,
@@ -18,34 +15,33 @@ export const entriesProjection: Projection = {
       updated_at   TEXT    NOT NULL,
       expires_at   INTEGER,
       mod_revision INTEGER NOT NULL,
+      deleted_at   TEXT`;
+
+export const entriesProjection: Projection = {
+  name: 'entries',
+  tables: ['entries'],
+  schema: `
+    CREATE TABLE IF NOT EXISTS entries (
+      namespace    TEXT    NOT NULL,
+      ${ENTRY_COLUMNS_DDL},
       PRIMARY KEY (namespace, key)
-    ) STRICT;`,
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL;`,
   bind(db) {
+    const get = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ? AND key = ?`);
     const upsert = db.prepare(
-      `INSERT INTO entries (namespace, key, value, metadata, version, created_at, updated_at, expires_at, mod_revision)
-       VALUES (@namespace, @key, @value, @metadata, @version, @at, @at, @expiresAt, @revision)
-       ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata,
-         version = excluded.version, updated_at = excluded.updated_at, expires_at = excluded.expires_at,
-         mod_revision = excluded.mod_revision,
-         created_at = CASE WHEN excluded.version = 1 THEN excluded.created_at ELSE created_at END`,
+      `INSERT OR REPLACE INTO entries (namespace, ${ENTRY_COLUMNS})
+       VALUES (@namespace, @key, @value, @metadata, @version, @created_at, @updated_at, @expires_at, @mod_revision, @deleted_at)`,
     );
     const remove = db.prepare('DELETE FROM entries WHERE namespace = ? AND key = ?');
     return (recorded: RecordedEvent) => {
+      if (!isEntryEvent(recorded)) return;
       const event = recorded as unknown as EntryEvent;
-      switch (event.type) {
-        case 'StoreEntryCreated':
-        case 'StoreEntryUpdated': {
-          const d = event.data;
-          upsert.run({
-            namespace: d.namespace, key: d.key, value: decodeValue(d), metadata: JSON.stringify(d.metadata),
-            version: d.version, at: (recorded.metadata as unknown as StoreEventMetadata).timestamp,
-            expiresAt: d.expiresAt, revision: recorded.revision,
-          });
-          return;
-        }
-        case 'StoreEntryDeleted':
-          remove.run(event.data.namespace, event.data.key);
-      }
+      const { namespace, key } = event.data;
+      const row = get.get(namespace, key) as EntryRow | undefined;
+      const after = evolveRecord(row && toRecord(row), event, recordedAt(recorded));
+      if (after) upsert.run(toRow(namespace, after));
+      else if (row) remove.run(namespace, key);
     };
   },
 };
@@ -62,8 +58,10 @@ export type EntryView = EncodedValue & {
   expiresAt: string | null;
 };
 
-interface EntryRow {
-  namespace: string;
+/** A listing with deleted entries shows when each was deleted and whether it can still be restored. */
+export type ListedEntryView = EntryView & { deletedAt?: string | null; restorable?: boolean };
+
+export interface EntryRow {
   key: string;
   value: Buffer;
   metadata: string;
@@ -72,65 +70,133 @@ interface EntryRow {
   updated_at: string;
   expires_at: number | null;
   mod_revision: number;
+  deleted_at: string | null;
 }
 
+export const toRecord = (row: EntryRow): EntryRecord => ({
+  key: row.key,
+  ...encodeValue(row.value),
+  metadata: JSON.parse(row.metadata),
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  expiresAt: row.expires_at,
+  modRevision: row.mod_revision,
+  deletedAt: row.deleted_at,
+});
+
+const toRow = (namespace: string, r: EntryRecord) => ({
+  namespace,
+  key: r.key,
+  value: decodeValue(r),
+  metadata: JSON.stringify(r.metadata),
+  version: r.version,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+  expires_at: r.expiresAt,
+  mod_revision: r.modRevision,
+  deleted_at: r.deletedAt,
+});
+
+export const toEntryView = (namespace: string, r: EntryRecord): EntryView => ({
+  namespace,
+  key: r.key,
+  ...(r.valueBase64 !== undefined ? { valueBase64: r.valueBase64 } : { value: r.value! }),
+  metadata: { ...r.metadata },
+  version: r.version,
+  modRevision: r.modRevision,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(),
+});
+
 export interface ListPage {
-  readonly items: EntryView[];
+  readonly items: ListedEntryView[];
   /** Key to continue after, when there may be more. */
   readonly lastKey?: string;
 }
 
-/** Reads of the entries read model; every read hides entries whose TTL has passed. */
+export interface ListOptions {
+  readonly prefix: string;
+  readonly after: string;
+  readonly limit: number;
+  readonly nowMs: number;
+  readonly includeDeleted?: boolean;
+}
+
+const LIVE = 'deleted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)';
+const LIVE_OR_DELETED = '(deleted_at IS NOT NULL OR expires_at IS NULL OR expires_at > @now)';
+
+/** Reads of the entries read model; every read hides deleted entries and those whose TTL has passed. */
 export class EntriesReadModel {
   private readonly one: Statement;
   private readonly state: Statement;
-  private readonly range: Statement;
-  private readonly openRange: Statement;
+  private readonly allRows: Statement;
+  private readonly lists: Record<'live' | 'withDeleted', Record<'bounded' | 'open', Statement>>;
+  private readonly expired: Statement;
+  private readonly next: Statement;
 
   constructor(db: Database) {
-    const live = '(expires_at IS NULL OR expires_at > @now)';
-    this.one = db.prepare(`SELECT * FROM entries WHERE namespace = @namespace AND key = @key AND ${live}`);
-    this.state = db.prepare('SELECT version, expires_at FROM entries WHERE namespace = ? AND key = ?');
-    this.range = db.prepare(
-      `SELECT * FROM entries WHERE namespace = @namespace AND key > @after AND key >= @from AND key < @to AND ${live}
-       ORDER BY key LIMIT @limit`,
+    this.one = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = @namespace AND key = @key AND ${LIVE}`);
+    this.state = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ? AND key = ?`);
+    this.allRows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ?`);
+    const range = (filter: string, bounded: boolean) =>
+      db.prepare(
+        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = @namespace AND key > @after AND key >= @from
+         ${bounded ? 'AND key < @to' : ''} AND ${filter} ORDER BY key LIMIT @limit`,
+      );
+    this.lists = {
+      live: { bounded: range(LIVE, true), open: range(LIVE, false) },
+      withDeleted: { bounded: range(LIVE_OR_DELETED, true), open: range(LIVE_OR_DELETED, false) },
+    };
+    this.expired = db.prepare(
+      'SELECT namespace, key FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
     );
-    this.openRange = db.prepare(
-      `SELECT * FROM entries WHERE namespace = @namespace AND key > @after AND key >= @from AND ${live}
-       ORDER BY key LIMIT @limit`,
-    );
+    this.next = db.prepare('SELECT min(expires_at) AS at FROM entries WHERE expires_at IS NOT NULL AND expires_at > ?');
   }
 
   get(namespace: string, key: string, nowMs: number): EntryView | undefined {
     const row = this.one.get({ namespace, key, now: nowMs }) as EntryRow | undefined;
-    return row && toView(row);
+    return row && toEntryView(namespace, toRecord(row));
   }
 
-  /** Decision state of a key, expired or not: the decider judges expiry with its own clock. */
-  entryState(namespace: string, key: string): EntryState | undefined {
-    const row = this.state.get(namespace, key) as { version: number; expires_at: number | null } | undefined;
-    return row && { version: row.version, expiresAt: row.expires_at };
+  /** Decision state of a key, deleted or expired or not: the decider judges with its own clock. */
+  entryState(namespace: string, key: string, withContent = false): EntryState | undefined {
+    const row = this.state.get(namespace, key) as EntryRow | undefined;
+    return row && toState(row, withContent);
   }
 
-  list(namespace: string, options: { prefix: string; after: string; limit: number; nowMs: number }): ListPage {
+  /** Decision state, with content, of every key of a namespace that has a record. */
+  allEntryStates(namespace: string): Map<string, EntryState> {
+    return new Map((this.allRows.all(namespace) as EntryRow[]).map((row) => [row.key, toState(row, true)]));
+  }
+
+  list(namespace: string, options: ListOptions): ListPage {
     const to = prefixUpperBound(options.prefix);
     const params = { namespace, after: options.after, from: options.prefix, limit: options.limit + 1, now: options.nowMs };
-    const rows = (to === undefined ? this.openRange.all(params) : this.range.all({ ...params, to })) as EntryRow[];
-    const items = rows.slice(0, options.limit).map(toView);
+    const statements = this.lists[options.includeDeleted ? 'withDeleted' : 'live'];
+    const rows = (to === undefined ? statements.open.all(params) : statements.bounded.all({ ...params, to })) as EntryRow[];
+    const items = rows.slice(0, options.limit).map((row): ListedEntryView => {
+      const view = toEntryView(namespace, toRecord(row));
+      if (!options.includeDeleted) return view;
+      const restorable = row.deleted_at !== null && (row.expires_at === null || row.expires_at > options.nowMs);
+      return { ...view, deletedAt: row.deleted_at, restorable };
+    });
     return rows.length > options.limit ? { items, lastKey: items[items.length - 1].key } : { items };
+  }
+
+  /** Keys, live or deleted, whose expiry has passed by `nowMs` and is not recorded yet; soonest first. */
+  expiredBy(nowMs: number, limit: number): { namespace: string; key: string }[] {
+    return this.expired.all(nowMs, limit) as { namespace: string; key: string }[];
+  }
+
+  /** The next expiry after `nowMs`, if any entry has one. */
+  nextExpiryAfter(nowMs: number): number | undefined {
+    return (this.next.get(nowMs) as { at: number | null }).at ?? undefined;
   }
 }
 
-function toView(row: EntryRow): EntryView {
-  return {
-    namespace: row.namespace,
-    key: row.key,
-    ...encodeValue(row.value),
-    metadata: JSON.parse(row.metadata),
-    version: row.version,
-    modRevision: row.mod_revision,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
-  };
+function toState(row: EntryRow, withContent: boolean): EntryState {
+  const state = { version: row.version, expiresAt: row.expires_at, deleted: row.deleted_at !== null };
+  return withContent ? { ...state, content: { ...encodeValue(row.value), metadata: JSON.parse(row.metadata) } } : state;
 }

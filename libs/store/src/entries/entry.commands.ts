@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { formatPosition } from '@app/event-store';
 import { Clock } from '../shared/clock';
 import { StoreLimits } from '../shared/limits';
 import { RequestMeta } from '../shared/request-meta';
-import { handleCommand } from '../write-path/handle-command';
+import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
 import { EntriesReadModel, EntryView } from './entries.read-model';
-import { EntryWrittenData } from './entry';
-import { DeleteOp, decideWrites, EntryOp, PutOp } from './entry.decide';
+import { EntryVersionData, EntryWrittenData } from './entry';
+import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from './entry.decide';
+import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
 
@@ -38,14 +38,37 @@ export class CommitTransaction extends Command<TransactionResult> {
   }
 }
 
+export type KeyWriteResult = EntryView & { revision: number; position: string };
+
+/** Base of the entry command handlers; one-key commands answer with the entry as reads now see it. */
 @Injectable()
-abstract class EntryCommandHandler {
+export abstract class KeyCommandHandler {
   constructor(
     protected readonly writer: NamespaceWriter,
     protected readonly clock: Clock,
     @Inject(STORE_LIMITS) protected readonly limits: StoreLimits,
     protected readonly entries: EntriesReadModel,
   ) {}
+
+  protected writeKey(
+    namespace: string,
+    key: string,
+    meta: RequestMeta,
+    spec: { operation: string; input: unknown; withContent?: boolean; decide: (state: NamespaceState, rules: WriteRules) => NamespaceEvent[] },
+  ): Promise<KeyWriteResult> {
+    return handleCommand(this.writer, this.clock, meta, {
+      namespace,
+      keys: [key],
+      withContent: spec.withContent,
+      operation: spec.operation,
+      input: spec.input,
+      decide: (state, now) => spec.decide(state, { now, limits: this.limits }),
+      respond: ({ events }, now) => ({ ...this.entries.get(namespace, key, now.getTime())!, ...appendedAt(events) }),
+    });
+  }
+}
+
+abstract class EntryCommandHandler extends KeyCommandHandler {
 
   protected write<R>(
     operation: 'put-entry' | 'delete-entry' | 'transaction',
@@ -55,17 +78,13 @@ abstract class EntryCommandHandler {
     respond: (o: WriteOutcome, now: Date) => R,
     asTransaction = false,
   ) {
-    let decidedAt = new Date(0);
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: ops.map((op) => op.key),
       operation,
       input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
-      decide: (state, now) => {
-        decidedAt = now;
-        return decideWrites(ops, state, { now, limits: this.limits }, asTransaction);
-      },
-      respond: (outcome) => respond(outcome, decidedAt),
+      decide: (state, now) => decideWrites(ops, state, { now, limits: this.limits }, asTransaction),
+      respond,
     });
   }
 }
@@ -75,25 +94,18 @@ const last = <T>(items: readonly T[]) => items[items.length - 1];
 @CommandHandler(PutEntry)
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
-    return this.write('put-entry', namespace, [op], meta, ({ events }, now) => {
-      const written = last(events);
-      return {
-        ...this.entries.get(namespace, op.key, now.getTime())!,
-        created: written.type === 'StoreEntryCreated',
-        revision: written.revision,
-        position: formatPosition(written.position),
-      };
-    });
+    return this.write('put-entry', namespace, [op], meta, ({ events }, now) => ({
+      ...this.entries.get(namespace, op.key, now.getTime())!,
+      created: last(events).type === 'StoreEntryCreated',
+      ...appendedAt(events),
+    }));
   }
 }
 
 @CommandHandler(DeleteEntry)
 export class DeleteEntryHandler extends EntryCommandHandler implements ICommandHandler<DeleteEntry> {
   execute({ namespace, op, meta }: DeleteEntry): Promise<DeleteResult> {
-    return this.write('delete-entry', namespace, [op], meta, ({ events }) => {
-      const deleted = last(events);
-      return { version: (deleted.data as { version: number }).version, revision: deleted.revision, position: formatPosition(deleted.position) };
-    });
+    return this.write('delete-entry', namespace, [op], meta, ({ events }) => ({ version: (last(events).data as EntryVersionData).version, ...appendedAt(events) }));
   }
 }
 
@@ -101,11 +113,11 @@ export class DeleteEntryHandler extends EntryCommandHandler implements ICommandH
 export class CommitTransactionHandler extends EntryCommandHandler implements ICommandHandler<CommitTransaction> {
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
     return this.write('transaction', namespace, ops, meta, ({ events }) => {
-      const entryEvents = events.filter((e) => e.type !== 'StoreNamespaceCreated');
+      // Each key appears once; an expiry recorded on the way comes before the op's own event.
+      const versions = new Map(events.map((e) => [(e.data as EntryWrittenData).key, (e.data as EntryWrittenData).version]));
       return {
-        revision: last(events).revision,
-        position: formatPosition(last(events).position),
-        results: entryEvents.map((e, i) => ({ op: ops[i].op, key: ops[i].key, version: (e.data as EntryWrittenData).version })),
+        ...appendedAt(events),
+        results: ops.map((op) => ({ op: op.op, key: op.key, version: versions.get(op.key)! })),
       };
     }, true);
   }

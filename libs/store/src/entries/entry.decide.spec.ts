@@ -1,7 +1,7 @@
 import { NamespaceCreated, NamespaceState } from '../namespaces/namespace';
 import { namespaceDecider } from '../shared/given-when-then';
 import { DEFAULT_LIMITS, StoreLimits } from '../shared/limits';
-import { EntryCreated, EntryDeleted, EntryUpdated, EntryWrittenData } from './entry';
+import { EntryCreated, EntryDeleted, EntryExpired, EntryUpdated, EntryWrittenData } from './entry';
 import { decideWrites, DeleteOp, EntryOp, PutOp } from './entry.decide';
 
 const NS = 'app';
@@ -46,6 +46,7 @@ const nsCreated: NamespaceCreated = { type: 'StoreNamespaceCreated', data: { nam
 const created = (key: string, version = 1, w: Written = {}): EntryCreated => ({ type: 'StoreEntryCreated', data: written(key, version, w) });
 const updated = (key: string, version: number, w: Written = {}): EntryUpdated => ({ type: 'StoreEntryUpdated', data: written(key, version, w) });
 const deleted = (key: string, version: number): EntryDeleted => ({ type: 'StoreEntryDeleted', data: { namespace: NS, key, version } });
+const expired = (key: string, version: number): EntryExpired => ({ type: 'StoreEntryExpired', data: { namespace: NS, key, version } });
 
 describe('decideWrites: put', () => {
   it('creates the namespace first, then the entry at version 1', () => {
@@ -69,8 +70,16 @@ describe('decideWrites: put', () => {
   it.each([
     ['at now', NOW],
     ['before now', NOW - 1],
-  ])('treats an entry that expired %s as absent: a put creates version 1', (_, expiresAt) => {
-    given(nsCreated, created('a', 1), updated('a', 2, { expiresAt })).when(writes(put('a'))).then(created('a', 1));
+  ])('treats an entry that expired %s as absent: a put records the expiry, then creates version 1', (_, expiresAt) => {
+    given(nsCreated, created('a', 1), updated('a', 2, { expiresAt })).when(writes(put('a'))).then(expired('a', 2), created('a', 1));
+  });
+
+  it('does not record an expiry that is already recorded', () => {
+    given(nsCreated, created('a', 1, { expiresAt: NOW }), expired('a', 1)).when(writes(put('a'))).then(created('a', 1));
+  });
+
+  it('creates a soft-deleted key again at version 1', () => {
+    given(nsCreated, created('a'), updated('a', 2), deleted('a', 2)).when(writes(put('a', 'w'))).then(created('a', 1, { value: 'w' }));
   });
 
   it('treats an entry expiring 1 ms after now as live', () => {
@@ -104,7 +113,7 @@ describe('decideWrites: expectedVersion', () => {
   });
 
   it('0 accepts a key that has expired', () => {
-    given(nsCreated, created('a', 1, { expiresAt: NOW })).when(writes(put('a', 'v', { expectedVersion: 0 }))).then(created('a'));
+    given(nsCreated, created('a', 1, { expiresAt: NOW })).when(writes(put('a', 'v', { expectedVersion: 0 }))).then(expired('a', 1), created('a'));
   });
 
   it('0 refuses a key that exists, naming both versions', () => {
@@ -292,7 +301,7 @@ describe('decideWrites: transactions', () => {
     // Keys are unique within a transaction, so no op can see the effect of an earlier one.
     given(nsCreated, created('b'), updated('b', 2), created('c', 1, { expiresAt: NOW }), created('d'))
       .when(writes(put('a'), del('b', 2), put('c', 'v', { expectedVersion: 0 }), put('d', 'new', { expectedVersion: 1 })))
-      .then(created('a'), deleted('b', 2), created('c'), updated('d', 2, { value: 'new' }));
+      .then(created('a'), deleted('b', 2), expired('c', 1), created('c'), updated('d', 2, { value: 'new' }));
   });
 
   it('creates a missing namespace once, before the entries', () => {

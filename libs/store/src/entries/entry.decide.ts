@@ -2,7 +2,7 @@ import { NamespaceCreated, NamespaceEvent, NamespaceState } from '../namespaces/
 import { invalid, StoreError } from '../shared/errors';
 import { StoreLimits } from '../shared/limits';
 import { validateKey } from '../shared/names';
-import { encodeValue, EntryEvent, EntryState, isLive } from './entry';
+import { encodeValue, EntryContent, EntryEvent, EntryState, isExpired, isLive } from './entry';
 
 export interface PutOp {
   readonly op: 'put';
@@ -39,7 +39,7 @@ export function decideWrites(
   asTransaction = ops.length > 1,
 ): NamespaceEvent[] {
   checkTransactionShape(ops, rules.limits);
-  const events = ops.map((op, index) => {
+  const events = ops.flatMap((op, index) => {
     const current = state.entries.get(op.key);
     try {
       return op.op === 'put' ? decidePut(op, current, state, rules) : decideDelete(op, current, state.name, rules);
@@ -70,8 +70,7 @@ function checkTransactionShape(ops: readonly EntryOp[], limits: StoreLimits): vo
   });
 }
 
-function decidePut(op: PutOp, current: EntryState | undefined, state: NamespaceState, { now, limits }: WriteRules): EntryEvent {
-  const namespace = state.name;
+function decidePut(op: PutOp, current: EntryState | undefined, state: NamespaceState, { now, limits }: WriteRules): EntryEvent[] {
   validateKey(op.key, limits.maxKeyBytes);
   if (op.value.byteLength > limits.maxValueBytes) {
     throw new StoreError('PAYLOAD_TOO_LARGE', `a value is at most ${limits.maxValueBytes} bytes (got ${op.value.byteLength})`, { key: op.key });
@@ -79,21 +78,56 @@ function decidePut(op: PutOp, current: EntryState | undefined, state: NamespaceS
   const metadata = checkMetadata(op.metadata ?? {}, limits);
   const ttlSeconds = op.ttlSeconds ?? state.defaultTtlSeconds ?? undefined;
   const expiresAt = ttlSeconds === undefined ? null : now.getTime() + checkTtl(ttlSeconds, limits) * 1000;
-  const live = isLive(current, now.getTime()) ? current : undefined;
-  checkExpectedVersion(op, live);
-  const data = { namespace, key: op.key, ...encodeValue(op.value), metadata, expiresAt, version: live ? live.version + 1 : 1 };
-  return live ? { type: 'StoreEntryUpdated', data } : { type: 'StoreEntryCreated', data };
+  checkExpectedVersion(op, liveOrUndefined(current, now));
+  return writeEntry(state.name, op.key, { ...encodeValue(op.value), metadata }, expiresAt, current, now);
 }
 
-function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent {
+/**
+ * The events that give a key this content: an update of a live entry, else a creation at version 1.
+ * A live entry whose expiry has passed but is not recorded yet gets its StoreEntryExpired first,
+ * so every expiry is in the log exactly once whoever notices it.
+ */
+export function writeEntry(
+  namespace: string,
+  key: string,
+  content: EntryContent,
+  expiresAt: number | null,
+  current: EntryState | undefined,
+  now: Date,
+): EntryEvent[] {
+  const live = liveOrUndefined(current, now);
+  const data = { namespace, key, ...content, expiresAt, version: live ? live.version + 1 : 1 };
+  if (live) return [{ type: 'StoreEntryUpdated', data }];
+  return [...expiryOf(namespace, key, current, now), { type: 'StoreEntryCreated', data }];
+}
+
+/** StoreEntryExpired for a key that is not deleted and whose expiry has passed; nothing otherwise. */
+export function expiryOf(namespace: string, key: string, current: EntryState | undefined, now: Date): EntryEvent[] {
+  return current && !current.deleted && isExpired(current, now.getTime())
+    ? [{ type: 'StoreEntryExpired', data: { namespace, key, version: current.version } }]
+    : [];
+}
+
+function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent[] {
   validateKey(op.key, limits.maxKeyBytes);
   checkVersionShape(op);
-  if (!isLive(current, now.getTime())) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(op.key)} in namespace ${namespace}`, { key: op.key });
-  checkExpectedVersion(op, current);
-  return { type: 'StoreEntryDeleted', data: { namespace, key: op.key, version: current.version } };
+  const live = requireLive(namespace, op.key, current, now);
+  checkExpectedVersion(op, live);
+  return [{ type: 'StoreEntryDeleted', data: { namespace, key: op.key, version: live.version } }];
 }
 
-function checkExpectedVersion(op: EntryOp, live: EntryState | undefined): void {
+const liveOrUndefined = (current: EntryState | undefined, now: Date) => (isLive(current, now.getTime()) ? current : undefined);
+
+export const entryNotFound = (namespace: string, key: string, why = '') =>
+  new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(key)} in namespace ${namespace}${why}`, { key });
+
+export function requireLive(namespace: string, key: string, current: EntryState | undefined, now: Date): EntryState {
+  if (!isLive(current, now.getTime())) throw entryNotFound(namespace, key);
+  return current;
+}
+
+/** `expectedVersion` against the entry's live version (0 when it is absent, deleted or expired). */
+export function checkExpectedVersion(op: { key: string; expectedVersion?: number }, live: EntryState | undefined): void {
   if (op.expectedVersion === undefined) return;
   checkVersionShape(op);
   const actual = live?.version ?? 0;
@@ -104,12 +138,12 @@ function checkExpectedVersion(op: EntryOp, live: EntryState | undefined): void {
   }
 }
 
-function checkVersionShape(op: EntryOp): void {
+function checkVersionShape(op: { key: string; expectedVersion?: number }): void {
   const v = op.expectedVersion;
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw invalid('expectedVersion is a whole number >= 0', { key: op.key });
 }
 
-function checkTtl(ttlSeconds: number, limits: StoreLimits): number {
+export function checkTtl(ttlSeconds: number, limits: StoreLimits): number {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > limits.maxTtlSeconds) {
     throw invalid(`ttlSeconds is a whole number from 1 to ${limits.maxTtlSeconds}`);
   }

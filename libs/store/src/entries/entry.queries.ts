@@ -1,11 +1,10 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { Clock } from '../shared/clock';
-import { invalid, StoreError } from '../shared/errors';
+import { StoreError } from '../shared/errors';
+import { checkLimit, decodeKeyCursor, encodeKeyCursor, PageOptions } from '../shared/page';
 import { validateNamespace } from '../shared/names';
-import { EntriesReadModel, EntryView } from './entries.read-model';
-
-export const LIST_LIMIT = { default: 100, max: 1000 };
+import { EntriesReadModel, EntryView, ListedEntryView } from './entries.read-model';
 
 export class GetEntry extends Query<EntryView> {
   constructor(readonly namespace: string, readonly key: string) {
@@ -20,14 +19,14 @@ export class EntryExists extends Query<boolean> {
 }
 
 export interface EntryPage {
-  items: EntryView[];
+  items: ListedEntryView[];
   nextCursor: string | null;
 }
 
 export class ListEntries extends Query<EntryPage> {
   constructor(
     readonly namespace: string,
-    readonly options: { prefix?: string; limit?: number; cursor?: string } = {},
+    readonly options: PageOptions & { prefix?: string; includeDeleted?: boolean } = {},
   ) {
     super();
   }
@@ -63,31 +62,17 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
 
   async execute({ namespace, options }: ListEntries): Promise<EntryPage> {
     validateNamespace(namespace);
-    const limit = options.limit ?? LIST_LIMIT.default;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT.max) throw invalid(`limit is a whole number from 1 to ${LIST_LIMIT.max}`);
+    const limit = checkLimit(options.limit);
     if (!this.namespaces.get(namespace)) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
     const page = this.entries.list(namespace, {
       prefix: options.prefix ?? '',
-      after: options.cursor === undefined ? '' : decodeCursor(options.cursor),
+      after: options.cursor === undefined ? '' : decodeKeyCursor(options.cursor),
       limit,
       nowMs: this.clock.now().getTime(),
+      includeDeleted: options.includeDeleted,
     });
-    return { items: page.items, nextCursor: page.lastKey === undefined ? null : encodeCursor(page.lastKey) };
+    return { items: page.items, nextCursor: page.lastKey === undefined ? null : encodeKeyCursor(page.lastKey) };
   }
-}
-
-/** List cursors are opaque to clients: the last key returned, wrapped so its form can change. */
-export const encodeCursor = (lastKey: string) => Buffer.from(JSON.stringify({ k: lastKey })).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const key = (parsed as { k?: unknown })?.k;
-    if (typeof key === 'string' && key.length > 0) return key;
-  } catch {
-    // refused below
-  }
-  throw new StoreError('CURSOR_INVALID', 'the cursor is not one this store issued', { cursor: cursor.slice(0, 100) });
 }
 
 export const ENTRY_QUERY_HANDLERS = [GetEntryHandler, EntryExistsHandler, ListEntriesHandler];

@@ -3,35 +3,78 @@ import { DomainEvent } from '../shared/store-events';
 /** A value as events and responses carry it: text when the bytes are valid UTF-8, else base64. */
 export type EncodedValue = { value: string; valueBase64?: never } | { valueBase64: string; value?: never };
 
-export type EntryWrittenData = EncodedValue & {
+/** What an entry holds besides its counters. */
+export type EntryContent = EncodedValue & { readonly metadata: Readonly<Record<string, string>> };
+
+export type EntryWrittenData = EntryContent & {
   readonly namespace: string;
   readonly key: string;
-  readonly metadata: Readonly<Record<string, string>>;
   readonly version: number;
   /** Epoch milliseconds, or null when the entry does not expire. */
   readonly expiresAt: number | null;
 };
 
-export interface EntryDeletedData {
+export interface EntryVersionData {
   readonly namespace: string;
   readonly key: string;
-  /** The version that was deleted. */
+  /** The version the event ends (deleted, expired, purged). */
   readonly version: number;
 }
 
-export type EntryCreated = DomainEvent<'StoreEntryCreated', EntryWrittenData>;
-export type EntryUpdated = DomainEvent<'StoreEntryUpdated', EntryWrittenData>;
-export type EntryDeleted = DomainEvent<'StoreEntryDeleted', EntryDeletedData>;
-export type EntryEvent = EntryCreated | EntryUpdated | EntryDeleted;
-
-/** What the decider knows of a key: absent keys have no state. */
-export interface EntryState {
+export interface EntryTtlSetData {
+  readonly namespace: string;
+  readonly key: string;
+  /** The entry's new version. */
   readonly version: number;
   readonly expiresAt: number | null;
 }
 
+export type EntryCreated = DomainEvent<'StoreEntryCreated', EntryWrittenData>;
+export type EntryUpdated = DomainEvent<'StoreEntryUpdated', EntryWrittenData>;
+/** A soft delete: the entry is invisible but restorable until purged. */
+export type EntryDeleted = DomainEvent<'StoreEntryDeleted', EntryVersionData>;
+/** A deleted entry brought back with its last value; the version continues from the deleted one. */
+export type EntryRestored = DomainEvent<'StoreEntryRestored', EntryWrittenData>;
+/** A deleted entry made final: no longer restorable (the log keeps its history). */
+export type EntryPurged = DomainEvent<'StoreEntryPurged', EntryVersionData>;
+export type EntryTtlSet = DomainEvent<'StoreEntryTtlSet', EntryTtlSetData>;
+/** The entry's expiry passed: it is gone for good, live or deleted. */
+export type EntryExpired = DomainEvent<'StoreEntryExpired', EntryVersionData>;
+export type EntryEvent = EntryCreated | EntryUpdated | EntryDeleted | EntryRestored | EntryPurged | EntryTtlSet | EntryExpired;
+
+export const ENTRY_EVENT_TYPES: ReadonlySet<string> = new Set<EntryEvent['type']>([
+  'StoreEntryCreated', 'StoreEntryUpdated', 'StoreEntryDeleted', 'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet',
+  'StoreEntryExpired',
+]);
+
+export const isEntryEvent = (event: { type: string }): event is EntryEvent => ENTRY_EVENT_TYPES.has(event.type);
+
+/** What the decider knows of a key: keys that are absent (never written, expired, purged) have no state. */
+export interface EntryState {
+  readonly version: number;
+  readonly expiresAt: number | null;
+  /** Soft-deleted: invisible, restorable until purged. */
+  readonly deleted: boolean;
+  /** Value and metadata: loaders fill them only for the decisions that need them (restore, rollback). */
+  readonly content?: EntryContent;
+}
+
+export const isExpired = (entry: { expiresAt: number | null }, nowMs: number) => entry.expiresAt !== null && entry.expiresAt <= nowMs;
+
+/** Visible to reads: written, not deleted, not expired. */
 export const isLive = (entry: EntryState | undefined, nowMs: number): entry is EntryState =>
-  entry !== undefined && (entry.expiresAt === null || entry.expiresAt > nowMs);
+  entry !== undefined && !entry.deleted && !isExpired(entry, nowMs);
+
+export const sameContent = (a: EntryContent, b: EntryContent): boolean =>
+  a.value === b.value && a.valueBase64 === b.valueBase64 && sameMetadata(a.metadata, b.metadata);
+
+function sameMetadata(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
+export const contentOf = (data: EntryContent): EntryContent =>
+  data.valueBase64 !== undefined ? { valueBase64: data.valueBase64, metadata: data.metadata } : { value: data.value!, metadata: data.metadata };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

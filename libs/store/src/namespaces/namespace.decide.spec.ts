@@ -33,22 +33,47 @@ describe('decideCreateNamespace', () => {
 });
 
 describe('evolve', () => {
+  const content = (value: string) => ({ value, metadata: {} });
+  const binary = { valueBase64: '/w==', metadata: { m: 'x' } };
+
   it('starts from a namespace that does not exist', () => {
-    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entries: new Map() });
+    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() });
   });
 
   it('marks the namespace as existing', () => {
-    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entries: new Map() });
+    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entryCount: 0, entries: new Map() });
   });
 
-  it('records the version and expiry of written keys and forgets deleted ones', () => {
-    const { entries } = given(nsCreated, created('a'), created('b', 5000), updated('a', 2, 9000), created('c'), deleted('c', 1)).state;
+  it('records version, expiry and content of written keys, and keeps deleted ones as deleted', () => {
+    const { entries, entryCount } = given(nsCreated, created('a'), created('b', 5000), updated('a', 2, 9000), created('c'), deleted('c', 1)).state;
     expect(entries).toEqual(
       new Map([
-        ['a', { version: 2, expiresAt: 9000 }],
-        ['b', { version: 1, expiresAt: 5000 }],
+        ['a', { version: 2, expiresAt: 9000, deleted: false, content: binary }],
+        ['b', { version: 1, expiresAt: 5000, deleted: false, content: content('v') }],
+        ['c', { version: 1, expiresAt: null, deleted: true, content: content('v') }],
       ]),
     );
+    expect(entryCount).toBe(2);
+  });
+
+  it('forgets expired and purged keys, counting only the ones that were not deleted', () => {
+    const { entries, entryCount } = given(
+      nsCreated, created('a', 10), created('b'), created('c'), deleted('c', 1),
+      { type: 'StoreEntryExpired', data: { namespace: NS, key: 'a', version: 1 } },
+      { type: 'StoreEntryPurged', data: { namespace: NS, key: 'c', version: 1 } },
+    ).state;
+    expect([...entries.keys()]).toEqual(['b']);
+    expect(entryCount).toBe(1);
+  });
+
+  it('a restore brings the entry back, a TTL change moves version and expiry', () => {
+    const { entries, entryCount } = given(
+      nsCreated, created('a'), deleted('a', 1),
+      { type: 'StoreEntryRestored', data: { namespace: NS, key: 'a', value: 'v', metadata: {}, version: 2, expiresAt: null } },
+      { type: 'StoreEntryTtlSet', data: { namespace: NS, key: 'a', version: 3, expiresAt: 7000 } },
+    ).state;
+    expect(entries).toEqual(new Map([['a', { version: 3, expiresAt: 7000, deleted: false, content: content('v') }]]));
+    expect(entryCount).toBe(1);
   });
 
   it('leaves the revision to whoever loads the stream', () => {
@@ -60,8 +85,9 @@ describe('evolve', () => {
   it('does not change the state it is given', () => {
     const before = given(nsCreated, created('a')).state;
     const after = evolve(evolve(before, created('b')), deleted('a', 1));
-    expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null }]]));
-    expect(after.entries).toEqual(new Map([['b', { version: 1, expiresAt: null }]]));
+    expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null, deleted: false, content: content('v') }]]));
+    expect(after.entries.get('a')).toMatchObject({ deleted: true });
+    expect([before.entryCount, after.entryCount]).toEqual([1, 1]);
   });
 });
 

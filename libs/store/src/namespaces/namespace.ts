@@ -1,4 +1,7 @@
-import { EntryEvent, EntryState } from '../entries/entry';
+import { contentOf, EntryEvent, EntryState } from '../entries/entry';
+import { RollbackEvent } from '../rollback/rollback';
+import { SnapshotCreated } from '../snapshots/snapshot';
+import { StoreError } from '../shared/errors';
 import { DomainEvent } from '../shared/store-events';
 
 export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string }>;
@@ -9,12 +12,12 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
   readonly defaultTtlSeconds: number | null;
 }>;
 
-export type NamespaceEvent = NamespaceCreated | NamespaceConfigured | EntryEvent;
+export type NamespaceEvent = NamespaceCreated | NamespaceConfigured | EntryEvent | RollbackEvent | SnapshotCreated;
 
 /**
  * The decision state of one namespace stream. `entries` holds only the keys a command touches:
  * loaders fill it from the read model or by replaying the stream, so a decision never needs
- * the whole namespace in memory.
+ * the whole namespace in memory (a rollback asks for all of them).
  */
 export interface NamespaceState {
   readonly name: string;
@@ -23,6 +26,8 @@ export interface NamespaceState {
   readonly exists: boolean;
   /** Applied to puts that give no ttlSeconds. */
   readonly defaultTtlSeconds: number | null;
+  /** Entries that are not deleted (expired ones count until their expiry is recorded). */
+  readonly entryCount: number;
   readonly entries: ReadonlyMap<string, EntryState>;
 }
 
@@ -31,6 +36,7 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
   revision: undefined,
   exists: false,
   defaultTtlSeconds: null,
+  entryCount: 0,
   entries: new Map(),
 });
 
@@ -41,15 +47,43 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
     case 'StoreNamespaceConfigured':
       return { ...state, defaultTtlSeconds: event.data.defaultTtlSeconds };
     case 'StoreEntryCreated':
-    case 'StoreEntryUpdated': {
-      const entries = new Map(state.entries);
-      entries.set(event.data.key, { version: event.data.version, expiresAt: event.data.expiresAt });
-      return { ...state, entries };
+    case 'StoreEntryUpdated':
+    case 'StoreEntryRestored': {
+      const { key, version, expiresAt } = event.data;
+      const counted = event.type === 'StoreEntryUpdated' ? 0 : 1;
+      return withEntry(state, key, { version, expiresAt, deleted: false, content: contentOf(event.data) }, counted);
+    }
+    case 'StoreEntryTtlSet': {
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, { ...current, version: event.data.version, expiresAt: event.data.expiresAt }, 0) : state;
     }
     case 'StoreEntryDeleted': {
-      const entries = new Map(state.entries);
-      entries.delete(event.data.key);
-      return { ...state, entries };
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, { ...current, deleted: true }, -1) : state;
     }
+    case 'StoreEntryExpired':
+    case 'StoreEntryPurged': {
+      const current = state.entries.get(event.data.key);
+      return current ? withEntry(state, event.data.key, undefined, current.deleted ? 0 : -1) : state;
+    }
+    case 'StoreRollbackPointCreated':
+    case 'StoreRolledBack':
+    case 'StoreSnapshotCreated':
+      return state;
   }
+}
+
+function withEntry(state: NamespaceState, key: string, entry: EntryState | undefined, counted: number): NamespaceState {
+  const entries = new Map(state.entries);
+  if (entry) entries.set(key, entry);
+  else entries.delete(key);
+  return { ...state, entries, entryCount: state.entryCount + counted };
+}
+
+/** The revision of a namespace that must exist. */
+export function requireNamespace(state: NamespaceState): number {
+  if (!state.exists || state.revision === undefined) {
+    throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${state.name}`, { namespace: state.name });
+  }
+  return state.revision;
 }

@@ -1,13 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Projection, RecordedEvent } from '@app/event-store';
+import { EntryEvent, isEntryEvent } from '../entries/entry';
 import { NamespaceEvent } from './namespace';
-import { StoreEventMetadata } from '../shared/store-events';
+import { namespaceStream, StoreEventMetadata } from '../shared/store-events';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
 
 /**
- * Namespaces with their live entry count and bytes (key + value). It reads the entry's previous
- * size from the entries table, so it must run before the entries projection.
+ * Namespaces with their live entry count and bytes (key + value; deleted entries do not count,
+ * expired ones until their expiry is recorded), and the revision of their stream's last event.
+ * It reads the entry's previous size from the entries table, so it must run before the entries projection.
  */
 export const namespacesProjection: Projection = {
   name: 'namespaces',
@@ -32,40 +34,43 @@ export const namespacesProjection: Projection = {
        updated_at = @at WHERE name = @name`,
     );
     const configure = db.prepare('UPDATE namespaces SET default_ttl_seconds = ? WHERE name = ?');
-    const previousSize = db.prepare('SELECT length(value) AS size FROM entries WHERE namespace = ? AND key = ?');
-    const sizeOf = (ns: string, key: string) => {
+    const previousSize = db.prepare('SELECT length(value) AS size FROM entries WHERE namespace = ? AND key = ? AND deleted_at IS NULL');
+    const liveSize = (ns: string, key: string): number | undefined => {
       const row = previousSize.get(ns, key) as { size: number } | undefined;
-      return row ? entryBytes(key, row.size) : 0;
+      return row && entryBytes(key, row.size);
     };
     return (recorded: RecordedEvent) => {
       const event = recorded as unknown as NamespaceEvent;
       const at = (recorded.metadata as unknown as StoreEventMetadata).timestamp;
-      const name = event.data.namespace;
-      let count = 0;
-      let bytes = 0;
-      switch (event.type) {
-        case 'StoreNamespaceCreated':
-          create.run(name, recorded.revision, at, at);
-          return;
-        case 'StoreNamespaceConfigured':
-          configure.run(event.data.defaultTtlSeconds, name);
-          break;
-        case 'StoreEntryCreated':
-        case 'StoreEntryUpdated': {
-          const size = entryBytes(event.data.key, valueSize(event.data));
-          const before = sizeOf(name, event.data.key);
-          count = before === 0 && event.type === 'StoreEntryCreated' ? 1 : 0;
-          bytes = size - before;
-          break;
-        }
-        case 'StoreEntryDeleted':
-          count = -1;
-          bytes = -sizeOf(name, event.data.key);
+      const name = event.data?.namespace;
+      if (recorded.stream !== namespaceStream(name)) return; // store-wide streams have no namespace
+      if (event.type === 'StoreNamespaceCreated') {
+        create.run(name, recorded.revision, at, at);
+        return;
       }
-      change.run({ name, count, bytes, revision: recorded.revision, at });
+      if (event.type === 'StoreNamespaceConfigured') configure.run(event.data.defaultTtlSeconds, name);
+      const before = isEntryEvent(event) ? liveSize(name, event.data.key) : undefined;
+      const after = isEntryEvent(event) ? sizeAfter(event, before) : undefined;
+      const count = Number(after !== undefined) - Number(before !== undefined);
+      change.run({ name, count, bytes: (after ?? 0) - (before ?? 0), revision: recorded.revision, at });
     };
   },
 };
+
+function sizeAfter(event: EntryEvent, before: number | undefined): number | undefined {
+  switch (event.type) {
+    case 'StoreEntryCreated':
+    case 'StoreEntryUpdated':
+    case 'StoreEntryRestored':
+      return entryBytes(event.data.key, valueSize(event.data));
+    case 'StoreEntryTtlSet':
+      return before;
+    case 'StoreEntryDeleted':
+    case 'StoreEntryExpired':
+    case 'StoreEntryPurged':
+      return undefined;
+  }
+}
 
 function valueSize(data: { value?: string; valueBase64?: string }): number {
   return data.valueBase64 !== undefined ? Buffer.from(data.valueBase64, 'base64').length : Buffer.byteLength(data.value!);

@@ -3,15 +3,21 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { consumersProjection, ConsumersReadModel } from '../consumers/consumers.read-model';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
+import { historyProjection, HistoryReadModel } from '../history/history.read-model';
+import { TimeTravel } from '../history/time-travel';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { rollbackPointsProjection, RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
+import { snapshotsProjection, SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { SqliteNamespaceWriter } from '../write-path/sqlite-namespace-writer';
 import { ProjectorStatus, StoreBackend } from './store-backend';
 
 export const DATA_FILE = 'hexastore.db';
 
 // Order matters: namespaces reads an entry's previous size before entries overwrites it.
-const PROJECTIONS = [namespacesProjection, entriesProjection, consumersProjection];
+const PROJECTIONS = [
+  namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
+];
 
 /**
  * The embedded backend: log, read models and idempotency records in one SQLite file. Read models
@@ -25,6 +31,10 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly entries: EntriesReadModel;
   readonly namespaces: NamespacesReadModel;
   readonly consumers: ConsumersReadModel;
+  readonly history: HistoryReadModel;
+  readonly rollbackPoints: RollbackPointsReadModel;
+  readonly snapshots: SnapshotsReadModel;
+  readonly timeTravel: TimeTravel;
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
 
@@ -38,6 +48,10 @@ export class SqliteStoreBackend extends StoreBackend {
     this.entries = new EntriesReadModel(store.db);
     this.namespaces = new NamespacesReadModel(store.db);
     this.consumers = new ConsumersReadModel(store.db);
+    this.history = new HistoryReadModel(store.db);
+    this.rollbackPoints = new RollbackPointsReadModel(store.db);
+    this.snapshots = new SnapshotsReadModel(store.db);
+    this.timeTravel = new TimeTravel(store, this.snapshots, this.history);
     this.writer = new SqliteNamespaceWriter(store, this.projector, this.entries, this.namespaces, new IdempotencyRecords(store.db));
   }
 

@@ -1,7 +1,11 @@
 import { EventStore, Position, RebuildProgress } from '@app/event-store';
 import { ConsumersReadModel } from '../consumers/consumers.read-model';
 import { EntriesReadModel } from '../entries/entries.read-model';
+import { HistoryReadModel } from '../history/history.read-model';
+import { TimeTravel } from '../history/time-travel';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
+import { SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 
 /** Everything a backend provides: the log, the write path and the local read models. */
@@ -12,6 +16,10 @@ export abstract class StoreBackend {
   abstract readonly entries: EntriesReadModel;
   abstract readonly namespaces: NamespacesReadModel;
   abstract readonly consumers: ConsumersReadModel;
+  abstract readonly history: HistoryReadModel;
+  abstract readonly rollbackPoints: RollbackPointsReadModel;
+  abstract readonly snapshots: SnapshotsReadModel;
+  abstract readonly timeTravel: TimeTravel;
   /** Each read-model projector of this process and the last position it applied. */
   abstract projectors(): ProjectorStatus[];
   /** Drops the read models and replays the whole log; answers the number of events replayed. */

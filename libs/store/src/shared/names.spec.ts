@@ -1,5 +1,5 @@
 import { StoreError } from './errors';
-import { prefixUpperBound, validateKey, validateNamespace } from './names';
+import { compareKeys, prefixUpperBound, validateKey, validateNamespace } from './names';
 
 /** The StoreError a call throws, or 'no error'. */
 function thrown(call: () => unknown): StoreError | 'no error' {
@@ -127,5 +127,13 @@ describe('prefixUpperBound', () => {
         expect([prefix, other, bound === undefined ? 'no bound' : utf8Compare(other, bound) >= 0]).toEqual([prefix, other, true]);
       }
     });
+  });
+});
+
+describe('compareKeys', () => {
+  it('orders by code point like the read models (UTF-8 bytes), not by UTF-16 unit', () => {
+    const keys = ['\u{1F642}', '\uFFFD', 'b', 'a/b', 'a', '\uE000', 'ab'];
+    expect([...keys].sort(compareKeys)).toEqual(['a', 'a/b', 'ab', 'b', '\uE000', '\uFFFD', '\u{1F642}']);
+    expect(keys.map((k) => Buffer.from(k)).sort(Buffer.compare).map((b) => b.toString())).toEqual([...keys].sort(compareKeys));
   });
 });

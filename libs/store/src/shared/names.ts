@@ -39,3 +39,18 @@ export function prefixUpperBound(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/** Orders keys as the read models do: by code point, which is UTF-8 byte order (not UTF-16 order). */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xSurrogate = (x & 0xf800) === 0xd800;
+      const ySurrogate = (y & 0xf800) === 0xd800;
+      return xSurrogate === ySurrogate ? x - y : xSurrogate ? 1 : -1;
+    }
+  }
+  return a.length - b.length;
+}

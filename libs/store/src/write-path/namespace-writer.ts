@@ -22,7 +22,10 @@ export interface WriteOutcome {
  */
 export interface WriteRequest<R> {
   readonly namespace: string;
-  readonly keys: readonly string[];
+  /** The keys the decision looks at; 'all' loads every key of the namespace, with content. */
+  readonly keys: readonly string[] | 'all';
+  /** Load value and metadata of the keys too (restore needs them). */
+  readonly withContent?: boolean;
   readonly context: CommandContext;
   readonly idempotency?: IdempotencyClaim;
   decide(state: NamespaceState): NamespaceEvent[];

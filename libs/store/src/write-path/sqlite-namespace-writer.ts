@@ -41,7 +41,7 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
 
   private decideAndAppend<R>(tx: SqliteTransaction, request: WriteRequest<R>): R {
     for (let attempt = 1; ; attempt++) {
-      const before = this.loadState(request.namespace, request.keys);
+      const before = this.loadState(request);
       const decided = request.decide(before);
       if (decided.length === 0) return request.respond({ events: [], before });
       const metadata = eventMetadata(request.context);
@@ -56,13 +56,22 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
     }
   }
 
-  private loadState(namespace: string, keys: readonly string[]): NamespaceState {
+  private loadState({ namespace, keys, withContent }: WriteRequest<unknown>): NamespaceState {
     const ns = this.namespaces.get(namespace);
-    const entries = new Map<string, EntryState>();
-    for (const key of keys) {
-      const entry = this.entries.entryState(namespace, key);
-      if (entry) entries.set(key, entry);
+    const entries = keys === 'all' ? this.entries.allEntryStates(namespace) : new Map<string, EntryState>();
+    if (keys !== 'all') {
+      for (const key of keys) {
+        const entry = this.entries.entryState(namespace, key, withContent);
+        if (entry) entries.set(key, entry);
+      }
     }
-    return { name: namespace, exists: ns !== undefined, revision: ns?.revision, defaultTtlSeconds: ns?.defaultTtlSeconds ?? null, entries };
+    return {
+      name: namespace,
+      exists: ns !== undefined,
+      revision: ns?.revision,
+      defaultTtlSeconds: ns?.defaultTtlSeconds ?? null,
+      entryCount: ns?.entryCount ?? 0,
+      entries,
+    };
   }
 }
