@@ -5,7 +5,7 @@ import {
 import { BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
 import { formatPosition, position } from '../position';
 import {
-  ClientRecordedEvent, KnownEvent, fromClientCurrentRevision, fromClientExpectedRevision, incarnationFrom, isLogStream,
+  ClientRecordedEvent, KnownEvent, connectionStringProblem, fromClientCurrentRevision, fromClientExpectedRevision, incarnationFrom, isLogStream,
   isStreamNotFound, matchPriorAppend, toClientEvent, toClientExpectedRevision, toClientPosition, toPortPosition,
   toRecordedEvent, translateAppendError, translateEsdbError,
 } from './esdb-mapping';
@@ -198,5 +198,18 @@ describe('matchPriorAppend', () => {
     expect(refused('s', ['b', 'a'])).toBe('a');
     expect(refused('s', ['a'])).toBe('a');
     expect(refused('s', ['b'])).toBe('b');
+  });
+});
+
+describe('connection strings', () => {
+  it('accepts what the client parses', () => {
+    expect(connectionStringProblem('esdb://localhost:2113?tls=false')).toBeUndefined();
+    expect(connectionStringProblem('esdb+discover://a:2113,b:2113?tls=false&nodePreference=leader')).toBeUndefined();
+  });
+
+  it('names the problem in one line', () => {
+    expect(connectionStringProblem('http://localhost:2113')).toBe('Unexpected "http://" at position 0, expected esdb:// or esdb+discover://.');
+    expect(connectionStringProblem('esdb://localhost:port')).toBe('Unexpected "port" at position 17, expected port number.');
+    expect(connectionStringProblem('esdb://localhost?tls=maybe')).toBe('Unexpected "maybe" at position 21, expected true or false.');
   });
 });

@@ -16,6 +16,7 @@ import {
   convertToCommandError,
   jsonEvent,
 } from '@eventstore/db-client';
+import { parseConnectionString } from '@eventstore/db-client/dist/Client/parseConnectionString';
 import { BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
 import { AppendResult, EventData, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store.port';
 import { Position, position } from '../position';
@@ -41,6 +42,19 @@ export interface ClientRecordedEvent {
   readonly metadata?: unknown;
   readonly created: Date;
   readonly position?: ClientPosition;
+}
+
+/**
+ * Why the client would refuse this connection string, in one line, or undefined when it parses.
+ * The client's own parser, so configuration accepts exactly what the client does.
+ */
+export function connectionStringProblem(connectionString: string): string | undefined {
+  try {
+    parseConnectionString(connectionString);
+    return undefined;
+  } catch (error) {
+    return String((error as Error)?.message ?? error).split('\n')[0].trim();
+  }
 }
 
 export function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
