@@ -7,3 +7,4 @@ export * from './eventstoredb/esdb-event-store';
 export { connectionStringProblem } from './eventstoredb/esdb-mapping';
 export * from './projector/projection';
 export * from './projector/sqlite-projector';
+export * from './projector/projection-watch';

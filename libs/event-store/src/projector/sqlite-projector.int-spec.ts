@@ -79,6 +79,38 @@ describe('SqliteProjector', () => {
     expect(progress).toEqual([5]);
   });
 
+  it('catches up from an asynchronous source a page per transaction, calling back after each event', async () => {
+    await append('a', 3);
+    await append('b', 1);
+    const readDb = new Database(':memory:');
+    const projector = new SqliteProjector(readDb, [counting()], store.incarnation);
+    const applied: string[] = [];
+    const pages: number[] = [];
+    const asyncSource = async (after: Parameters<SyncEventSource>[0], max: number) => source(after, Math.min(max, 3));
+    const afterEach = (e: { stream: string }) => applied.push(`${e.stream}:${JSON.stringify(counts(readDb))}`);
+    expect(await projector.catchUpAsync(asyncSource, (n) => pages.push(n), afterEach)).toBe(3);
+    expect(pages).toEqual([3]); // a short page is the end of the log
+    expect(await projector.catchUpAsync(asyncSource, (n) => pages.push(n), afterEach)).toBe(1);
+    expect(applied).toEqual([
+      'a:[{"stream":"a","n":1}]',
+      'a:[{"stream":"a","n":2}]',
+      'a:[{"stream":"a","n":3}]',
+      'b:[{"stream":"a","n":3},{"stream":"b","n":1}]',
+    ]);
+    expect(await projector.catchUpAsync(asyncSource)).toBe(0);
+  });
+
+  it('reset sets the checkpoint back to the start and empties the read models', async () => {
+    await append('a', 2);
+    const readDb = new Database(':memory:');
+    const projector = new SqliteProjector(readDb, [counting()], store.incarnation);
+    projector.catchUp(source);
+    projector.reset();
+    expect(projector.checkpoint()).toBe('start');
+    expect(counts(readDb)).toEqual([]);
+    expect(projector.catchUp(source)).toBe(2);
+  });
+
   it('a changed schema or a new incarnation resets the read models', async () => {
     await append('a', 2);
     const readDb = new Database(':memory:');
