@@ -20,6 +20,15 @@ describe('ProjectionWatch', () => {
     await expect(new ProjectionWatch().until(() => false, 5)).resolves.toBe(false);
   });
 
+  it('until rejects with what the condition throws', async () => {
+    let calls = 0;
+    const failing = new ProjectionWatch(1).until(() => {
+      if (++calls > 1) throw new Error('closed');
+      return false;
+    }, 10_000);
+    await expect(failing).rejects.toThrow('closed');
+  });
+
   it('until polls for read models another process projects', async () => {
     let checks = 0;
     await expect(new ProjectionWatch(1).until(() => ++checks > 3, 10_000)).resolves.toBe(true);

@@ -32,20 +32,30 @@ export class ProjectionWatch {
     if (expectation.seen.length === expectation.ids.length) expectation.run(expectation.seen);
   };
 
-  /** True once `test()` holds, false when `timeoutMs` passes first. */
+  /** True once `test()` holds, false when `timeoutMs` passes first; rejects with what `test` throws. */
   until(test: () => boolean, timeoutMs: number): Promise<boolean> {
     if (test()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const finish = (ok: boolean) => {
+    return new Promise((resolve, reject) => {
+      const finish = (outcome: () => boolean) => {
         clearTimeout(timer);
         clearInterval(poll);
         this.waiting.delete(check);
-        resolve(ok);
+        try {
+          resolve(outcome());
+        } catch (error) {
+          reject(error);
+        }
       };
       const check = () => {
-        if (test()) finish(true);
+        try {
+          if (test()) finish(() => true);
+        } catch (error) {
+          finish(() => {
+            throw error;
+          });
+        }
       };
-      const timer = setTimeout(() => finish(test()), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => finish(test), Math.max(0, timeoutMs));
       const poll = this.pollMs === undefined ? undefined : setInterval(check, this.pollMs);
       this.waiting.add(check);
     });
@@ -61,6 +71,7 @@ export class ProjectionWatch {
   ): { readonly result: Promise<R>; cancel(): void } {
     let settle!: { resolve(value: R): void; reject(error: unknown): void };
     const result = new Promise<R>((resolve, reject) => (settle = { resolve, reject }));
+    result.catch(() => undefined); // a caller that cancels never awaits it
     const forget = () => {
       clearTimeout(timer);
       for (const id of ids) if (this.expected.get(id) === expectation) this.expected.delete(id);

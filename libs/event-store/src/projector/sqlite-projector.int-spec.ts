@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { position } from '../position';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { Projection } from './projection';
 import { SqliteProjector, SyncEventSource } from './sqlite-projector';
@@ -54,6 +55,7 @@ describe('SqliteProjector', () => {
     expect(counts(readDb)).toEqual([{ stream: 'a', n: 4 }, { stream: 'b', n: 2 }]);
     const checkpoint = second.checkpoint();
     expect(checkpoint !== 'start' && checkpoint.commit).toBe(6n);
+    expect([5, 6, 7].map((n) => second.includes(position(store.incarnation, n)))).toEqual([true, true, false]);
     readDb.close();
   });
 

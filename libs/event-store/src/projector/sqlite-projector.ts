@@ -64,6 +64,12 @@ export class SqliteProjector {
     return position(row.incarnation, BigInt(row.commit_pos), BigInt(row.prepare_pos));
   }
 
+  /** Whether the read models include the event at this position. */
+  includes(p: Position): boolean {
+    const checkpoint = this.checkpoint();
+    return checkpoint !== 'start' && !isAfter(p, checkpoint);
+  }
+
   /** Applies events after the checkpoint; the caller holds the transaction. */
   applyInTransaction(events: readonly RecordedEvent[], afterEach?: AppliedListener): number {
     const checkpoint = this.checkpoint();
