@@ -1,3 +1,4 @@
+import { sleep } from './abort';
 import { BackendUnavailableError } from './errors';
 import {
   AppendResult, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
@@ -97,17 +98,4 @@ export class ConnectingEventStore implements EventStore {
     }
     return undefined;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }

@@ -2,6 +2,7 @@ export * from './event-store.port';
 export * from './position';
 export * from './errors';
 export * from './subscription';
+export * from './abort';
 export * from './connecting-event-store';
 export * from './sqlite/sqlite-event-store';
 export * from './eventstoredb/esdb-event-store';

@@ -6,6 +6,7 @@ import { ENTRY_QUERY_HANDLERS } from './entries/entry.queries';
 import { CreateNamespaceHandler } from './namespaces/namespace.commands';
 import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespace.queries';
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
+import { READ_WAIT_TIMEOUT_MS, ReadConsistency } from './persistence/read-consistency';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
 import { StoreBackend } from './persistence/store-backend';
 import { Clock, SystemClock } from './shared/clock';
@@ -17,6 +18,8 @@ export interface StoreModuleOptions {
   readonly openBackend: () => StoreBackend | Promise<StoreBackend>;
   readonly limits: StoreLimits;
   readonly clock?: Clock;
+  /** How long a read naming a `minPosition` waits for the read models to reach it (default 5 s). */
+  readonly readWaitTimeoutMs?: number;
 }
 
 @Injectable()
@@ -47,6 +50,8 @@ export class StoreModule {
         fromBackend(NamespacesReadModel, (b) => b.namespaces),
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: STORE_LIMITS, useValue: options.limits },
+        { provide: READ_WAIT_TIMEOUT_MS, useValue: options.readWaitTimeoutMs ?? 5000 },
+        ReadConsistency,
         BackendLifecycle,
         ...ENTRY_COMMAND_HANDLERS,
         ...ENTRY_QUERY_HANDLERS,
@@ -55,7 +60,7 @@ export class StoreModule {
         GetNamespaceHandler,
         RebuildReadModelsHandler,
       ],
-      exports: [StoreBackend, Clock, STORE_LIMITS],
+      exports: [StoreBackend, Clock, STORE_LIMITS, ReadConsistency],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { ReadConsistency } from '../persistence/read-consistency';
 import { Clock } from '../shared/clock';
 import { invalid, StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
@@ -8,13 +9,13 @@ import { EntriesReadModel, EntryView } from './entries.read-model';
 export const LIST_LIMIT = { default: 100, max: 1000 };
 
 export class GetEntry extends Query<EntryView> {
-  constructor(readonly namespace: string, readonly key: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
     super();
   }
 }
 
 export class EntryExists extends Query<boolean> {
-  constructor(readonly namespace: string, readonly key: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
     super();
   }
 }
@@ -28,6 +29,7 @@ export class ListEntries extends Query<EntryPage> {
   constructor(
     readonly namespace: string,
     readonly options: { prefix?: string; limit?: number; cursor?: string } = {},
+    readonly minPosition?: string,
   ) {
     super();
   }
@@ -35,10 +37,12 @@ export class ListEntries extends Query<EntryPage> {
 
 @QueryHandler(GetEntry)
 export class GetEntryHandler implements IQueryHandler<GetEntry> {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock) {}
+  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace, key }: GetEntry): Promise<EntryView> {
-    const entry = this.entries.get(validateNamespace(namespace), key, this.clock.now().getTime());
+  async execute({ namespace, key, minPosition }: GetEntry): Promise<EntryView> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    const entry = this.entries.get(namespace, key, this.clock.now().getTime());
     if (!entry) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(key)} in namespace ${namespace}`, { key });
     return entry;
   }
@@ -46,10 +50,12 @@ export class GetEntryHandler implements IQueryHandler<GetEntry> {
 
 @QueryHandler(EntryExists)
 export class EntryExistsHandler implements IQueryHandler<EntryExists> {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock) {}
+  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace, key }: EntryExists): Promise<boolean> {
-    return this.entries.get(validateNamespace(namespace), key, this.clock.now().getTime()) !== undefined;
+  async execute({ namespace, key, minPosition }: EntryExists): Promise<boolean> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    return this.entries.get(namespace, key, this.clock.now().getTime()) !== undefined;
   }
 }
 
@@ -59,16 +65,19 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     private readonly entries: EntriesReadModel,
     private readonly namespaces: NamespacesReadModel,
     private readonly clock: Clock,
+    private readonly reads: ReadConsistency,
   ) {}
 
-  async execute({ namespace, options }: ListEntries): Promise<EntryPage> {
+  async execute({ namespace, options, minPosition }: ListEntries): Promise<EntryPage> {
     validateNamespace(namespace);
     const limit = options.limit ?? LIST_LIMIT.default;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT.max) throw invalid(`limit is a whole number from 1 to ${LIST_LIMIT.max}`);
+    const after = options.cursor === undefined ? '' : decodeCursor(options.cursor);
+    await this.reads.ready(minPosition);
     if (!this.namespaces.get(namespace)) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
     const page = this.entries.list(namespace, {
       prefix: options.prefix ?? '',
-      after: options.cursor === undefined ? '' : decodeCursor(options.cursor),
+      after,
       limit,
       nowMs: this.clock.now().getTime(),
     });

@@ -1,4 +1,6 @@
-import { RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource } from '@app/event-store';
+import {
+  BackendUnavailableError, Position, ProjectionWatch, RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource,
+} from '@app/event-store';
 import { join } from 'node:path';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
 import { IdempotencyRecords } from '../idempotency/idempotency';
@@ -10,6 +12,9 @@ export const DATA_FILE = 'hexastore.db';
 
 // Order matters: namespaces reads an entry's previous size before entries overwrites it.
 const PROJECTIONS = [namespacesProjection, entriesProjection];
+/** How often a read waiting for a position looks again: another process sharing the file may project it. */
+const POLL_MS = 20;
+const CLOSED = 'the data file is closed';
 
 /**
  * The embedded backend: log, read models and idempotency records in one SQLite file. Read models
@@ -24,6 +29,7 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly namespaces: NamespacesReadModel;
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
+  private readonly watch = new ProjectionWatch(POLL_MS);
 
   constructor(dataDir: string, onCatchUp?: RebuildProgress) {
     super();
@@ -42,18 +48,29 @@ export class SqliteStoreBackend extends StoreBackend {
   }
 
   unready(): string | undefined {
-    return this.eventStore.isOpen ? undefined : 'the data file is closed';
+    return this.eventStore.isOpen ? undefined : CLOSED;
+  }
+
+  assertReadable(): void {
+    if (!this.eventStore.isOpen) throw new BackendUnavailableError(CLOSED);
+  }
+
+  projected(position: Position, timeoutMs: number): Promise<boolean> {
+    return this.watch.until(() => this.projector.includes(position), timeoutMs);
   }
 
   describe(): Record<string, unknown> {
     if (!this.eventStore.isOpen) return {};
     const db = this.eventStore.db;
     const checkpoint = this.projector.checkpoint();
+    const head = this.eventStore.headSync();
+    const projected = checkpoint === 'start' ? 0 : Number(checkpoint.commit);
     return {
       synchronous: db.pragma('synchronous', { simple: true }),
       journalMode: db.pragma('journal_mode', { simple: true }),
-      head: this.eventStore.headSync(),
-      projected: checkpoint === 'start' ? 0 : Number(checkpoint.commit),
+      head,
+      projected,
+      lag: head - projected,
     };
   }
 
