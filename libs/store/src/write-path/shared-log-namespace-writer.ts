@@ -45,7 +45,7 @@ export class SharedLogNamespaceWriter extends NamespaceWriter {
     super();
   }
 
-  write<R>(request: WriteRequest<R>): Promise<R> {
+  async write<R>(request: WriteRequest<R>): Promise<R> {
     this.replica.assertWritable();
     return this.queued(request.namespace, () => this.decideAndAppend(request, Date.now() + this.options.timeoutMs));
   }
