@@ -1,4 +1,4 @@
-import { SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -14,7 +14,11 @@ import { ProblemFilter } from './http/problem.filter';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
-  throw new Error('the eventstoredb backend is not available in this build');
+  return new EsdbStoreBackend({
+    connectionString: config.eventStoreConnectionString!,
+    dataDir: config.dataDir,
+    writeTimeoutMs: config.writeWaitTimeoutMs,
+  });
 }
 
 @Module({})
@@ -34,7 +38,11 @@ export class AppModule {
             redact: ['req.headers.authorization'],
           },
         }),
-        StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits }),
+        StoreModule.forRoot({
+          openBackend: backend ?? (() => openBackend(config)),
+          limits: config.limits,
+          readWaitTimeoutMs: config.readWaitTimeoutMs,
+        }),
       ],
       controllers: [NamespacesController, EntriesController, AdminController, HealthController],
       providers: [

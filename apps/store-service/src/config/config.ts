@@ -1,3 +1,4 @@
+import { connectionStringProblem } from '@app/event-store';
 import { DEFAULT_LIMITS, StoreLimits } from '@app/store';
 import { z } from 'zod';
 
@@ -20,13 +21,18 @@ const ENV_SCHEMA = z
     STORE_DATA_DIR: z.string().min(1).default('./data'),
     EVENTSTORE_CONNECTION_STRING: z
       .string()
-      .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/\S+$/, 'must be an esdb:// (or esdb+discover://) connection string')
+      .superRefine((value, ctx) => {
+        const problem = connectionStringProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `is not an esdb:// connection string: ${problem}` });
+      })
       .optional(),
     STORE_CONFIG: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     MAX_VALUE_BYTES: wholeNumber(DEFAULT_LIMITS.maxValueBytes, 1, 64 * 1024 * 1024),
     MAX_TRANSACTION_OPS: wholeNumber(DEFAULT_LIMITS.maxTransactionOps, 1, 10_000),
     MAX_TRANSACTION_BYTES: wholeNumber(DEFAULT_LIMITS.maxTransactionBytes, 1, 256 * 1024 * 1024),
+    READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
+    WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -42,11 +48,18 @@ export interface AppConfig {
   readonly storeConfigFile?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly limits: StoreLimits;
+  /** How long a read with `minPosition` waits for the local read models to reach it. */
+  readonly readWaitTimeoutMs: number;
+  /** eventstoredb: how long a write waits for the local read models (to catch up, and to project it). */
+  readonly writeWaitTimeoutMs: number;
   /** Largest request body accepted: a transaction's values, base64-encoded, plus room for JSON. */
   readonly maxRequestBytes: number;
 }
 
 export class ConfigError extends Error {}
+
+/** Values never repeated in an error message: a connection string may carry a password. */
+const SECRET = new Set(['EVENTSTORE_CONNECTION_STRING']);
 
 /** Validates the environment once; the first problem is reported as one line. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
@@ -54,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
-    const given = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name]).slice(0, 80)})`;
+    const given = env[name] === undefined || SECRET.has(name) ? '' : ` (got ${JSON.stringify(env[name]).slice(0, 80)})`;
     throw new ConfigError(`invalid configuration: ${name} ${issue.message}${given}`);
   }
   const e = parsed.data;
@@ -73,6 +86,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     storeConfigFile: e.STORE_CONFIG,
     logLevel: e.LOG_LEVEL,
     limits,
+    readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
+    writeWaitTimeoutMs: e.WRITE_WAIT_TIMEOUT_MS,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
   };
 }

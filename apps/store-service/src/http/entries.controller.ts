@@ -6,7 +6,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PutEntryDto, toPutOp } from './entry.dto';
-import { Meta } from './request-meta.decorator';
+import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
 import { toEntryOps, TransactionDto } from './transaction.dto';
 import { PutEntry } from '@app/store';
 
@@ -24,22 +24,37 @@ export class EntriesController {
   @ApiQuery({ name: 'prefix', required: false })
   @ApiQuery({ name: 'limit', required: false, description: 'default 100, max 1000' })
   @ApiQuery({ name: 'cursor', required: false })
-  list(@Param('ns') ns: string, @Query('prefix') prefix?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.queries.execute(new ListEntries(ns, { prefix: single(prefix), limit: wholeNumber(limit, 'limit'), cursor: single(cursor) }));
+  @ApiMinPosition()
+  list(
+    @Param('ns') ns: string,
+    @MinPosition() minPosition: string | undefined,
+    @Query('prefix') prefix?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+  ) {
+    const options = { prefix: single(prefix), limit: wholeNumber(limit, 'limit'), cursor: single(cursor) };
+    return this.queries.execute(new ListEntries(ns, options, minPosition));
   }
 
   @Get(ENTRY)
   @keyParam
   @ApiOperation({ summary: 'GetEntry; 404 ENTRY_NOT_FOUND (also when expired or deleted)' })
-  get(@Param('ns') ns: string, @Param('*') key: string) {
-    return this.queries.execute(new GetEntry(ns, key));
+  @ApiMinPosition()
+  get(@Param('ns') ns: string, @Param('*') key: string, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetEntry(ns, key, minPosition));
   }
 
   @Head(ENTRY)
   @keyParam
   @ApiOperation({ summary: 'EntryExists: 200 or 404, no body' })
-  async exists(@Param('ns') ns: string, @Param('*') key: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    reply.status((await this.queries.execute(new EntryExists(ns, key))) ? 200 : 404);
+  @ApiMinPosition()
+  async exists(
+    @Param('ns') ns: string,
+    @Param('*') key: string,
+    @MinPosition() minPosition: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    reply.status((await this.queries.execute(new EntryExists(ns, key, minPosition))) ? 200 : 404);
   }
 
   @Put(ENTRY)
