@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { http, MAIN, removeDir, RunningService, startService, tempDir } from './support/service';
+import { http, incrementCounter, MAIN, removeDir, RunningService, startService, tempDir } from './support/service';
 
 // A live EventStoreDB / KurrentDB node (`docker compose up kurrentdb`, then
 // EVENTSTORE_CONNECTION_STRING='esdb://localhost:2113?tls=false' npm run test:esdb). Never faked.
@@ -83,18 +83,7 @@ if (connectionString) {
     });
 
     it('16 concurrent compare-and-set increments over both replicas lose no update', async () => {
-      const increment = async (url: string) => {
-        for (let attempt = 0; attempt < 500; attempt++) {
-          const current = await http('GET', `${url}/v1/namespaces/${ns}/entries/counter`);
-          const value = current.status === 200 ? Number(current.body.value) : 0;
-          const expectedVersion = current.status === 200 ? current.body.version : 0;
-          const put = await http('PUT', `${url}/v1/namespaces/${ns}/entries/counter`, { value: String(value + 1), expectedVersion });
-          if (put.status === 200 || put.status === 201) return put.body.position as string;
-          expect(put.body.code).toBe('VERSION_CONFLICT');
-        }
-        throw new Error('no increment in 500 attempts');
-      };
-      const positions = await Promise.all(Array.from({ length: 16 }, (_, i) => increment(i % 2 ? a.url : b.url)));
+      const positions = await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(`${i % 2 ? a.url : b.url}/v1/namespaces/${ns}/entries/counter`)));
       const last = positions.sort((x, y) => Number(BigInt(x.split(':')[1]) - BigInt(y.split(':')[1])))[positions.length - 1];
       for (const url of [a.url, b.url]) {
         const read = await http('GET', `${url}/v1/namespaces/${ns}/entries/counter?minPosition=${last}`);

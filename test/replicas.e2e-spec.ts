@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import { http, removeDir, startChild, tempDir } from './support/service';
+import { http, incrementCounter, removeDir, startChild, tempDir } from './support/service';
 
 /** Two service processes on one SQLite data directory: a supported deployment of the embedded backend. */
 describe('two service processes on one SQLite data file', () => {
@@ -57,19 +57,7 @@ describe('two service processes on one SQLite data file', () => {
 
   it('16 concurrent compare-and-set increments spread over both lose no update', async () => {
     let conflicts = 0;
-    const increment = async (url: string) => {
-      for (let attempt = 0; attempt < 500; attempt++) {
-        const current = await http('GET', `${url}/v1/namespaces/cas/entries/counter`);
-        const value = current.status === 200 ? Number(current.body.value) : 0;
-        const expectedVersion = current.status === 200 ? current.body.version : 0;
-        const put = await http('PUT', `${url}/v1/namespaces/cas/entries/counter`, { value: String(value + 1), expectedVersion });
-        if (put.status === 200 || put.status === 201) return;
-        expect(put.body.code).toBe('VERSION_CONFLICT');
-        conflicts += 1;
-      }
-      throw new Error('no increment in 500 attempts');
-    };
-    await Promise.all(Array.from({ length: 16 }, (_, i) => increment(urls[i % 2])));
+    await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(`${urls[i % 2]}/v1/namespaces/cas/entries/counter`, () => conflicts++)));
     expect(conflicts).toBeGreaterThan(0);
     for (const url of urls) {
       expect((await http('GET', `${url}/v1/namespaces/cas/entries/counter`)).body).toMatchObject({ value: '16', version: 16 });
