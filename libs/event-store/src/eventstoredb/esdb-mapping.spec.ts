@@ -1,8 +1,8 @@
 import {
-  ANY, AccessDeniedError, DeadlineExceededError, NO_STREAM, STREAM_EXISTS, StreamDeletedError, StreamNotFoundError,
-  TimeoutError, UnavailableError, WrongExpectedVersionError,
+  ANY, AccessDeniedError, DeadlineExceededError, MaxAppendSizeExceededError, NO_STREAM, STREAM_EXISTS, StreamDeletedError,
+  StreamNotFoundError, TimeoutError, UnavailableError, UnknownError, WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
+import { AppendTooLargeError, BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
 import { formatPosition, position } from '../position';
 import {
   ClientRecordedEvent, KnownEvent, connectionStringProblem, fromClientCurrentRevision, fromClientExpectedRevision, incarnationFrom, isLogStream,
@@ -142,11 +142,31 @@ describe('errors', () => {
     }
   });
 
-  it('a missing stream is recognised, and everything else passes untouched', () => {
+  it('an append over the server\'s size limit is AppendTooLargeError', () => {
+    const tooLarge = MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576);
+    const translated = translateEsdbError(tooLarge);
+    expect(translated).toBeInstanceOf(AppendTooLargeError);
+    expect((translated as Error).message).toBe('EventStoreDB refused the append: over its maximum append size (1048576 bytes)');
+    expect(translateAppendError(tooLarge, 0, ID)).toBeInstanceOf(AppendTooLargeError);
+  });
+
+  it('every other error of the client is BackendUnavailableError with the error as its cause', () => {
+    // A gRPC status the client converts to UnknownError: what a server answers that the client does not name.
+    const internal = Object.assign(new Error('13 INTERNAL: boom'), { code: 13, details: 'boom', metadata: undefined });
+    for (const error of [new AccessDeniedError(), StreamDeletedError.fromStreamName('store-a'), new UnknownError(), internal]) {
+      const translated = translateEsdbError(error);
+      expect(translated).toBeInstanceOf(BackendUnavailableError);
+      expect((translated as Error).cause).toBe(error);
+    }
+    expect((translateEsdbError(StreamDeletedError.fromStreamName('store-a')) as Error).message).toBe('EventStoreDB: StreamDeletedError');
+    expect((translateEsdbError(internal) as Error).message).toBe('EventStoreDB: UnknownError: 13 INTERNAL: boom');
+  });
+
+  it('a missing stream is recognised; errors that are not the client\'s pass untouched', () => {
     const missing = new StreamNotFoundError(undefined, 'store-a');
     expect(isStreamNotFound(missing)).toBe(true);
     expect(isStreamNotFound(new Error('x'))).toBe(false);
-    for (const error of [missing, new AccessDeniedError(), StreamDeletedError.fromStreamName('store-a'), new TypeError('x'), 'text']) {
+    for (const error of [new TypeError('x'), new RangeError('stream revision out of range'), 'text']) {
       expect(translateEsdbError(error)).toBe(error);
     }
   });
