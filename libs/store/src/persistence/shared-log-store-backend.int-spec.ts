@@ -1,7 +1,5 @@
-import {
-  BackendUnavailableError, EventData, formatPosition, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SqliteEventStore,
-  SubscribeOptions, untilAborted,
-} from '@app/event-store';
+import { BackendUnavailableError, EventStore, formatPosition, SqliteEventStore } from '@app/event-store';
+import { ControllableLog } from '@app/event-store/contract/controllable-log';
 import { LoggerService } from '@nestjs/common';
 import { CommandBus, CqrsModule, QueryBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
@@ -17,72 +15,6 @@ import { StoreModule } from '../store.module';
 import { RebuildReadModels } from './rebuild.commands';
 import { SharedLogStoreBackend } from './shared-log-store-backend';
 
-/**
- * The SQLite adapter standing in as the log several replicas share (what EventStoreDB is in
- * production), with a subscription that can be held back or dropped, to make a replica lag.
- */
-class ReplicaLog implements EventStore {
-  private held = false;
-  private waiting: (() => void)[] = [];
-  private dropNext = false;
-
-  constructor(private readonly inner: SqliteEventStore) {}
-
-  get incarnation() {
-    return this.inner.incarnation;
-  }
-
-  hold() {
-    this.held = true;
-  }
-
-  resume() {
-    this.held = false;
-    for (const release of this.waiting.splice(0)) release();
-  }
-
-  /** The subscription fails instead of delivering its next event. */
-  drop() {
-    this.dropNext = true;
-  }
-
-  append(stream: string, events: readonly EventData[], expected: ExpectedRevision) {
-    return this.inner.append(stream, events, expected);
-  }
-
-  readStream(stream: string, fromRevision?: number, maxCount?: number) {
-    return this.inner.readStream(stream, fromRevision, maxCount);
-  }
-
-  streamRevision(stream: string) {
-    return this.inner.streamRevision(stream);
-  }
-
-  readAll(options: ReadAllOptions) {
-    return this.inner.readAll(options);
-  }
-
-  headPosition() {
-    return this.inner.headPosition();
-  }
-
-  async *subscribe(options: SubscribeOptions): AsyncGenerator<RecordedEvent> {
-    for await (const event of this.inner.subscribe(options)) {
-      while (this.held && !options.signal.aborted) await untilAborted(new Promise<void>((r) => this.waiting.push(r)), options.signal);
-      if (options.signal.aborted) return;
-      if (this.dropNext) {
-        this.dropNext = false;
-        throw new BackendUnavailableError('the subscription dropped');
-      }
-      yield event;
-    }
-  }
-
-  async close() {
-    // the test owns the log
-  }
-}
-
 /** The backend's structured log entries (Nest's own lines are plain text). */
 const logs: { level: string; entry: unknown }[] = [];
 const capture = (level: string) => (entry: unknown) => void (typeof entry === 'object' && logs.push({ level, entry }));
@@ -97,6 +29,8 @@ async function until(condition: () => boolean): Promise<void> {
   if (!condition()) throw new Error('condition not reached');
 }
 
+// The log the replicas share is the SQLite adapter here (the port and contract EventStoreDB's adapter
+// also passes); test/eventstoredb.e2e-spec.ts runs replicas on a live EventStoreDB node when one is given.
 describe('SharedLogStoreBackend: replicas on one shared log', () => {
   let dirs: string[];
   let store: SqliteEventStore;
@@ -135,7 +69,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('a write is readable on its replica when answered, and on another once it reaches the position', async () => {
-    const [a, b] = [await replica(new ReplicaLog(store)), await replica(new ReplicaLog(store))];
+    const [a, b] = [await replica(new ControllableLog(store)), await replica(new ControllableLog(store))];
     await Promise.all([ready(a), ready(b)]);
     const written = await a.commands.execute(put('app', 'k', 'v1'));
     expect(written).toMatchObject({ created: true, version: 1, revision: 1, value: 'v1' });
@@ -144,8 +78,8 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('the answer shows the write and nothing later, though the replica projects later events with it', async () => {
-    const logA = new ReplicaLog(store);
-    const [a, b] = [await replica(logA), await replica(new ReplicaLog(store))];
+    const logA = new ControllableLog(store);
+    const [a, b] = [await replica(logA), await replica(new ControllableLog(store))];
     await Promise.all([ready(a), ready(b)]);
     logA.hold();
     const first = a.commands.execute(put('app', 'k', 'mine'));
@@ -156,7 +90,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('concurrent compare-and-set increments through both replicas lose no update', async () => {
-    const replicas = [await replica(new ReplicaLog(store)), await replica(new ReplicaLog(store))];
+    const replicas = [await replica(new ControllableLog(store)), await replica(new ControllableLog(store))];
     await Promise.all(replicas.map(ready));
     let conflicts = 0;
     const increment = async (r: (typeof replicas)[number]) => {
@@ -183,7 +117,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('the same retried request racing on both replicas is written once and answered the same', async () => {
-    const [a, b] = [await replica(new ReplicaLog(store)), await replica(new ReplicaLog(store))];
+    const [a, b] = [await replica(new ControllableLog(store)), await replica(new ControllableLog(store))];
     await Promise.all([ready(a), ready(b)]);
     const retried = meta({ idempotencyKey: 'req-1' });
     const [fromA, fromB] = await Promise.all([
@@ -199,7 +133,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('a retry whose first answer was never recorded is answered from the events written', async () => {
-    const a = await replica(new ReplicaLog(store), { writeTimeoutMs: 100 });
+    const a = await replica(new ControllableLog(store), { writeTimeoutMs: 100 });
     await ready(a);
     const first = await a.commands.execute(put('idem', 'k', 'v', {}, meta({ idempotencyKey: 'probe' })));
     // What a replica that stopped between its write and its answer leaves in the log:
@@ -217,8 +151,8 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('a lagging replica decides refusals and conflicting appends again on the state of the log', async () => {
-    const logB = new ReplicaLog(store);
-    const [a, b] = [await replica(new ReplicaLog(store)), await replica(logB)];
+    const logB = new ControllableLog(store);
+    const [a, b] = [await replica(new ControllableLog(store)), await replica(logB)];
     await Promise.all([ready(a), ready(b)]);
     logB.hold();
     await a.commands.execute(put('lag', 'k', 'v1'));
@@ -237,7 +171,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
 
   it('starts while the log is unreachable, answers BackendUnavailableError, and serves once it opens', async () => {
     let reachable = false;
-    const log = new ReplicaLog(store);
+    const log = new ControllableLog(store);
     const r = await replica(log, {
       open: async () => {
         if (!reachable) throw new BackendUnavailableError('connection refused');
@@ -259,11 +193,11 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('a replica on an empty read-model file rebuilds from the log and logs its progress', async () => {
-    const a = await replica(new ReplicaLog(store));
+    const a = await replica(new ControllableLog(store));
     await ready(a);
     for (let i = 0; i < 5; i++) await a.commands.execute(put(`ns${i % 2}`, `k${i}`, `v${i}`));
     logs.length = 0;
-    const c = await replica(new ReplicaLog(store));
+    const c = await replica(new ControllableLog(store));
     await ready(c);
     expect(await c.queries.execute(new ListNamespaces())).toEqual(await a.queries.execute(new ListNamespaces()));
     const entries = logs.map((l) => l.entry as { msg: string });
@@ -272,8 +206,8 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('a dropped subscription resumes from the checkpoint with no gap and nothing applied twice', async () => {
-    const logB = new ReplicaLog(store);
-    const [a, b] = [await replica(new ReplicaLog(store)), await replica(logB)];
+    const logB = new ControllableLog(store);
+    const [a, b] = [await replica(new ControllableLog(store)), await replica(logB)];
     await Promise.all([ready(a), ready(b)]);
     logB.hold();
     logB.drop();
@@ -288,7 +222,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('rebuild replays the whole log and leaves the read models as they were', async () => {
-    const a = await replica(new ReplicaLog(store));
+    const a = await replica(new ControllableLog(store));
     await ready(a);
     await a.commands.execute(put('rb', 'a', '1'));
     await a.commands.execute(put('rb', 'b', '2'));
@@ -299,8 +233,8 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('readiness reports how many events the replica is behind the head', async () => {
-    const logB = new ReplicaLog(store);
-    const [a, b] = [await replica(new ReplicaLog(store)), await replica(logB)];
+    const logB = new ControllableLog(store);
+    const [a, b] = [await replica(new ControllableLog(store)), await replica(logB)];
     await Promise.all([ready(a), ready(b)]);
     logB.hold();
     const { position } = await a.commands.execute(put('lagging', 'k', 'v'));
@@ -311,7 +245,7 @@ describe('SharedLogStoreBackend: replicas on one shared log', () => {
   });
 
   it('minPosition: malformed is CURSOR_INVALID, another incarnation CURSOR_STALE, not reached in time READ_TIMEOUT', async () => {
-    const a = await replica(new ReplicaLog(store), { readWaitTimeoutMs: 20 });
+    const a = await replica(new ControllableLog(store), { readWaitTimeoutMs: 20 });
     await ready(a);
     await expect(a.queries.execute(new ListNamespaces('not-a-position'))).rejects.toMatchObject({ code: 'CURSOR_INVALID' });
     await expect(a.queries.execute(new ListNamespaces('ffffffffffffffff:1'))).rejects.toMatchObject({ code: 'CURSOR_STALE' });
