@@ -26,7 +26,7 @@ describe('reads with minPosition (sqlite backend)', () => {
     const [incarnation, commit] = position.split(':');
     const get = (minPosition: string) => http('GET', `${service.url}/v1/namespaces/ryw/entries/bad?minPosition=${encodeURIComponent(minPosition)}`);
     expect((await get('yesterday')).body).toMatchObject({ status: 400, code: 'CURSOR_INVALID', minPosition: 'yesterday' });
-    const other = `${incarnation === 'a'.repeat(16) ? 'b' : 'a'}${incarnation.slice(1)}:${commit}`;
+    const other = `${incarnation[0] === 'a' ? 'b' : 'a'}${incarnation.slice(1)}:${commit}`;
     expect((await get(other)).body).toMatchObject({ status: 410, code: 'CURSOR_STALE', minPosition: other, incarnation });
     const future = `${incarnation}:${Number(commit) + 1000}`;
     expect((await get(future)).body).toMatchObject({ status: 504, code: 'READ_TIMEOUT', minPosition: future });
