@@ -140,6 +140,12 @@ describe('errors', () => {
       expect(translated).toBeInstanceOf(BackendUnavailableError);
       expect((translated as Error).cause).toBe(error);
     }
+    const grpc = new UnavailableError(Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '), {
+      code: 14, details: '', metadata: undefined,
+    }) as never);
+    expect((translateEsdbError(grpc) as Error).message).toBe(
+      'EventStoreDB unavailable: 14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.',
+    );
   });
 
   it('an append over the server\'s size limit is AppendTooLargeError', () => {

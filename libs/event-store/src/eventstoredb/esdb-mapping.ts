@@ -151,7 +151,11 @@ export function translateEsdbError(error: unknown): unknown {
   if (known instanceof MaxAppendSizeExceededError) {
     return new AppendTooLargeError(`EventStoreDB refused the append: over its maximum append size (${known.maxAppendSize} bytes)`, { cause: error });
   }
-  if (isUnavailable(known)) return new BackendUnavailableError(`EventStoreDB unavailable: ${known.message}`, { cause: error });
+  if (isUnavailable(known)) {
+    // gRPC ends a refused connection's message with an empty "Resolution note: ".
+    const reason = known.message.replace(/\s*Resolution note:\s*$/, '');
+    return new BackendUnavailableError(`EventStoreDB unavailable: ${reason}`, { cause: error });
+  }
   if (known instanceof Error && isCommandError(known)) {
     return new BackendUnavailableError(`EventStoreDB: ${[known.constructor.name, known.message].filter(Boolean).join(': ')}`, { cause: error });
   }
