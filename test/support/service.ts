@@ -69,3 +69,20 @@ export async function http(
   }
   return { status: response.status, headers: response.headers, body: parsed };
 }
+
+/**
+ * One compare-and-set increment of a counter entry (read, then put with expectedVersion), retried
+ * on VERSION_CONFLICT at most 500 times. Answers the position of the write.
+ */
+export async function incrementCounter(entryUrl: string, onConflict: () => void = () => undefined): Promise<string> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const current = await http('GET', entryUrl);
+    const value = current.status === 200 ? Number(current.body.value) : 0;
+    const expectedVersion = current.status === 200 ? current.body.version : 0;
+    const put = await http('PUT', entryUrl, { value: String(value + 1), expectedVersion });
+    if (put.status === 200 || put.status === 201) return put.body.position;
+    if (put.body?.code !== 'VERSION_CONFLICT') throw new Error(`unexpected answer ${put.status}: ${JSON.stringify(put.body)}`);
+    onConflict();
+  }
+  throw new Error('no increment in 500 attempts');
+}

@@ -1,4 +1,4 @@
-import { SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -20,7 +20,11 @@ import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
-  throw new Error('the eventstoredb backend is not available in this build');
+  return new EsdbStoreBackend({
+    connectionString: config.eventStoreConnectionString!,
+    dataDir: config.dataDir,
+    writeTimeoutMs: config.writeWaitTimeoutMs,
+  });
 }
 
 @Module({})
@@ -40,7 +44,12 @@ export class AppModule {
             redact: ['req.headers.authorization'],
           },
         }),
-        StoreModule.forRoot({ openBackend: backend ?? (() => openBackend(config)), limits: config.limits, configFile: config.storeConfigFile }),
+        StoreModule.forRoot({
+          openBackend: backend ?? (() => openBackend(config)),
+          limits: config.limits,
+          configFile: config.storeConfigFile,
+          readWaitTimeoutMs: config.readWaitTimeoutMs,
+        }),
       ],
       controllers: [
         NamespacesController, EntriesController, RollbackController, SnapshotsController,

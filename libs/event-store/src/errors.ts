@@ -25,6 +25,9 @@ export class StalePositionError extends Error {
   }
 }
 
+/** The backend refused an append for its size (EventStoreDB's MaxAppendSize); nothing was written. */
+export class AppendTooLargeError extends Error {}
+
 /** The store is out of space (SQLite full, disk full). */
 export class StorageFullError extends Error {}
 

@@ -6,6 +6,7 @@ import { ENTRY_QUERY_HANDLERS } from './entries/entry.queries';
 import { CreateNamespaceHandler } from './namespaces/namespace.commands';
 import { GetNamespaceHandler, ListNamespacesHandler } from './namespaces/namespace.queries';
 import { NamespacesReadModel } from './namespaces/namespaces.read-model';
+import { READ_WAIT_TIMEOUT_MS, ReadConsistency } from './persistence/read-consistency';
 import { RebuildReadModelsHandler } from './persistence/rebuild.commands';
 import { WatchFeedHandler } from './feed/feed.queries';
 import { HotReloadHandler, STORE_CONFIG_FILE } from './config/config.commands';
@@ -38,6 +39,8 @@ export interface StoreModuleOptions {
   /** The declarative config file (YAML or JSON) applied by HotReload. */
   readonly configFile?: string;
   readonly sweeper?: Partial<ExpirySweeperOptions>;
+  /** How long a read naming a `minPosition` waits for the read models to reach it (default 5 s). */
+  readonly readWaitTimeoutMs?: number;
 }
 
 @Injectable()
@@ -73,6 +76,8 @@ export class StoreModule {
         { provide: Clock, useValue: new MonotonicClock(options.clock ?? new SystemClock()) },
         { provide: STORE_LIMITS, useValue: options.limits },
         { provide: SWEEPER_OPTIONS, useValue: { enabled: true, intervalMs: 1000, ...options.sweeper } },
+        { provide: READ_WAIT_TIMEOUT_MS, useValue: options.readWaitTimeoutMs ?? 5000 },
+        ReadConsistency,
         BackendLifecycle,
         StatePages,
         ExpirySweeper,
@@ -96,7 +101,7 @@ export class StoreModule {
         HotReloadHandler,
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
       ],
-      exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper],
+      exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { connectionStringProblem } from '@app/event-store';
 import { DEFAULT_LIMITS, StoreLimits } from '@app/store';
 import { z } from 'zod';
 
@@ -20,7 +21,10 @@ const ENV_SCHEMA = z
     STORE_DATA_DIR: z.string().min(1).default('./data'),
     EVENTSTORE_CONNECTION_STRING: z
       .string()
-      .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/\S+$/, 'must be an esdb:// (or esdb+discover://) connection string')
+      .superRefine((value, ctx) => {
+        const problem = connectionStringProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `is not an esdb:// connection string: ${problem}` });
+      })
       .optional(),
     STORE_CONFIG: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -30,6 +34,8 @@ const ENV_SCHEMA = z
     FEED_HEARTBEAT_MS: wholeNumber(15_000, 10, 3_600_000),
     FEED_BUFFER_BYTES: wholeNumber(1024 * 1024, 1024, 1024 * 1024 * 1024),
     FEED_MAX_STREAMS_PER_CALLER: wholeNumber(16, 1, 100_000),
+    READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
+    WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -45,6 +51,10 @@ export interface AppConfig {
   readonly storeConfigFile?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly limits: StoreLimits;
+  /** How long a read with `minPosition` waits for the local read models to reach it. */
+  readonly readWaitTimeoutMs: number;
+  /** eventstoredb: how long a write waits for the local read models (to catch up, and to project it). */
+  readonly writeWaitTimeoutMs: number;
   /** Largest request body accepted: a transaction's values, base64-encoded, plus room for JSON. */
   readonly maxRequestBytes: number;
   readonly feed: FeedConfig;
@@ -59,13 +69,16 @@ export interface FeedConfig {
 
 export class ConfigError extends Error {}
 
+/** Values never repeated in an error message: a connection string may carry a password. */
+const SECRET = new Set(['EVENTSTORE_CONNECTION_STRING']);
+
 /** Validates the environment once; the first problem is reported as one line. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = ENV_SCHEMA.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
-    const given = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name]).slice(0, 80)})`;
+    const given = env[name] === undefined || SECRET.has(name) ? '' : ` (got ${JSON.stringify(env[name]).slice(0, 80)})`;
     throw new ConfigError(`invalid configuration: ${name} ${issue.message}${given}`);
   }
   const e = parsed.data;
@@ -84,6 +97,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     storeConfigFile: e.STORE_CONFIG,
     logLevel: e.LOG_LEVEL,
     limits,
+    readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
+    writeWaitTimeoutMs: e.WRITE_WAIT_TIMEOUT_MS,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
     feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
   };

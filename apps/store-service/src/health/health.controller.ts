@@ -1,7 +1,8 @@
 import { StoreBackend } from '@app/store';
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 
 @ApiTags('ops')
 @Controller('health')
@@ -19,17 +20,23 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** The store can serve reads and writes. */
+  /** The store can serve reads and writes; reports positions and the projector's lag behind the log. 503 with the same report when not. */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => {
-        const session = this.indicators.check('store');
-        const problem = this.backend.unready();
-        const facts = { backend: this.backend.name, ...this.backend.describe() };
-        return problem ? session.down({ ...facts, reason: problem }) : session.up(facts);
-      },
-    ]);
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.health.check([
+        async () => {
+          const session = this.indicators.check('store');
+          const facts = { backend: this.backend.name, ...(await this.backend.describe()) };
+          const problem = this.backend.unready();
+          return problem ? session.down({ ...facts, reason: problem }) : session.up(facts);
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(503);
+      return error.getResponse();
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { PutEntryDto, SetTtlDto, toPutOp } from './entry.dto';
 import { Entry, EntryPath } from './entry-path';
 import { flag, pageOptions, QueryParam, single, wholeNumber } from './query-params';
-import { Meta } from './request-meta.decorator';
+import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
 import { toEntryOps, TransactionDto } from './transaction.dto';
 import { validateBody } from './validation';
 
@@ -33,8 +33,10 @@ export class EntriesController {
   @ApiQuery({ name: 'limit', required: false, description: 'default 100, max 1000' })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'includeDeleted', required: false, description: 'true or false (default)' })
+  @ApiMinPosition()
   list(
     @Param('ns') ns: string,
+    @MinPosition() minPosition: string | undefined,
     @QueryParam('prefix') prefix?: string,
     @QueryParam('limit') limit?: string,
     @QueryParam('cursor') cursor?: string,
@@ -42,7 +44,7 @@ export class EntriesController {
   ) {
     return this.queries.execute(new ListEntries(ns, {
       prefix: single(prefix), ...pageOptions(limit, cursor), includeDeleted: flag(includeDeleted, 'includeDeleted'),
-    }));
+    }, minPosition));
   }
 
   @Get(ENTRY)
@@ -54,23 +56,31 @@ export class EntriesController {
   @ApiQuery({ name: 'asOf', required: false, description: 'a namespace revision from 0 to the current one' })
   @ApiQuery({ name: 'limit', required: false, description: 'history: default 100, max 1000' })
   @ApiQuery({ name: 'cursor', required: false, description: 'history: the nextCursor of the previous page' })
+  @ApiMinPosition()
   get(
     @Param('ns') ns: string,
     @Entry(['history']) path: EntryPath,
+    @MinPosition() minPosition: string | undefined,
     @QueryParam('asOf') asOf?: string,
     @QueryParam('limit') limit?: string,
     @QueryParam('cursor') cursor?: string,
   ) {
     if (path.sub === 'history') return this.queries.execute(new GetEntryHistory(ns, path.key, pageOptions(limit, cursor)));
     const revision = wholeNumber(asOf, 'asOf');
-    return this.queries.execute(revision === undefined ? new GetEntry(ns, path.key) : new GetEntryAsOf(ns, path.key, revision));
+    return this.queries.execute(revision === undefined ? new GetEntry(ns, path.key, minPosition) : new GetEntryAsOf(ns, path.key, revision));
   }
 
   @Head(ENTRY)
   @keyParam
   @ApiOperation({ summary: 'EntryExists: 200 or 404, no body' })
-  async exists(@Param('ns') ns: string, @Entry() { key }: EntryPath, @Res({ passthrough: true }) reply: FastifyReply) {
-    reply.status((await this.queries.execute(new EntryExists(ns, key))) ? 200 : 404);
+  @ApiMinPosition()
+  async exists(
+    @Param('ns') ns: string,
+    @Entry() { key }: EntryPath,
+    @MinPosition() minPosition: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    reply.status((await this.queries.execute(new EntryExists(ns, key, minPosition))) ? 200 : 404);
   }
 
   @Put(ENTRY)

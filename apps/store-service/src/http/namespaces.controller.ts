@@ -3,7 +3,7 @@ import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Meta } from './request-meta.decorator';
+import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
 
 @ApiTags('namespaces')
 @Controller('v1/namespaces')
@@ -12,8 +12,9 @@ export class NamespacesController {
 
   @Get()
   @ApiOperation({ summary: 'ListNamespaces: every namespace with its entry count, bytes and revision' })
-  list() {
-    return this.queries.execute(new ListNamespaces());
+  @ApiMinPosition()
+  list(@MinPosition() minPosition?: string) {
+    return this.queries.execute(new ListNamespaces(minPosition));
   }
 
   @Put(':ns')
@@ -26,7 +27,8 @@ export class NamespacesController {
 
   @Get(':ns')
   @ApiOperation({ summary: 'One namespace; 404 NAMESPACE_NOT_FOUND' })
-  get(@Param('ns') ns: string) {
-    return this.queries.execute(new GetNamespace(ns));
+  @ApiMinPosition()
+  get(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetNamespace(ns, minPosition));
   }
 }

@@ -64,6 +64,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof HttpException) return fromHttpException(error);
   const name = (error as Error)?.constructor?.name;
   if (name === 'StorageFullError') return problem('STORAGE_FULL', 'the store is out of space; nothing was written');
+  if (name === 'AppendTooLargeError') return problem('PAYLOAD_TOO_LARGE', `${(error as Error).message}; nothing was written`);
   if (name === 'BackendUnavailableError') return problem('BACKEND_UNAVAILABLE', (error as Error).message);
   const framework = error as FrameworkError;
   const status = framework?.statusCode ?? 500;

@@ -1,5 +1,6 @@
 import { invalid, RequestMeta } from '@app/store';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 const TOKEN_RE = /^[\x21-\x7e]{1,255}$/;
@@ -27,3 +28,19 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
   requestMeta(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/** `?minPosition=` or the `X-Min-Position` header: a log position the read must include (read-your-writes). */
+export const MinPosition = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const query = (request.query as Record<string, unknown> | undefined)?.minPosition;
+  if (Array.isArray(query)) throw invalid('minPosition was given more than once');
+  return typeof query === 'string' ? query : header(request, 'x-min-position');
+});
+
+const MIN_POSITION_DOC = 'the `position` a write answered: wait (up to READ_WAIT_TIMEOUT_MS, then 504 READ_TIMEOUT) until this replica has it';
+
+export const ApiMinPosition = () =>
+  applyDecorators(
+    ApiQuery({ name: 'minPosition', required: false, description: MIN_POSITION_DOC }),
+    ApiHeader({ name: 'X-Min-Position', required: false, description: MIN_POSITION_DOC }),
+  );

@@ -3,6 +3,7 @@ import {
   WrongExpectedVersionError, jsonEvent, streamNameFilter,
 } from '@eventstore/db-client';
 import { randomBytes } from 'node:crypto';
+import { untilAborted } from '../abort';
 import { ConcurrencyError, DuplicateEventIdError, StalePositionError } from '../errors';
 import {
   AppendResult, EventData, EventStore, ExpectedRevision, ReadAllFrom, ReadAllOptions, RecordedEvent, SubscribeOptions,
@@ -248,13 +249,3 @@ async function readIncarnation(client: EventStoreDBClient): Promise<string | und
   return undefined;
 }
 
-/** Resolves with the promise, or with undefined once the signal aborts (the promise is then left to settle unobserved). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  promise.catch(() => undefined);
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}

@@ -1,11 +1,11 @@
 import {
-  ANY, AccessDeniedError, DeadlineExceededError, NO_STREAM, STREAM_EXISTS, StreamDeletedError, StreamNotFoundError,
-  TimeoutError, UnavailableError, WrongExpectedVersionError,
+  ANY, AccessDeniedError, DeadlineExceededError, MaxAppendSizeExceededError, NO_STREAM, STREAM_EXISTS, StreamDeletedError,
+  StreamNotFoundError, TimeoutError, UnavailableError, UnknownError, WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
+import { AppendTooLargeError, BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
 import { formatPosition, position } from '../position';
 import {
-  ClientRecordedEvent, KnownEvent, fromClientCurrentRevision, fromClientExpectedRevision, incarnationFrom, isLogStream,
+  ClientRecordedEvent, KnownEvent, connectionStringProblem, fromClientCurrentRevision, fromClientExpectedRevision, incarnationFrom, isLogStream,
   isStreamNotFound, matchPriorAppend, toClientEvent, toClientExpectedRevision, toClientPosition, toPortPosition,
   toRecordedEvent, translateAppendError, translateEsdbError,
 } from './esdb-mapping';
@@ -140,13 +140,39 @@ describe('errors', () => {
       expect(translated).toBeInstanceOf(BackendUnavailableError);
       expect((translated as Error).cause).toBe(error);
     }
+    const grpc = new UnavailableError(Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '), {
+      code: 14, details: '', metadata: undefined,
+    }) as never);
+    expect((translateEsdbError(grpc) as Error).message).toBe(
+      'EventStoreDB unavailable: 14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.',
+    );
   });
 
-  it('a missing stream is recognised, and everything else passes untouched', () => {
+  it('an append over the server\'s size limit is AppendTooLargeError', () => {
+    const tooLarge = MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576);
+    const translated = translateEsdbError(tooLarge);
+    expect(translated).toBeInstanceOf(AppendTooLargeError);
+    expect((translated as Error).message).toBe('EventStoreDB refused the append: over its maximum append size (1048576 bytes)');
+    expect(translateAppendError(tooLarge, 0, ID)).toBeInstanceOf(AppendTooLargeError);
+  });
+
+  it('every other error of the client is BackendUnavailableError with the error as its cause', () => {
+    // A gRPC status the client converts to UnknownError: what a server answers that the client does not name.
+    const internal = Object.assign(new Error('13 INTERNAL: boom'), { code: 13, details: 'boom', metadata: undefined });
+    for (const error of [new AccessDeniedError(), StreamDeletedError.fromStreamName('store-a'), new UnknownError(), internal]) {
+      const translated = translateEsdbError(error);
+      expect(translated).toBeInstanceOf(BackendUnavailableError);
+      expect((translated as Error).cause).toBe(error);
+    }
+    expect((translateEsdbError(StreamDeletedError.fromStreamName('store-a')) as Error).message).toBe('EventStoreDB: StreamDeletedError');
+    expect((translateEsdbError(internal) as Error).message).toBe('EventStoreDB: UnknownError: 13 INTERNAL: boom');
+  });
+
+  it('a missing stream is recognised; errors that are not the client\'s pass untouched', () => {
     const missing = new StreamNotFoundError(undefined, 'store-a');
     expect(isStreamNotFound(missing)).toBe(true);
     expect(isStreamNotFound(new Error('x'))).toBe(false);
-    for (const error of [missing, new AccessDeniedError(), StreamDeletedError.fromStreamName('store-a'), new TypeError('x'), 'text']) {
+    for (const error of [new TypeError('x'), new RangeError('stream revision out of range'), 'text']) {
       expect(translateEsdbError(error)).toBe(error);
     }
   });
@@ -198,5 +224,18 @@ describe('matchPriorAppend', () => {
     expect(refused('s', ['b', 'a'])).toBe('a');
     expect(refused('s', ['a'])).toBe('a');
     expect(refused('s', ['b'])).toBe('b');
+  });
+});
+
+describe('connection strings', () => {
+  it('accepts what the client parses', () => {
+    expect(connectionStringProblem('esdb://localhost:2113?tls=false')).toBeUndefined();
+    expect(connectionStringProblem('esdb+discover://a:2113,b:2113?tls=false&nodePreference=leader')).toBeUndefined();
+  });
+
+  it('names the problem in one line', () => {
+    expect(connectionStringProblem('http://localhost:2113')).toBe('Unexpected "http://" at position 0, expected esdb:// or esdb+discover://.');
+    expect(connectionStringProblem('esdb://localhost:port')).toBe('Unexpected "port" at position 17, expected port number.');
+    expect(connectionStringProblem('esdb://localhost?tls=maybe')).toBe('Unexpected "maybe" at position 21, expected true or false.');
   });
 });

@@ -5,6 +5,7 @@ import {
   DeadlineExceededError,
   EventData as ClientEventData,
   JSONType,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
   Position as ClientPosition,
@@ -14,9 +15,11 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
   convertToCommandError,
+  isCommandError,
   jsonEvent,
 } from '@eventstore/db-client';
-import { BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
+import { parseConnectionString } from '@eventstore/db-client/dist/Client/parseConnectionString';
+import { AppendTooLargeError, BackendUnavailableError, ConcurrencyError, DuplicateEventIdError } from '../errors';
 import { AppendResult, EventData, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store.port';
 import { Position, position } from '../position';
 
@@ -41,6 +44,19 @@ export interface ClientRecordedEvent {
   readonly metadata?: unknown;
   readonly created: Date;
   readonly position?: ClientPosition;
+}
+
+/**
+ * Why the client would refuse this connection string, in one line, or undefined when it parses.
+ * The client's own parser, so configuration accepts exactly what the client does.
+ */
+export function connectionStringProblem(connectionString: string): string | undefined {
+  try {
+    parseConnectionString(connectionString);
+    return undefined;
+  } catch (error) {
+    return String((error as Error)?.message ?? error).split('\n')[0].trim();
+  }
 }
 
 export function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
@@ -119,8 +135,11 @@ export function isStreamNotFound(error: unknown): boolean {
 }
 
 /**
- * Driver errors the port knows: a wrong expected version becomes a ConcurrencyError, a server that
- * cannot be reached or answer in time a BackendUnavailableError. Everything else is returned untouched.
+ * Driver errors to the port's: a wrong expected version is a ConcurrencyError, an append over the
+ * server's size limit an AppendTooLargeError, and every other error of the client (a server that
+ * cannot be reached or answer in time, access denied, a deleted stream…) a BackendUnavailableError
+ * carrying it as its cause. Errors that are not the client's (this adapter's own) pass untouched.
+ * Callers that read a stream test for StreamNotFoundError first: it means an empty stream.
  */
 export function translateEsdbError(error: unknown): unknown {
   const known = toCommandError(error);
@@ -129,7 +148,17 @@ export function translateEsdbError(error: unknown): unknown {
       known.streamName, fromClientExpectedRevision(known.expectedVersion), fromClientCurrentRevision(known.actualVersion),
     );
   }
-  if (isUnavailable(known)) return new BackendUnavailableError(`EventStoreDB unavailable: ${known.message}`, { cause: error });
+  if (known instanceof MaxAppendSizeExceededError) {
+    return new AppendTooLargeError(`EventStoreDB refused the append: over its maximum append size (${known.maxAppendSize} bytes)`, { cause: error });
+  }
+  if (isUnavailable(known)) {
+    // gRPC ends a refused connection's message with an empty "Resolution note: ".
+    const reason = known.message.replace(/\s*Resolution note:\s*$/, '');
+    return new BackendUnavailableError(`EventStoreDB unavailable: ${reason}`, { cause: error });
+  }
+  if (known instanceof Error && isCommandError(known)) {
+    return new BackendUnavailableError(`EventStoreDB: ${[known.constructor.name, known.message].filter(Boolean).join(': ')}`, { cause: error });
+  }
   return error;
 }
 

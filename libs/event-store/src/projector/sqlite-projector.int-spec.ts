@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { position } from '../position';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { Projection } from './projection';
 import { SqliteProjector, SyncEventSource } from './sqlite-projector';
@@ -54,6 +55,7 @@ describe('SqliteProjector', () => {
     expect(counts(readDb)).toEqual([{ stream: 'a', n: 4 }, { stream: 'b', n: 2 }]);
     const checkpoint = second.checkpoint();
     expect(checkpoint !== 'start' && checkpoint.commit).toBe(6n);
+    expect([5, 6, 7].map((n) => second.includes(position(store.incarnation, n)))).toEqual([true, true, false]);
     readDb.close();
   });
 
@@ -77,6 +79,38 @@ describe('SqliteProjector', () => {
     expect(projector.rebuild(source, (done) => progress.push(done), 5)).toBe(5);
     expect(counts(readDb)).toEqual([{ stream: 'a', n: 5 }]);
     expect(progress).toEqual([5]);
+  });
+
+  it('catches up from an asynchronous source a page per transaction, calling back after each event', async () => {
+    await append('a', 3);
+    await append('b', 1);
+    const readDb = new Database(':memory:');
+    const projector = new SqliteProjector(readDb, [counting()], store.incarnation);
+    const applied: string[] = [];
+    const pages: number[] = [];
+    const asyncSource = async (after: Parameters<SyncEventSource>[0], max: number) => source(after, Math.min(max, 3));
+    const afterEach = (e: { stream: string }) => applied.push(`${e.stream}:${JSON.stringify(counts(readDb))}`);
+    expect(await projector.catchUpAsync(asyncSource, (n) => pages.push(n), afterEach)).toBe(3);
+    expect(pages).toEqual([3]); // a short page is the end of the log
+    expect(await projector.catchUpAsync(asyncSource, (n) => pages.push(n), afterEach)).toBe(1);
+    expect(applied).toEqual([
+      'a:[{"stream":"a","n":1}]',
+      'a:[{"stream":"a","n":2}]',
+      'a:[{"stream":"a","n":3}]',
+      'b:[{"stream":"a","n":3},{"stream":"b","n":1}]',
+    ]);
+    expect(await projector.catchUpAsync(asyncSource)).toBe(0);
+  });
+
+  it('reset sets the checkpoint back to the start and empties the read models', async () => {
+    await append('a', 2);
+    const readDb = new Database(':memory:');
+    const projector = new SqliteProjector(readDb, [counting()], store.incarnation);
+    projector.catchUp(source);
+    projector.reset();
+    expect(projector.checkpoint()).toBe('start');
+    expect(counts(readDb)).toEqual([]);
+    expect(projector.catchUp(source)).toBe(2);
   });
 
   it('a changed schema or a new incarnation resets the read models', async () => {

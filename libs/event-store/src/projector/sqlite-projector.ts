@@ -7,6 +7,12 @@ import { Projection } from './projection';
 /** Reads events strictly after a position (the log's own numbering), at most `max`. */
 export type SyncEventSource = (after: Position | 'start', max: number) => RecordedEvent[];
 
+/** The same for a log in another process or on another machine; fewer than `max` only at the end. */
+export type AsyncEventSource = (after: Position | 'start', max: number) => Promise<readonly RecordedEvent[]>;
+
+/** Runs inside the projector's transaction right after one event is applied to every read model. */
+export type AppliedListener = (event: RecordedEvent) => void;
+
 export type RebuildProgress = (done: number, total: number | undefined) => void;
 
 const PAGE = 2000;
@@ -47,7 +53,7 @@ export class SqliteProjector {
     );
     const stored = this.readCheckpoint.get(name) as CheckpointRow | undefined;
     const reset = !stored || stored.schema_hash !== this.schemaHash || stored.incarnation !== incarnation;
-    db.transaction(() => (reset ? this.reset() : this.createTables()))();
+    db.transaction(() => (reset ? this.resetTables() : this.createTables()))();
     for (const p of projections) this.appliers.push(p.bind(db));
   }
 
@@ -58,12 +64,21 @@ export class SqliteProjector {
     return position(row.incarnation, BigInt(row.commit_pos), BigInt(row.prepare_pos));
   }
 
+  /** Whether the read models include the event at this position. */
+  includes(p: Position): boolean {
+    const checkpoint = this.checkpoint();
+    return checkpoint !== 'start' && !isAfter(p, checkpoint);
+  }
+
   /** Applies events after the checkpoint; the caller holds the transaction. */
-  applyInTransaction(events: readonly RecordedEvent[]): number {
+  applyInTransaction(events: readonly RecordedEvent[], afterEach?: AppliedListener): number {
     const checkpoint = this.checkpoint();
     const fresh = checkpoint === 'start' ? events : events.filter((e) => isAfter(e.position, checkpoint));
     if (fresh.length === 0) return 0;
-    for (const event of fresh) for (const apply of this.appliers) apply(event);
+    for (const event of fresh) {
+      for (const apply of this.appliers) apply(event);
+      afterEach?.(event);
+    }
     const last = fresh[fresh.length - 1].position;
     this.writeCheckpoint.run(this.name, this.incarnation, String(last.commit), String(last.prepare), this.schemaHash);
     return fresh.length;
@@ -80,15 +95,35 @@ export class SqliteProjector {
     }
   }
 
+  /**
+   * Applies what an asynchronous source has after the checkpoint, a page per transaction, so an
+   * interrupted catch-up resumes from the last page it committed.
+   */
+  async catchUpAsync(source: AsyncEventSource, onPage?: (applied: number) => void, afterEach?: AppliedListener): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const page = await source(this.checkpoint(), PAGE);
+      if (page.length === 0) return applied;
+      applied += this.db.transaction(() => this.applyInTransaction(page, afterEach))();
+      onPage?.(applied);
+      if (page.length < PAGE) return applied;
+    }
+  }
+
   /** Drops the read models and replays the whole log, in one transaction: readers see old or new, never half. */
   rebuild(source: SyncEventSource, onProgress?: RebuildProgress, total?: number): number {
     return this.db.transaction(() => {
-      this.reset();
+      this.resetTables();
       return this.catchUp(source, onProgress, total);
     })();
   }
 
-  private reset(): void {
+  /** Drops the read models and sets the checkpoint back to the start: the next catch-up replays the whole log. */
+  reset(): void {
+    this.db.transaction(() => this.resetTables())();
+  }
+
+  private resetTables(): void {
     for (const p of this.projections) for (const table of p.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     this.createTables();
     this.writeCheckpoint.run(this.name, this.incarnation, '0', '0', this.schemaHash);

@@ -1,5 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { ReadConsistency } from '../persistence/read-consistency';
 import { Clock } from '../shared/clock';
 import { StoreError } from '../shared/errors';
 import { checkLimit, decodeKeyCursor, encodeKeyCursor, PageOptions } from '../shared/page';
@@ -7,13 +8,13 @@ import { validateNamespace } from '../shared/names';
 import { EntriesReadModel, EntryView, ListedEntryView } from './entries.read-model';
 
 export class GetEntry extends Query<EntryView> {
-  constructor(readonly namespace: string, readonly key: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
     super();
   }
 }
 
 export class EntryExists extends Query<boolean> {
-  constructor(readonly namespace: string, readonly key: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
     super();
   }
 }
@@ -27,6 +28,7 @@ export class ListEntries extends Query<EntryPage> {
   constructor(
     readonly namespace: string,
     readonly options: PageOptions & { prefix?: string; includeDeleted?: boolean } = {},
+    readonly minPosition?: string,
   ) {
     super();
   }
@@ -34,10 +36,12 @@ export class ListEntries extends Query<EntryPage> {
 
 @QueryHandler(GetEntry)
 export class GetEntryHandler implements IQueryHandler<GetEntry> {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock) {}
+  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace, key }: GetEntry): Promise<EntryView> {
-    const entry = this.entries.get(validateNamespace(namespace), key, this.clock.now().getTime());
+  async execute({ namespace, key, minPosition }: GetEntry): Promise<EntryView> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    const entry = this.entries.get(namespace, key, this.clock.now().getTime());
     if (!entry) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(key)} in namespace ${namespace}`, { key });
     return entry;
   }
@@ -45,10 +49,12 @@ export class GetEntryHandler implements IQueryHandler<GetEntry> {
 
 @QueryHandler(EntryExists)
 export class EntryExistsHandler implements IQueryHandler<EntryExists> {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock) {}
+  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace, key }: EntryExists): Promise<boolean> {
-    return this.entries.get(validateNamespace(namespace), key, this.clock.now().getTime()) !== undefined;
+  async execute({ namespace, key, minPosition }: EntryExists): Promise<boolean> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    return this.entries.get(namespace, key, this.clock.now().getTime()) !== undefined;
   }
 }
 
@@ -58,15 +64,18 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     private readonly entries: EntriesReadModel,
     private readonly namespaces: NamespacesReadModel,
     private readonly clock: Clock,
+    private readonly reads: ReadConsistency,
   ) {}
 
-  async execute({ namespace, options }: ListEntries): Promise<EntryPage> {
+  async execute({ namespace, options, minPosition }: ListEntries): Promise<EntryPage> {
     validateNamespace(namespace);
     const limit = checkLimit(options.limit);
+    const after = options.cursor === undefined ? '' : decodeKeyCursor(options.cursor);
+    await this.reads.ready(minPosition);
     if (!this.namespaces.get(namespace)) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
     const page = this.entries.list(namespace, {
       prefix: options.prefix ?? '',
-      after: options.cursor === undefined ? '' : decodeKeyCursor(options.cursor),
+      after,
       limit,
       nowMs: this.clock.now().getTime(),
       includeDeleted: options.includeDeleted,

@@ -41,6 +41,10 @@ describe('feed events', () => {
     expect(matchesFeed(event(), filter)).toBe(expected);
   });
 
+  it('leaves out the store\'s idempotency bookkeeping', () => {
+    expect(matchesFeed(event({ stream: 'store-_idempotency', type: 'StoreIdempotencyAnswered' }), {})).toBe(false);
+  });
+
   it('a key prefix leaves out events without a key', () => {
     expect(matchesFeed(event({ type: 'StoreNamespaceCreated', data: { namespace: 'app' } }), { keyPrefix: '' })).toBe(false);
   });

@@ -1,4 +1,5 @@
 import { formatPosition, RecordedEvent } from '@app/event-store';
+import { IDEMPOTENCY_STREAM } from '../idempotency/idempotency-log';
 import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
 
 /** What a change-feed subscriber receives for one event. */
@@ -30,7 +31,11 @@ export interface FeedFilter {
 
 const VALUE_FIELDS = new Set(['value', 'valueBase64']);
 
+/** Streams of the store's own bookkeeping (idempotency answers), not changes anyone subscribes to. */
+const INTERNAL_STREAMS = new Set([IDEMPOTENCY_STREAM]);
+
 export function matchesFeed(event: RecordedEvent, filter: FeedFilter): boolean {
+  if (INTERNAL_STREAMS.has(event.stream)) return false;
   if (filter.namespace !== undefined && event.stream !== `${STREAM_PREFIX}${filter.namespace}`) return false;
   if (filter.types && !filter.types.has(event.type)) return false;
   if (filter.keyPrefix !== undefined) {

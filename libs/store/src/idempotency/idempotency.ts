@@ -8,6 +8,9 @@ export function fingerprint(operation: string, body: unknown): string {
   return createHash('sha256').update(operation).update('\n').update(JSON.stringify(body ?? null)).digest('base64url');
 }
 
+export const keyReused = (claim: IdempotencyClaim) =>
+  new StoreError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request', { idempotencyKey: claim.key });
+
 export const IDEMPOTENCY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS idempotency_records (
   key         TEXT PRIMARY KEY,
@@ -34,9 +37,7 @@ export class IdempotencyRecords {
   replay<R>(claim: IdempotencyClaim): R | undefined {
     const row = this.find.get(claim.key) as { fingerprint: string; response: string } | undefined;
     if (!row) return undefined;
-    if (row.fingerprint !== claim.fingerprint) {
-      throw new StoreError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request', { idempotencyKey: claim.key });
-    }
+    if (row.fingerprint !== claim.fingerprint) throw keyReused(claim);
     return JSON.parse(row.response) as R;
   }
 

@@ -1,31 +1,39 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { ReadConsistency } from '../persistence/read-consistency';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { NamespacesReadModel, NamespaceView } from './namespaces.read-model';
 
-export class ListNamespaces extends Query<NamespaceView[]> {}
+export class ListNamespaces extends Query<NamespaceView[]> {
+  constructor(readonly minPosition?: string) {
+    super();
+  }
+}
 
 export class GetNamespace extends Query<NamespaceView> {
-  constructor(readonly namespace: string) {
+  constructor(readonly namespace: string, readonly minPosition?: string) {
     super();
   }
 }
 
 @QueryHandler(ListNamespaces)
 export class ListNamespacesHandler implements IQueryHandler<ListNamespaces> {
-  constructor(private readonly namespaces: NamespacesReadModel) {}
+  constructor(private readonly namespaces: NamespacesReadModel, private readonly reads: ReadConsistency) {}
 
-  async execute(): Promise<NamespaceView[]> {
+  async execute({ minPosition }: ListNamespaces): Promise<NamespaceView[]> {
+    await this.reads.ready(minPosition);
     return this.namespaces.list();
   }
 }
 
 @QueryHandler(GetNamespace)
 export class GetNamespaceHandler implements IQueryHandler<GetNamespace> {
-  constructor(private readonly namespaces: NamespacesReadModel) {}
+  constructor(private readonly namespaces: NamespacesReadModel, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace }: GetNamespace): Promise<NamespaceView> {
-    const view = this.namespaces.get(validateNamespace(namespace));
+  async execute({ namespace, minPosition }: GetNamespace): Promise<NamespaceView> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    const view = this.namespaces.get(namespace);
     if (!view) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
     return view;
   }

@@ -1,23 +1,18 @@
-import { RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource } from '@app/event-store';
+import {
+  BackendUnavailableError, Position, ProjectionWatch, RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource,
+} from '@app/event-store';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { consumersProjection, ConsumersReadModel } from '../consumers/consumers.read-model';
-import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
-import { historyProjection, HistoryReadModel } from '../history/history.read-model';
-import { TimeTravel } from '../history/time-travel';
 import { IdempotencyRecords } from '../idempotency/idempotency';
-import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
-import { rollbackPointsProjection, RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
-import { snapshotsProjection, SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { SqliteNamespaceWriter } from '../write-path/sqlite-namespace-writer';
+import { openReadModels, ReadModels, STORE_PROJECTIONS } from './read-models';
 import { ProjectorStatus, StoreBackend } from './store-backend';
 
 export const DATA_FILE = 'hexastore.db';
 
-// Order matters: namespaces reads an entry's previous size before entries overwrites it.
-const PROJECTIONS = [
-  namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
-];
+/** How often a read waiting for a position looks again: another process sharing the file may project it. */
+const POLL_MS = 20;
+const CLOSED = 'the data file is closed';
 
 /**
  * The embedded backend: log, read models and idempotency records in one SQLite file. Read models
@@ -28,30 +23,28 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly name = 'sqlite';
   readonly eventStore: SqliteEventStore;
   readonly projector: SqliteProjector;
-  readonly entries: EntriesReadModel;
-  readonly namespaces: NamespacesReadModel;
-  readonly consumers: ConsumersReadModel;
-  readonly history: HistoryReadModel;
-  readonly rollbackPoints: RollbackPointsReadModel;
-  readonly snapshots: SnapshotsReadModel;
-  readonly timeTravel: TimeTravel;
+  readonly entries: ReadModels['entries'];
+  readonly namespaces: ReadModels['namespaces'];
+  readonly consumers: ReadModels['consumers'];
+  readonly history: ReadModels['history'];
+  readonly rollbackPoints: ReadModels['rollbackPoints'];
+  readonly snapshots: ReadModels['snapshots'];
+  readonly timeTravel: ReadModels['timeTravel'];
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
+  private readonly watch = new ProjectionWatch(POLL_MS);
 
   constructor(dataDir: string, onCatchUp?: RebuildProgress) {
     super();
     const store = (this.eventStore = new SqliteEventStore({ file: join(dataDir, DATA_FILE) }));
     this.source = (after, max) => store.readAllSync(after === 'start' ? 0 : Number(after.commit), max);
-    this.projector = new SqliteProjector(store.db, PROJECTIONS, store.incarnation);
+    this.projector = new SqliteProjector(store.db, STORE_PROJECTIONS, store.incarnation);
     this.projector.catchUp(this.source, onCatchUp, store.headSync());
     store.onAppendedInline((events) => this.projectInline(events));
-    this.entries = new EntriesReadModel(store.db);
-    this.namespaces = new NamespacesReadModel(store.db);
-    this.consumers = new ConsumersReadModel(store.db);
-    this.history = new HistoryReadModel(store.db);
-    this.rollbackPoints = new RollbackPointsReadModel(store.db);
-    this.snapshots = new SnapshotsReadModel(store.db);
-    this.timeTravel = new TimeTravel(store, this.snapshots, this.history);
+    ({
+      entries: this.entries, namespaces: this.namespaces, consumers: this.consumers, history: this.history,
+      rollbackPoints: this.rollbackPoints, snapshots: this.snapshots, timeTravel: this.timeTravel,
+    } = openReadModels(store.db, store));
     this.writer = new SqliteNamespaceWriter(store, this.projector, this.entries, this.namespaces, new IdempotencyRecords(store.db));
   }
 
@@ -64,18 +57,29 @@ export class SqliteStoreBackend extends StoreBackend {
   }
 
   unready(): string | undefined {
-    return this.eventStore.isOpen ? undefined : 'the data file is closed';
+    return this.eventStore.isOpen ? undefined : CLOSED;
+  }
+
+  assertReadable(): void {
+    if (!this.eventStore.isOpen) throw new BackendUnavailableError(CLOSED);
+  }
+
+  projected(position: Position, timeoutMs: number): Promise<boolean> {
+    return this.watch.until(() => this.projector.includes(position), timeoutMs);
   }
 
   describe(): Record<string, unknown> {
     if (!this.eventStore.isOpen) return {};
     const db = this.eventStore.db;
     const checkpoint = this.projector.checkpoint();
+    const head = this.eventStore.headSync();
+    const projected = checkpoint === 'start' ? 0 : Number(checkpoint.commit);
     return {
       synchronous: db.pragma('synchronous', { simple: true }),
       journalMode: db.pragma('journal_mode', { simple: true }),
-      head: this.eventStore.headSync(),
-      projected: checkpoint === 'start' ? 0 : Number(checkpoint.commit),
+      head,
+      projected,
+      lag: head - projected,
     };
   }
 

@@ -26,8 +26,12 @@ export abstract class StoreBackend {
   abstract rebuild(onProgress?: RebuildProgress): Promise<number>;
   /** Why the backend cannot serve now, or undefined when it can. */
   abstract unready(): string | undefined;
-  /** Facts for the readiness report (durability settings, positions). */
-  abstract describe(): Record<string, unknown>;
+  /** Throws BackendUnavailableError while the read models cannot be read (not connected yet, rebuilding). */
+  abstract assertReadable(): void;
+  /** True once the local read models include the event at `position`; false when `timeoutMs` passes first. */
+  abstract projected(position: Position, timeoutMs: number): Promise<boolean>;
+  /** Facts for the readiness report (durability settings, positions, projector lag). */
+  abstract describe(): Record<string, unknown> | Promise<Record<string, unknown>>;
   abstract close(): Promise<void>;
 }
 

@@ -2,11 +2,10 @@ import { ConcurrencyError, SqliteEventStore, SqliteProjector, SqliteTransaction 
 import { randomUUID } from 'node:crypto';
 import { EntriesReadModel } from '../entries/entries.read-model';
 import { IdempotencyRecords } from '../idempotency/idempotency';
-import { NamespaceState } from '../namespaces/namespace';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
+import { loadNamespaceState } from './load-state';
 import { NamespaceWriter, WriteRequest } from './namespace-writer';
-import { EntryState } from '../entries/entry';
 
 const ATTEMPTS = 3;
 
@@ -41,7 +40,7 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
 
   private decideAndAppend<R>(tx: SqliteTransaction, request: WriteRequest<R>): R {
     for (let attempt = 1; ; attempt++) {
-      const before = this.loadState(request);
+      const before = loadNamespaceState(this.namespaces, this.entries, request);
       const decided = request.decide(before);
       if (decided.length === 0) return request.respond({ events: [], before });
       const metadata = eventMetadata(request.context);
@@ -54,24 +53,5 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
         this.projector.catchUp((after, max) => this.store.readAllSync(after === 'start' ? 0 : Number(after.commit), max));
       }
     }
-  }
-
-  private loadState({ namespace, keys, withContent }: WriteRequest<unknown>): NamespaceState {
-    const ns = this.namespaces.get(namespace);
-    const entries = keys === 'all' ? this.entries.allEntryStates(namespace) : new Map<string, EntryState>();
-    if (keys !== 'all') {
-      for (const key of keys) {
-        const entry = this.entries.entryState(namespace, key, withContent);
-        if (entry) entries.set(key, entry);
-      }
-    }
-    return {
-      name: namespace,
-      exists: ns !== undefined,
-      revision: ns?.revision,
-      defaultTtlSeconds: ns?.defaultTtlSeconds ?? null,
-      entryCount: ns?.entryCount ?? 0,
-      entries,
-    };
   }
 }

@@ -1,0 +1,39 @@
+import { EventStore } from '@app/event-store';
+import type { Database } from 'better-sqlite3';
+import { consumersProjection, ConsumersReadModel } from '../consumers/consumers.read-model';
+import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
+import { historyProjection, HistoryReadModel } from '../history/history.read-model';
+import { TimeTravel } from '../history/time-travel';
+import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { rollbackPointsProjection, RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
+import { snapshotsProjection, SnapshotsReadModel } from '../snapshots/snapshots.read-model';
+
+/** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
+export const STORE_PROJECTIONS = [
+  namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
+];
+
+export interface ReadModels {
+  readonly entries: EntriesReadModel;
+  readonly namespaces: NamespacesReadModel;
+  readonly consumers: ConsumersReadModel;
+  readonly history: HistoryReadModel;
+  readonly rollbackPoints: RollbackPointsReadModel;
+  readonly snapshots: SnapshotsReadModel;
+  readonly timeTravel: TimeTravel;
+}
+
+/** The queries over the read models in `db`; time travel replays from `log`. */
+export function openReadModels(db: Database, log: EventStore): ReadModels {
+  const history = new HistoryReadModel(db);
+  const snapshots = new SnapshotsReadModel(db);
+  return {
+    entries: new EntriesReadModel(db),
+    namespaces: new NamespacesReadModel(db),
+    consumers: new ConsumersReadModel(db),
+    history,
+    rollbackPoints: new RollbackPointsReadModel(db),
+    snapshots,
+    timeTravel: new TimeTravel(log, snapshots, history),
+  };
+}
