@@ -42,13 +42,7 @@ export interface SharedLogBackendOptions {
 export class SharedLogStoreBackend extends StoreBackend implements SharedLogReplica {
   readonly name: string;
   readonly eventStore: ConnectingEventStore;
-  readonly entries: ReadModels['entries'];
-  readonly namespaces: ReadModels['namespaces'];
-  readonly consumers: ReadModels['consumers'];
-  readonly history: ReadModels['history'];
-  readonly rollbackPoints: ReadModels['rollbackPoints'];
-  readonly snapshots: ReadModels['snapshots'];
-  readonly timeTravel: ReadModels['timeTravel'];
+  protected readonly readModels: ReadModels;
   readonly idempotency: IdempotencyLog;
   readonly writer: SharedLogNamespaceWriter;
   readonly watch = new ProjectionWatch();
@@ -84,10 +78,7 @@ export class SharedLogStoreBackend extends StoreBackend implements SharedLogRepl
       onFailure: (error, attempt, retryInMs) =>
         this.logger.warn({ msg: 'cannot open the event log; retrying', attempt, retryInMs, error: message(error) }),
     });
-    ({
-      entries: this.entries, namespaces: this.namespaces, consumers: this.consumers, history: this.history,
-      rollbackPoints: this.rollbackPoints, snapshots: this.snapshots, timeTravel: this.timeTravel,
-    } = openReadModels(this.db, this.eventStore));
+    this.readModels = openReadModels(this.db, this.eventStore);
     this.writer = new SharedLogNamespaceWriter(this, { timeoutMs: options.writeTimeoutMs });
     this.followed = this.follow();
   }

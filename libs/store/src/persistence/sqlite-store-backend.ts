@@ -23,13 +23,7 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly name = 'sqlite';
   readonly eventStore: SqliteEventStore;
   readonly projector: SqliteProjector;
-  readonly entries: ReadModels['entries'];
-  readonly namespaces: ReadModels['namespaces'];
-  readonly consumers: ReadModels['consumers'];
-  readonly history: ReadModels['history'];
-  readonly rollbackPoints: ReadModels['rollbackPoints'];
-  readonly snapshots: ReadModels['snapshots'];
-  readonly timeTravel: ReadModels['timeTravel'];
+  protected readonly readModels: ReadModels;
   readonly writer: SqliteNamespaceWriter;
   private readonly source: SyncEventSource;
   private readonly watch = new ProjectionWatch(POLL_MS);
@@ -41,10 +35,7 @@ export class SqliteStoreBackend extends StoreBackend {
     this.projector = new SqliteProjector(store.db, STORE_PROJECTIONS, store.incarnation);
     this.projector.catchUp(this.source, onCatchUp, store.headSync());
     store.onAppendedInline((events) => this.projectInline(events));
-    ({
-      entries: this.entries, namespaces: this.namespaces, consumers: this.consumers, history: this.history,
-      rollbackPoints: this.rollbackPoints, snapshots: this.snapshots, timeTravel: this.timeTravel,
-    } = openReadModels(store.db, store));
+    this.readModels = openReadModels(store.db, store);
     this.writer = new SqliteNamespaceWriter(store, this.projector, this.entries, this.namespaces, new IdempotencyRecords(store.db));
   }
 

@@ -1,25 +1,36 @@
 import { EventStore, Position, RebuildProgress } from '@app/event-store';
-import { ConsumersReadModel } from '../consumers/consumers.read-model';
-import { EntriesReadModel } from '../entries/entries.read-model';
-import { HistoryReadModel } from '../history/history.read-model';
-import { TimeTravel } from '../history/time-travel';
-import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
-import { RollbackPointsReadModel } from '../rollback/rollback-points.read-model';
-import { SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { NamespaceWriter } from '../write-path/namespace-writer';
+import { ReadModels } from './read-models';
 
 /** Everything a backend provides: the log, the write path and the local read models. */
 export abstract class StoreBackend {
   abstract readonly name: string;
   abstract readonly eventStore: EventStore;
   abstract readonly writer: NamespaceWriter;
-  abstract readonly entries: EntriesReadModel;
-  abstract readonly namespaces: NamespacesReadModel;
-  abstract readonly consumers: ConsumersReadModel;
-  abstract readonly history: HistoryReadModel;
-  abstract readonly rollbackPoints: RollbackPointsReadModel;
-  abstract readonly snapshots: SnapshotsReadModel;
-  abstract readonly timeTravel: TimeTravel;
+  protected abstract readonly readModels: ReadModels;
+
+  get entries() {
+    return this.readModels.entries;
+  }
+  get namespaces() {
+    return this.readModels.namespaces;
+  }
+  get consumers() {
+    return this.readModels.consumers;
+  }
+  get history() {
+    return this.readModels.history;
+  }
+  get rollbackPoints() {
+    return this.readModels.rollbackPoints;
+  }
+  get snapshots() {
+    return this.readModels.snapshots;
+  }
+  get timeTravel() {
+    return this.readModels.timeTravel;
+  }
+
   /** Each read-model projector of this process and the last position it applied. */
   abstract projectors(): ProjectorStatus[];
   /** Drops the read models and replays the whole log; answers the number of events replayed. */
