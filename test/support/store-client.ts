@@ -15,7 +15,7 @@ export const entryPath = (ns: string, key: string) => `/v1/namespaces/${ns}/entr
 
 const query = (params: Record<string, string | number | undefined>) => {
   const text = new URLSearchParams(
-    Object.entries(params).filter((p): p is [string, string | number] => p[1] !== undefined).map(([k, v]) => [k, String(v)]),
+    Object.entries(params).filter((p): p is [string, string | number] => p[1] !== undefined).map(([k, v]): [string, string] => [k, String(v)]),
   ).toString();
   return text ? `?${text}` : '';
 };
