@@ -58,9 +58,8 @@ export class SqliteProjector {
     return position(row.incarnation, BigInt(row.commit_pos), BigInt(row.prepare_pos));
   }
 
-  /** Applies events after the checkpoint; the caller holds the transaction. */
-  applyInTransaction(events: readonly RecordedEvent[]): number {
-    const checkpoint = this.checkpoint();
+  /** Applies events after the checkpoint (pass it when just read); the caller holds the transaction. */
+  applyInTransaction(events: readonly RecordedEvent[], checkpoint = this.checkpoint()): number {
     const fresh = checkpoint === 'start' ? events : events.filter((e) => isAfter(e.position, checkpoint));
     if (fresh.length === 0) return 0;
     for (const event of fresh) for (const apply of this.appliers) apply(event);
