@@ -27,8 +27,7 @@ export const namespacesProjection: Projection = {
        VALUES (?, 0, 0, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
     );
     const change = db.prepare(
-      `UPDATE namespaces SET entry_count = entry_count + @count, bytes = bytes + @bytes, revision = @revision,
-       updated_at = @at WHERE name = @name`,
+      `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
     const previousSize = db.prepare('SELECT length(value) AS size FROM entries WHERE namespace = ? AND key = ?');
     const sizeOf = (ns: string, key: string) => {
@@ -57,7 +56,7 @@ export const namespacesProjection: Projection = {
           count = -1;
           bytes = -sizeOf(name, event.data.key);
       }
-      change.run({ name, count, bytes, revision: recorded.revision, at });
+      change.run(count, bytes, recorded.revision, at, name);
     };
   },
 };
