@@ -10,7 +10,7 @@ import { assertReadable, prefill, RunningSystem, startEtcd, startHexaStore } fro
 import { ensureWrk, LoadMode, runWrk, wrkVersion } from './wrk';
 
 const USAGE = `npm run bench [-- --quick] [-- --seconds N] [-- --rebuild-events N] [-- --keep]
-  --quick             3 s per run (10 s otherwise), shorter warm-up and feed run
+  --quick             3 s per run (10 s otherwise) and a shorter warm-up
   --seconds N         seconds per measured run
   --rebuild-events N  size of the log for rebuild and peak RSS (default 1000000)
   --keep              keep the temporary data directories and logs`;
@@ -45,7 +45,6 @@ async function main(): Promise<void> {
   const seconds = wholeNumber(values.seconds, values.quick ? 3 : 10, 'seconds');
   const rebuildEvents = wholeNumber(values['rebuild-events'], 1_000_000, 'rebuild-events');
   const warmup = values.quick ? 1 : 3;
-  const feedSeconds = values.quick ? 3 : 5;
   installCleanup();
   const work = mkdtempSync(join(tmpdir(), 'hexastore-bench-'));
   console.log(`HexaStore vs etcd: ${seconds} s per run, data and logs in ${work}`);
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
       rows.push({ id: s.id, label: s.label, ...figures });
       console.log(`${s.label}: HexaStore ${figures.hexastore.rps.toFixed(0)} req/s, etcd ${figures.etcd.rps.toFixed(0)} req/s`);
     }
-    const feed = await alternate(SCENARIOS.length, hexastore, etcd, (system) => measureFeed(system, FEED_RATE, feedSeconds));
+    const feed = await alternate(SCENARIOS.length, hexastore, etcd, (system) => measureFeed(system, FEED_RATE, seconds));
     rows.push({ id: 'feed', label: `feed put→event, ${FEED_RATE} puts/s`, ...feed });
     console.log(`feed: HexaStore p99 ${feed.hexastore.p99Ms.toFixed(2)} ms, etcd watch p99 ${feed.etcd.p99Ms.toFixed(2)} ms`);
     const serviceVersions = { etcd: etcd.version, wrk: await wrkVersion(wrk) };

@@ -45,11 +45,12 @@ export function targetsTable(targets: readonly Target[]): string {
   return targets.map((t) => `- ${t.met === true ? 'met' : t.met === false ? 'MISSED' : 'not measured'}: ${t.name} — target ${t.target}, measured ${t.measured}`).join('\n');
 }
 
-/** Flat `<row>_ratio` / `<row>_p99_ratio` keys beside the full figures. */
+/** Flat `<row>_ratio` (req/s), `<row>_p50_ratio` and `<row>_p99_ratio` keys beside the full figures. */
 export function ratios(rows: readonly Row[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) {
     out[`${r.id}_ratio`] = round(rpsRatio(r));
+    out[`${r.id}_p50_ratio`] = round(r.hexastore.p50Ms / r.etcd.p50Ms);
     out[`${r.id}_p99_ratio`] = round(p99Ratio(r));
   }
   return out;
