@@ -70,9 +70,11 @@ export class SqliteProjector {
     return checkpoint !== 'start' && !isAfter(p, checkpoint);
   }
 
-  /** Applies events after the checkpoint; the caller holds the transaction. */
-  applyInTransaction(events: readonly RecordedEvent[], afterEach?: AppliedListener): number {
-    const checkpoint = this.checkpoint();
+  /** Applies events after the checkpoint (pass it when just read); the caller holds the transaction. */
+  applyInTransaction(
+    events: readonly RecordedEvent[],
+    { afterEach, checkpoint = this.checkpoint() }: { afterEach?: AppliedListener; checkpoint?: Position | 'start' } = {},
+  ): number {
     const fresh = checkpoint === 'start' ? events : events.filter((e) => isAfter(e.position, checkpoint));
     if (fresh.length === 0) return 0;
     for (const event of fresh) {
@@ -104,7 +106,7 @@ export class SqliteProjector {
     for (;;) {
       const page = await source(this.checkpoint(), PAGE);
       if (page.length === 0) return applied;
-      applied += this.db.transaction(() => this.applyInTransaction(page, afterEach))();
+      applied += this.db.transaction(() => this.applyInTransaction(page, { afterEach }))();
       onPage?.(applied);
       if (page.length < PAGE) return applied;
     }

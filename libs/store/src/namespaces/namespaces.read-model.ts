@@ -30,8 +30,7 @@ export const namespacesProjection: Projection = {
        VALUES (?, 0, 0, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
     );
     const change = db.prepare(
-      `UPDATE namespaces SET entry_count = entry_count + @count, bytes = bytes + @bytes, revision = @revision,
-       updated_at = @at WHERE name = @name`,
+      `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
     const configure = db.prepare('UPDATE namespaces SET default_ttl_seconds = ? WHERE name = ?');
     const previousSize = db.prepare('SELECT length(value) AS size FROM entries WHERE namespace = ? AND key = ? AND deleted_at IS NULL');
@@ -52,7 +51,8 @@ export const namespacesProjection: Projection = {
       const before = isEntryEvent(event) ? liveSize(name, event.data.key) : undefined;
       const after = isEntryEvent(event) ? sizeAfter(event, before) : undefined;
       const count = Number(after !== undefined) - Number(before !== undefined);
-      change.run({ name, count, bytes: (after ?? 0) - (before ?? 0), revision: recorded.revision, at });
+      // Positional parameters: binding by name costs more, and this runs for every event of a rebuild.
+      change.run(count, (after ?? 0) - (before ?? 0), recorded.revision, at, name);
     };
   },
 };

@@ -211,7 +211,7 @@ export class SharedLogStoreBackend extends StoreBackend implements SharedLogRepl
     const signal = AbortSignal.any([this.stop.signal, following.signal]);
     const subscription = store.subscribe({ after: projector.checkpoint(), streamPrefix: STREAM_PREFIX, signal });
     for await (const batch of batched(subscription, LIVE_BATCH)) {
-      this.db.transaction(() => projector.applyInTransaction(batch, this.watch.applied))();
+      this.db.transaction(() => projector.applyInTransaction(batch, { afterEach: this.watch.applied }))();
       this.watch.notify();
     }
     if (!signal.aborted) throw new BackendUnavailableError('the subscription to the event log ended');

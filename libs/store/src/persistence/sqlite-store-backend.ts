@@ -82,7 +82,7 @@ export class SqliteStoreBackend extends StoreBackend {
   private projectInline(events: Parameters<SqliteProjector['applyInTransaction']>[0]): void {
     const checkpoint = this.projector.checkpoint();
     const next = checkpoint === 'start' ? 1n : checkpoint.commit + 1n;
-    if (events[0].position.commit === next) this.projector.applyInTransaction(events);
+    if (events[0].position.commit === next) this.projector.applyInTransaction(events, { checkpoint });
     else this.projector.catchUp(this.source);
   }
 }

@@ -1,8 +1,8 @@
 import { ConcurrencyError, SqliteEventStore, SqliteProjector, SqliteTransaction } from '@app/event-store';
-import { randomUUID } from 'node:crypto';
 import { EntriesReadModel } from '../entries/entries.read-model';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
+import { newEventId } from '../shared/event-id';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
 import { loadNamespaceState } from './load-state';
 import { NamespaceWriter, WriteRequest } from './namespace-writer';
@@ -44,7 +44,8 @@ export class SqliteNamespaceWriter extends NamespaceWriter {
       const decided = request.decide(before);
       if (decided.length === 0) return request.respond({ events: [], before });
       const metadata = eventMetadata(request.context);
-      const events = decided.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));
+      const nowMs = request.context.now.getTime();
+      const events = decided.map((e) => ({ id: newEventId(nowMs), type: e.type, data: e.data, metadata }));
       try {
         const { recorded } = tx.append(namespaceStream(request.namespace), events, before.revision ?? 'no_stream');
         return request.respond({ events: recorded, before });
