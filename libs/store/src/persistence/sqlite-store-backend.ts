@@ -1,5 +1,7 @@
 import { RebuildProgress, SqliteEventStore, SqliteProjector, SyncEventSource } from '@app/event-store';
 import { join } from 'node:path';
+import { RestoreRequest } from '../backup/backup';
+import { restoreIntoSqlite } from '../backup/sqlite-restore';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { namespacesProjection, NamespacesReadModel } from '../namespaces/namespaces.read-model';
@@ -23,13 +25,15 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly entries: EntriesReadModel;
   readonly namespaces: NamespacesReadModel;
   readonly writer: SqliteNamespaceWriter;
+  readonly scratchDir: string;
   private readonly source: SyncEventSource;
 
   constructor(dataDir: string, onCatchUp?: RebuildProgress) {
     super();
+    this.scratchDir = dataDir;
     const store = (this.eventStore = new SqliteEventStore({ file: join(dataDir, DATA_FILE) }));
     this.source = (after, max) => store.readAllSync(after === 'start' ? 0 : Number(after.commit), max);
-    this.projector = new SqliteProjector(store.db, PROJECTIONS, store.incarnation);
+    this.projector = new SqliteProjector(store.db, PROJECTIONS, () => store.incarnation);
     this.projector.catchUp(this.source, onCatchUp, store.headSync());
     store.onAppendedInline((events) => this.projectInline(events));
     this.entries = new EntriesReadModel(store.db);
@@ -39,6 +43,10 @@ export class SqliteStoreBackend extends StoreBackend {
 
   async rebuild(onProgress?: RebuildProgress): Promise<number> {
     return this.projector.rebuild(this.source, onProgress, this.eventStore.headSync());
+  }
+
+  restore<R>(request: RestoreRequest<R>): Promise<R> {
+    return restoreIntoSqlite(this.eventStore, request);
   }
 
   unready(): string | undefined {

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'STORAGE_FULL',
   'BACKEND_UNAVAILABLE',
   'READ_TIMEOUT',
+  'RESTORE_CONFLICT',
+  'ARCHIVE_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
