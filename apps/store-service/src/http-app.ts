@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
+import { acceptArchiveUploads } from './http/archive-upload';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -30,6 +31,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  acceptArchiveUploads(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

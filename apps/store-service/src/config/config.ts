@@ -27,6 +27,7 @@ const ENV_SCHEMA = z
     MAX_VALUE_BYTES: wholeNumber(DEFAULT_LIMITS.maxValueBytes, 1, 64 * 1024 * 1024),
     MAX_TRANSACTION_OPS: wholeNumber(DEFAULT_LIMITS.maxTransactionOps, 1, 10_000),
     MAX_TRANSACTION_BYTES: wholeNumber(DEFAULT_LIMITS.maxTransactionBytes, 1, 256 * 1024 * 1024),
+    RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -44,6 +45,8 @@ export interface AppConfig {
   readonly limits: StoreLimits;
   /** Largest request body accepted: a transaction's values, base64-encoded, plus room for JSON. */
   readonly maxRequestBytes: number;
+  /** Largest archive a restore accepts (compressed bytes). */
+  readonly maxArchiveBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: e.LOG_LEVEL,
     limits,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
+    maxArchiveBytes: e.RESTORE_MAX_BYTES,
   };
 }
 
