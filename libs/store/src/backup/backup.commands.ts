@@ -49,7 +49,7 @@ export interface RestoreResult {
 export interface RestoreOptions {
   /** Compressed bytes read while verifying. */
   readonly onVerifying?: (bytes: number) => void;
-  readonly onImported?: (events: number) => void;
+  readonly onImported?: (events: number, total: number) => void;
 }
 
 /** Verifies the whole archive, then restores it all or nothing with a new store incarnation. */
@@ -136,7 +136,7 @@ export class RestoreStoreHandler implements ICommandHandler<RestoreStore> {
         events: () => readSpool(spool),
         decide: (existing) => decideRestore(verified.streams, existing),
         restoredEvent: (incarnations) => restoredEvent(verified, incarnations),
-        onImported: options.onImported,
+        onImported: options.onImported && ((n) => options.onImported!(n, verified.trailer.eventCount)),
         respond: ({ decision, incarnation, position }) => ({
           restored: decision === 'restore',
           namespaces: [...verified.header.namespaces],
