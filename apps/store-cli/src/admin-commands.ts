@@ -26,13 +26,13 @@ export function addAdminCommands(program: Command, env: () => CommandEnv): void 
       if (o.dataDir !== undefined) {
         const done = await offline().backupOffline(o.dataDir, o.namespace, progress, (archive) => save(archive, o.output));
         out.result({ file: o.output, ...done },
-          () => `backed up ${done.events} events of ${done.namespaces.join(', ') || 'no namespaces'} to ${o.output} (${humanBytes(done.bytes)})`);
+          () => `backed up ${done.events} events of ${done.namespaces.join(', ') || 'no namespaces'} to ${o.output} (${humanBytes(done.bytes)})`, summaryStream(o.output));
         return;
       }
       const bar = progressBar(progress, 'backup', 'bytes');
       const download = await client.backup({ namespaces: o.namespace });
       const bytes = await save(download.body, o.output, (n) => bar.update(n)).finally(() => bar.stop());
-      out.result({ file: o.output, bytes }, () => `backed up the store to ${o.output} (${humanBytes(bytes)})`);
+      out.result({ file: o.output, bytes }, () => `backed up the store to ${o.output} (${humanBytes(bytes)})`, summaryStream(o.output));
     });
 
   program
@@ -77,6 +77,9 @@ export function addAdminCommands(program: Command, env: () => CommandEnv): void 
       out.result(result, () => `rebuilt the read models from ${result.events} events in ${result.millis} ms`);
     });
 }
+
+/** With the archive on stdout, the summary goes to stderr. */
+const summaryStream = (file: string) => (file === STDIN ? process.stderr : process.stdout);
 
 async function* counted<T extends Uint8Array>(source: AsyncIterable<T>, onBytes: (total: number) => void): AsyncGenerator<T> {
   let total = 0;

@@ -3,14 +3,14 @@ import Table from 'cli-table3';
 /** Where a command writes: data and --json documents to stdout, everything else to stderr. */
 export interface Output {
   readonly json: boolean;
-  /** The result: as JSON with --json, else the human form. */
-  result(value: unknown, human: () => string): void;
+  /** The result: as JSON with --json, else the human form; to stderr when stdout carries data. */
+  result(value: unknown, human: () => string, to?: NodeJS.WritableStream): void;
 }
 
 export function output(json: boolean): Output {
   return {
     json,
-    result: (value, human) => process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`),
+    result: (value, human, to = process.stdout) => to.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`),
   };
 }
 
