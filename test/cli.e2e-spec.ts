@@ -7,6 +7,9 @@ import { removeDir, startChild, tempDir } from './support/service';
 
 const CLI = resolve(__dirname, '../dist/apps/store-cli/src/main.js');
 
+// Each case runs several CLI processes (and services) one after another.
+jest.setTimeout(60_000);
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -159,6 +162,8 @@ describe('hexastore CLI against the built service', () => {
     expect(existsSync(join(fresh, 'nothing-here'))).toBe(false);
     writeFileSync(join(work, 'offline-damaged.gz'), readFileSync(archive).subarray(0, 40));
     expect((await hexastore(['restore', join(work, 'offline-damaged.gz'), '--data-dir', fresh])).code).toBe(1);
+    expect((await hexastore(['restore', join(work, 'offline-damaged.gz'), '--data-dir', join(work, 'new-dir')])).code).toBe(1);
+    expect(existsSync(join(work, 'new-dir'))).toBe(false);
     writeFileSync(join(work, 'foreign.gz'), gzipSync('{"some":"log"}\n'));
     expect(await hexastore(['restore', join(work, 'foreign.gz'), '--data-dir', fresh])).toMatchObject({
       code: 1, stderr: 'hexastore: ARCHIVE_INVALID: the archive is not valid: the first line is not a hexastore-backup header\n',

@@ -3,7 +3,7 @@ import {
   SqliteStoreBackend, StoreContext,
 } from '@app/store';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './inputs';
@@ -59,7 +59,19 @@ export function backupOffline(
   });
 }
 
-export function restoreOffline(dir: string, archive: AsyncIterable<Buffer>, upload: Progress, progress: boolean): Promise<RestoreResult> {
+export async function restoreOffline(dir: string, archive: AsyncIterable<Buffer>, upload: Progress, progress: boolean): Promise<RestoreResult> {
+  const created = { dir: !existsSync(dir), store: !existsSync(join(dir, DATA_FILE)) };
+  try {
+    return await importInto(dir, archive, upload, progress);
+  } catch (error) {
+    // A refused restore into a new data dir leaves nothing behind, not an empty store.
+    if (created.dir) rmSync(dir, { recursive: true, force: true });
+    else if (created.store) for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, DATA_FILE + suffix), { force: true });
+    throw error;
+  }
+}
+
+function importInto(dir: string, archive: AsyncIterable<Buffer>, upload: Progress, progress: boolean): Promise<RestoreResult> {
   return onDataDir(dir, false, async (store) => {
     let importing: Progress | undefined;
     try {
