@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   console.log('| operation | events | seconds | events/s |');
   console.log('|---|---:|---:|---:|');
   for (const [name, count, seconds] of rows) console.log(`| ${name} | ${count} | ${seconds.toFixed(2)} | ${Math.round(count / seconds)} |`);
+  console.log(`peak RSS of the process (seeding included): ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }
 
 main()
