@@ -1,7 +1,7 @@
 import { BackupStore, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
 import { Controller, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ARCHIVE_CONTENT_TYPES, archiveUpload, settle } from './archive-upload';
@@ -34,6 +34,7 @@ export class AdminController {
   @Post('restore')
   @HttpCode(200)
   @ApiConsumes(...ARCHIVE_CONTENT_TYPES)
+  @ApiBody({ description: 'a backup archive (gzip\'d NDJSON)', schema: { type: 'string', format: 'binary' } })
   @ApiOperation({
     summary: 'RestoreStore: verifies the whole archive, then restores it all or nothing with a new incarnation; '
       + '409 RESTORE_CONFLICT when the store has any of its namespaces, 400 ARCHIVE_INVALID for a damaged or foreign file',
