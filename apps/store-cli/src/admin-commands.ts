@@ -8,7 +8,7 @@ import { openInput, STDIN } from './inputs';
 import type * as Offline from './offline';
 import { humanBytes, progressBar } from './progress';
 
-const DATA_DIR = ['-d, --data-dir <dir>', 'work offline on this data dir (the service must be stopped)'] as const;
+const DATA_DIR = ['-d, --data-dir <dir>', 'work offline on this data dir (meant for a stopped service)'] as const;
 
 /** The offline commands load the whole store: only when asked for. */
 const offline = (): typeof Offline => require('./offline');

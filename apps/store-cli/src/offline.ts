@@ -11,8 +11,7 @@ import { Progress, progressBar } from './progress';
 
 /**
  * backup, restore and rebuild straight on a data dir: the store's own command handlers, as the
- * service runs them, without the service. This module is loaded only for them. The service must be
- * stopped: a restore renews the incarnation, which a running service would not see.
+ * service runs them, without the service (meant for a stopped one). This module is loaded only for them.
  */
 async function onDataDir<T>(dir: string, mustExist: boolean, work: (store: StoreContext) => Promise<T>): Promise<T> {
   if (mustExist && !existsSync(join(dir, DATA_FILE))) throw new UsageError(`there is no store in ${dir} (no ${DATA_FILE})`);

@@ -140,6 +140,19 @@ describe('sqlite adapter', () => {
       await reopened.close();
     });
 
+    it('another process on the same file sees a renewed incarnation at its next read or write', async () => {
+      const file = tempFile();
+      const restoring = new SqliteEventStore({ file });
+      const other = new SqliteEventStore({ file });
+      const { position: before } = await other.append('a', [{ id: 'o1', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const renewed = await restoring.transact((tx) => tx.renewIncarnation());
+      await expect(other.readAll({ after: before, maxCount: 1 })).rejects.toEqual(new StalePositionError(`${before.incarnation}:1`, renewed));
+      const { position } = await other.append('a', [{ id: 'o2', type: 'T', data: {}, metadata: {} }], 0);
+      expect(position.incarnation).toBe(renewed);
+      await restoring.close();
+      await other.close();
+    });
+
     it('a renewal in a transaction that fails is forgotten by refreshIncarnation', async () => {
       const store = new SqliteEventStore({ file: tempFile() });
       const original = store.incarnation;

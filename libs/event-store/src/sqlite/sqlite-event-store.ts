@@ -65,7 +65,7 @@ export class SqliteEventStore implements EventStore {
   private readonly waiters = new Set<() => void>();
   private readonly pollIntervalMs: number;
   private readonly stmt: Record<
-    'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head', Statement
+    'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head' | 'incarnation', Statement
   >;
   private readonly tx: SqliteTransaction;
   private closed = false;
@@ -93,6 +93,7 @@ export class SqliteEventStore implements EventStore {
         `SELECT * FROM events WHERE position > ? AND substr(stream, 1, ?) = ? ORDER BY position LIMIT ?`,
       ),
       head: this.db.prepare('SELECT max(position) AS p FROM events'),
+      incarnation: this.db.prepare("SELECT value FROM store_meta WHERE key = 'incarnation'"),
     };
     this.committer = new GroupCommitter(this.db, () => this.wake());
     this.tx = {
@@ -107,9 +108,12 @@ export class SqliteEventStore implements EventStore {
     return this.currentIncarnation;
   }
 
-  /** Re-reads the incarnation from the file: after a transaction that renewed it failed, say. */
+  /**
+   * Re-reads the incarnation from the file: another process sharing it may have restored it, or a
+   * transaction that renewed it may have failed. Done before every write and every log read.
+   */
   refreshIncarnation(): void {
-    this.currentIncarnation = this.loadIncarnation();
+    this.currentIncarnation = (this.stmt.incarnation.get() as { value: string }).value;
   }
 
   /** Registers a listener that runs inside every append's transaction. */
@@ -120,7 +124,10 @@ export class SqliteEventStore implements EventStore {
   /** Runs work in the next group-commit transaction; resolves once it is durable. */
   transact<T>(work: (tx: SqliteTransaction) => T): Promise<T> {
     this.assertOpen();
-    return this.committer.run(() => work(this.tx));
+    return this.committer.run(() => {
+      this.refreshIncarnation();
+      return work(this.tx);
+    });
   }
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -148,6 +155,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ after, maxCount, streamPrefix }: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.refreshIncarnation();
     if (after !== 'start' && after.incarnation !== this.incarnation) {
       throw new StalePositionError(formatPosition(after), this.incarnation);
     }
