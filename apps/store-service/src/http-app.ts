@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
+import { acceptArchiveUploads } from './http/archive-upload';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -39,6 +40,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  acceptArchiveUploads(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

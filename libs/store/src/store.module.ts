@@ -1,5 +1,6 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { BACKUP_COMMAND_HANDLERS } from './backup/backup.commands';
 import { EntriesReadModel } from './entries/entries.read-model';
 import { ENTRY_COMMAND_HANDLERS, STORE_LIMITS } from './entries/entry.commands';
 import { ENTRY_QUERY_HANDLERS } from './entries/entry.queries';
@@ -100,6 +101,7 @@ export class StoreModule {
         ListReplicasHandler,
         HotReloadHandler,
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
+        ...BACKUP_COMMAND_HANDLERS,
       ],
       exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
     };

@@ -36,6 +36,7 @@ const ENV_SCHEMA = z
     FEED_MAX_STREAMS_PER_CALLER: wholeNumber(16, 1, 100_000),
     READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
     WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
+    RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -57,6 +58,8 @@ export interface AppConfig {
   readonly writeWaitTimeoutMs: number;
   /** Largest request body accepted: a transaction's values, base64-encoded, plus room for JSON. */
   readonly maxRequestBytes: number;
+  /** Largest archive a restore accepts (compressed bytes). */
+  readonly maxArchiveBytes: number;
   readonly feed: FeedConfig;
 }
 
@@ -101,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     writeWaitTimeoutMs: e.WRITE_WAIT_TIMEOUT_MS,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
     feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
+    maxArchiveBytes: e.RESTORE_MAX_BYTES,
   };
 }
 

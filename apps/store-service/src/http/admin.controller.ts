@@ -1,13 +1,16 @@
-import { HotReload, RebuildReadModels, RequestMeta } from '@app/store';
-import { Meta } from './request-meta.decorator';
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { BackupStore, HotReload, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
+import { Controller, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { ARCHIVE_CONTENT_TYPES, archiveUpload, settle } from './archive-upload';
+import { Meta } from './request-meta.decorator';
 
 @ApiTags('admin')
 @Controller('v1/admin')
 export class AdminController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: CommandBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Post('rebuild')
   @HttpCode(200)
@@ -21,5 +24,34 @@ export class AdminController {
   @ApiOperation({ summary: 'HotReload the config file (STORE_CONFIG): {sha256, changes, unchanged}; 400 CONFIG_INVALID keeps the old config' })
   reload(@Meta() meta: RequestMeta) {
     return this.commands.execute(new HotReload(meta, 'http'));
+  }
+
+  @Post('backup')
+  @HttpCode(200)
+  @ApiProduces('application/gzip')
+  @ApiQuery({ name: 'namespace', required: false, isArray: true, description: 'only these namespaces (repeat the parameter)' })
+  @ApiOperation({ summary: 'BackupStore: streams a gzip\'d NDJSON archive of the log up to its current head' })
+  async backup(@Query('namespace') namespace: string | string[] | undefined, @Meta() meta: RequestMeta) {
+    const namespaces = namespace === undefined ? undefined : [namespace].flat();
+    const { header, stream } = await this.commands.execute(new BackupStore(meta, { namespaces }));
+    const stamp = header.createdAt.replace(/[:.]/g, '-');
+    return new StreamableFile(stream, { type: 'application/gzip', disposition: `attachment; filename="hexastore-${stamp}.ndjson.gz"` });
+  }
+
+  @Post('restore')
+  @HttpCode(200)
+  @ApiConsumes(...ARCHIVE_CONTENT_TYPES)
+  @ApiBody({ description: 'a backup archive (gzip\'d NDJSON)', schema: { type: 'string', format: 'binary' } })
+  @ApiOperation({
+    summary: 'RestoreStore: verifies the whole archive, then restores it all or nothing with a new incarnation; '
+      + '409 RESTORE_CONFLICT when the store has any of its namespaces, 400 ARCHIVE_INVALID for a damaged or foreign file',
+  })
+  async restore(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Meta() meta: RequestMeta) {
+    try {
+      return await this.commands.execute(new RestoreStore(archiveUpload(request, this.config.maxArchiveBytes), meta));
+    } catch (error) {
+      settle(request, reply, error);
+      throw error;
+    }
   }
 }

@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   VALIDATION_FAILED: 400,
   CURSOR_INVALID: 400,
   CONFIG_INVALID: 400,
+  ARCHIVE_INVALID: 400,
   ENTRY_NOT_FOUND: 404,
   NAMESPACE_NOT_FOUND: 404,
   CONSUMER_NOT_FOUND: 404,
@@ -19,6 +20,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   METHOD_NOT_ALLOWED: 405,
   VERSION_CONFLICT: 409,
   ENTRY_NOT_DELETED: 409,
+  RESTORE_CONFLICT: 409,
   CURSOR_STALE: 410,
   PAYLOAD_TOO_LARGE: 413,
   TRANSACTION_TOO_LARGE: 413,
@@ -26,6 +28,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_STREAMS: 429,
   INTERNAL: 500,
+  NOT_SUPPORTED: 501,
   BACKEND_UNAVAILABLE: 503,
   READ_TIMEOUT: 504,
   STORAGE_FULL: 507,
@@ -82,7 +85,7 @@ function fromHttpException(error: HttpException): Problem {
   if (status === 404) return problem('ROUTE_NOT_FOUND', messages[0]);
   if (status === 405) return problem('METHOD_NOT_ALLOWED', messages[0]);
   if (status === 413) return problem('PAYLOAD_TOO_LARGE', messages[0]);
-  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  if (status === 415) return problem('UNSUPPORTED_MEDIA_TYPE', messages[0]);
   if (status >= 500) return problem('INTERNAL', 'the store failed to answer; nothing was written');
   return problem('VALIDATION_FAILED', messages.join('; '), messages.length > 1 ? { errors: messages } : {});
 }

@@ -124,4 +124,18 @@ describe('SqliteProjector', () => {
     const otherIncarnation = new SqliteProjector(readDb, [counting('-- v2')], 'ffff');
     expect(otherIncarnation.checkpoint()).toBe('start');
   });
+
+  it('follows an incarnation given as a function: the checkpoint carries the current one', async () => {
+    await append('a', 2);
+    const readDb = new Database(':memory:');
+    let incarnation = 'aaaa';
+    const projector = new SqliteProjector(readDb, [counting()], () => incarnation);
+    projector.catchUp(source);
+    incarnation = 'bbbb';
+    await append('a', 1);
+    projector.catchUp(source);
+    expect(projector.checkpoint()).toEqual({ incarnation: 'bbbb', commit: 3n, prepare: 3n });
+    expect(new SqliteProjector(readDb, [counting()], 'bbbb').checkpoint()).toEqual({ incarnation: 'bbbb', commit: 3n, prepare: 3n });
+    expect(counts(readDb)).toEqual([{ stream: 'a', n: 3 }]);
+  });
 });

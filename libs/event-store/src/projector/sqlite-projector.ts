@@ -36,13 +36,16 @@ export class SqliteProjector {
   private readonly schemaHash: string;
   private readonly readCheckpoint;
   private readonly writeCheckpoint;
+  private readonly currentIncarnation: () => string;
 
+  /** `incarnation` may be a function, for a store whose incarnation changes (a restore renews it). */
   constructor(
     private readonly db: Database,
     private readonly projections: readonly Projection[],
-    private readonly incarnation: string,
+    incarnation: string | (() => string),
     private readonly name = 'read-models',
   ) {
+    this.currentIncarnation = typeof incarnation === 'string' ? () => incarnation : incarnation;
     this.schemaHash = createHash('sha256').update(projections.map((p) => `${p.name}\n${p.schema}`).join('\n')).digest('hex').slice(0, 16);
     db.exec(CHECKPOINT_SCHEMA);
     this.readCheckpoint = db.prepare('SELECT * FROM projector_checkpoints WHERE name = ?');
@@ -52,7 +55,7 @@ export class SqliteProjector {
          prepare_pos = excluded.prepare_pos, schema_hash = excluded.schema_hash`,
     );
     const stored = this.readCheckpoint.get(name) as CheckpointRow | undefined;
-    const reset = !stored || stored.schema_hash !== this.schemaHash || stored.incarnation !== incarnation;
+    const reset = !stored || stored.schema_hash !== this.schemaHash || stored.incarnation !== this.currentIncarnation();
     db.transaction(() => (reset ? this.resetTables() : this.createTables()))();
     for (const p of projections) this.appliers.push(p.bind(db));
   }
@@ -82,7 +85,7 @@ export class SqliteProjector {
       afterEach?.(event);
     }
     const last = fresh[fresh.length - 1].position;
-    this.writeCheckpoint.run(this.name, this.incarnation, String(last.commit), String(last.prepare), this.schemaHash);
+    this.writeCheckpoint.run(this.name, this.currentIncarnation(), String(last.commit), String(last.prepare), this.schemaHash);
     return fresh.length;
   }
 
@@ -128,7 +131,7 @@ export class SqliteProjector {
   private resetTables(): void {
     for (const p of this.projections) for (const table of p.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     this.createTables();
-    this.writeCheckpoint.run(this.name, this.incarnation, '0', '0', this.schemaHash);
+    this.writeCheckpoint.run(this.name, this.currentIncarnation(), '0', '0', this.schemaHash);
   }
 
   private createTables(): void {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StorageFullError } from '../errors';
+import { ConcurrencyError, DuplicateEventIdError, StalePositionError, StorageFullError } from '../errors';
 import { eventStoreContract } from '../contract/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -89,5 +89,81 @@ describe('sqlite adapter', () => {
     const check = new Database(join(dirs[dirs.length - 1], 'store.db'));
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     check.close();
+  });
+
+  describe('import and incarnation (restore)', () => {
+    const imported = (stream: string, revision: number, id: string) => ({
+      id, stream, revision, type: 'T', data: { n: revision }, metadata: { m: 1 }, recordedAt: '2025-01-02T03:04:05.000Z',
+    });
+
+    it('imports events with their ids, revisions and recording times, and inline listeners see them', async () => {
+      const store = new SqliteEventStore({ file: tempFile() });
+      await store.append('other', [{ id: 'o', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const seen: string[] = [];
+      store.onAppendedInline((events) => seen.push(...events.map((e) => `${e.stream}@${e.revision}:${e.position.commit}`)));
+      const result = await store.transact((tx) => tx.importEvents([imported('a', 0, 'a0'), imported('b', 0, 'b0'), imported('a', 1, 'a1')]));
+      expect(result.revision).toBe(1);
+      expect(seen).toEqual(['a@0:2', 'b@0:3', 'a@1:4']);
+      expect(await store.readStream('a')).toEqual([
+        { ...imported('a', 0, 'a0'), position: { incarnation: store.incarnation, commit: 2n, prepare: 2n } },
+        { ...imported('a', 1, 'a1'), position: { incarnation: store.incarnation, commit: 4n, prepare: 4n } },
+      ]);
+      await store.close();
+    });
+
+    it('refuses a revision that does not follow its stream, and a known id, writing nothing', async () => {
+      const store = new SqliteEventStore({ file: tempFile() });
+      await store.append('a', [{ id: 'taken', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const gap = store.transact((tx) => tx.importEvents([imported('b', 0, 'b0'), imported('b', 2, 'b2')]));
+      await expect(gap).rejects.toEqual(new ConcurrencyError('b', 1, 0));
+      await expect(store.transact((tx) => tx.importEvents([imported('a', 0, 'x')]))).rejects.toEqual(new ConcurrencyError('a', 'no_stream', 0));
+      await expect(store.transact((tx) => tx.importEvents([imported('c', 0, 'taken')]))).rejects.toBeInstanceOf(DuplicateEventIdError);
+      expect(store.headSync()).toBe(1);
+      expect(store.findEventSync('taken')).toEqual({ stream: 'a', revision: 0, position: 1 });
+      expect(store.findEventSync('b0')).toBeUndefined();
+      await store.close();
+    });
+
+    it('a renewed incarnation makes earlier positions stale and survives a reopen', async () => {
+      const file = tempFile();
+      const store = new SqliteEventStore({ file });
+      const { position: before } = await store.append('a', [{ id: '1', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const renewed = await store.transact((tx) => tx.renewIncarnation());
+      expect(renewed).toMatch(/^[0-9a-f]{16}$/);
+      expect(renewed).not.toBe(before.incarnation);
+      expect(store.incarnation).toBe(renewed);
+      await expect(store.readAll({ after: before, maxCount: 10 })).rejects.toBeInstanceOf(StalePositionError);
+      expect((await store.readAll({ after: 'start', maxCount: 10 }))[0].position.incarnation).toBe(renewed);
+      await store.close();
+      const reopened = new SqliteEventStore({ file });
+      expect(reopened.incarnation).toBe(renewed);
+      await reopened.close();
+    });
+
+    it('another process on the same file sees a renewed incarnation at its next read or write', async () => {
+      const file = tempFile();
+      const restoring = new SqliteEventStore({ file });
+      const other = new SqliteEventStore({ file });
+      const { position: before } = await other.append('a', [{ id: 'o1', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const renewed = await restoring.transact((tx) => tx.renewIncarnation());
+      await expect(other.readAll({ after: before, maxCount: 1 })).rejects.toEqual(new StalePositionError(`${before.incarnation}:1`, renewed));
+      const { position } = await other.append('a', [{ id: 'o2', type: 'T', data: {}, metadata: {} }], 0);
+      expect(position.incarnation).toBe(renewed);
+      await restoring.close();
+      await other.close();
+    });
+
+    it('a renewal in a transaction that fails is forgotten by refreshIncarnation', async () => {
+      const store = new SqliteEventStore({ file: tempFile() });
+      const original = store.incarnation;
+      const failing = store.transact((tx) => {
+        tx.renewIncarnation();
+        throw new Error('later step failed');
+      });
+      await expect(failing).rejects.toThrow('later step failed');
+      store.refreshIncarnation();
+      expect(store.incarnation).toBe(original);
+      await store.close();
+    });
   });
 });

@@ -24,6 +24,20 @@ export interface SqliteEventStoreOptions {
 export interface SqliteTransaction {
   readonly db: Db;
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): RecordedAppend;
+  /**
+   * Writes events that were recorded elsewhere (a restore), keeping their ids, revisions and
+   * recording times; each must be the next revision of its stream. Inline listeners see them.
+   */
+  importEvents(events: readonly ImportedEvent[]): RecordedAppend;
+  /** Gives the store a new incarnation: every position issued before becomes stale. */
+  renewIncarnation(): string;
+}
+
+/** An event as another log recorded it. */
+export interface ImportedEvent extends EventData {
+  readonly stream: string;
+  readonly revision: number;
+  readonly recordedAt: string;
 }
 
 export interface RecordedAppend extends AppendResult {
@@ -46,16 +60,16 @@ interface EventRow {
 
 export class SqliteEventStore implements EventStore {
   readonly db: Db;
-  readonly incarnation: string;
   readonly committer: GroupCommitter;
   private readonly inline: InlineListener[] = [];
   private readonly waiters = new Set<() => void>();
   private readonly pollIntervalMs: number;
   private readonly stmt: Record<
-    'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head', Statement
+    'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head' | 'incarnation', Statement
   >;
   private readonly tx: SqliteTransaction;
   private closed = false;
+  private currentIncarnation: string;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -63,7 +77,7 @@ export class SqliteEventStore implements EventStore {
     applyDurablePragmas(this.db, options.busyTimeoutMs ?? 5000);
     this.db.exec(EVENTS_SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
-    this.incarnation = this.loadIncarnation();
+    this.currentIncarnation = this.loadIncarnation();
     this.stmt = {
       revision: this.db.prepare('SELECT max(revision) AS r FROM events WHERE stream = ?'),
       insert: this.db.prepare(
@@ -79,9 +93,27 @@ export class SqliteEventStore implements EventStore {
         `SELECT * FROM events WHERE position > ? AND substr(stream, 1, ?) = ? ORDER BY position LIMIT ?`,
       ),
       head: this.db.prepare('SELECT max(position) AS p FROM events'),
+      incarnation: this.db.prepare("SELECT value FROM store_meta WHERE key = 'incarnation'"),
     };
     this.committer = new GroupCommitter(this.db, () => this.wake());
-    this.tx = { db: this.db, append: (s, e, x) => this.appendNow(s, e, x) };
+    this.tx = {
+      db: this.db,
+      append: (s, e, x) => this.appendNow(s, e, x),
+      importEvents: (events) => this.importNow(events),
+      renewIncarnation: () => this.renewIncarnation(),
+    };
+  }
+
+  get incarnation(): string {
+    return this.currentIncarnation;
+  }
+
+  /**
+   * Re-reads the incarnation from the file: another process sharing it may have restored it, or a
+   * transaction that renewed it may have failed. Done before every write and every log read.
+   */
+  refreshIncarnation(): void {
+    this.currentIncarnation = (this.stmt.incarnation.get() as { value: string }).value;
   }
 
   /** Registers a listener that runs inside every append's transaction. */
@@ -92,7 +124,10 @@ export class SqliteEventStore implements EventStore {
   /** Runs work in the next group-commit transaction; resolves once it is durable. */
   transact<T>(work: (tx: SqliteTransaction) => T): Promise<T> {
     this.assertOpen();
-    return this.committer.run(() => work(this.tx));
+    return this.committer.run(() => {
+      this.refreshIncarnation();
+      return work(this.tx);
+    });
   }
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -103,7 +138,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(stream: string, fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
+    return this.readStreamSync(stream, fromRevision, maxCount);
+  }
+
+  readStreamSync(stream: string, fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER): RecordedEvent[] {
     return (this.stmt.stream.all(stream, fromRevision, maxCount) as EventRow[]).map((r) => this.toRecorded(r));
+  }
+
+  /** Where an event id is recorded, if it is. */
+  findEventSync(id: string): { stream: string; revision: number; position: number } | undefined {
+    return this.stmt.byId.get(id) as { stream: string; revision: number; position: number } | undefined;
   }
 
   async streamRevision(stream: string): Promise<number | undefined> {
@@ -111,6 +155,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ after, maxCount, streamPrefix }: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.refreshIncarnation();
     if (after !== 'start' && after.incarnation !== this.incarnation) {
       throw new StalePositionError(formatPosition(after), this.incarnation);
     }
@@ -170,6 +215,31 @@ export class SqliteEventStore implements EventStore {
     return { revision: last.revision, position: last.position, recorded };
   }
 
+  private importNow(events: readonly ImportedEvent[]): RecordedAppend {
+    if (events.length === 0) throw new Error('import needs at least one event');
+    const next = new Map<string, number>();
+    const recorded = events.map((event) => {
+      const expected = next.get(event.stream) ?? (this.currentRevision(event.stream) ?? -1) + 1;
+      if (event.revision !== expected) {
+        const asRevision = (r: number) => (r < 0 ? 'no_stream' : r);
+        throw new ConcurrencyError(event.stream, asRevision(event.revision - 1), asRevision(expected - 1));
+      }
+      next.set(event.stream, expected + 1);
+      const commit = this.insert(event.stream, event.revision, event, event.recordedAt);
+      const { id, type, data, metadata, stream, revision, recordedAt } = event;
+      return { id, type, data, metadata, stream, revision, recordedAt, position: position(this.incarnation, commit) };
+    });
+    for (const listener of this.inline) listener(recorded);
+    const last = recorded[recorded.length - 1];
+    return { revision: last.revision, position: last.position, recorded };
+  }
+
+  private renewIncarnation(): string {
+    this.currentIncarnation = randomBytes(8).toString('hex');
+    this.db.prepare('UPDATE store_meta SET value = ? WHERE key = ?').run(this.currentIncarnation, 'incarnation');
+    return this.currentIncarnation;
+  }
+
   private insert(stream: string, revision: number, event: EventData, recordedAt: string): number {
     try {
       const info = this.stmt.insert.run(
@@ -184,11 +254,11 @@ export class SqliteEventStore implements EventStore {
 
   /** The idempotency rule: the same ids, in the same stream and order, answer the earlier append. */
   private priorAppend(stream: string, events: readonly EventData[]): AppendResult | undefined {
-    const first = this.stmt.byId.get(events[0].id) as { stream: string; revision: number; position: number } | undefined;
+    const first = this.findEventSync(events[0].id);
     if (!first) return undefined;
     let last = first;
     for (let i = 0; i < events.length; i++) {
-      const row = (i === 0 ? first : this.stmt.byId.get(events[i].id)) as typeof first | undefined;
+      const row = i === 0 ? first : this.findEventSync(events[i].id);
       if (!row || row.stream !== stream || row.revision !== first.revision + i) {
         throw new DuplicateEventIdError(events[i].id);
       }

@@ -1,3 +1,4 @@
+import { RebuildProgress } from '@app/event-store';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StoreBackend } from './store-backend';
 
@@ -7,15 +8,19 @@ export interface RebuildResult {
 }
 
 /** Drops every read model and replays the whole log. */
-export class RebuildReadModels extends Command<RebuildResult> {}
+export class RebuildReadModels extends Command<RebuildResult> {
+  constructor(readonly onProgress?: RebuildProgress) {
+    super();
+  }
+}
 
 @CommandHandler(RebuildReadModels)
 export class RebuildReadModelsHandler implements ICommandHandler<RebuildReadModels> {
   constructor(private readonly backend: StoreBackend) {}
 
-  async execute(): Promise<RebuildResult> {
+  async execute({ onProgress }: RebuildReadModels): Promise<RebuildResult> {
     const started = performance.now();
-    const events = await this.backend.rebuild();
+    const events = await this.backend.rebuild(onProgress);
     return { events, millis: Math.round(performance.now() - started) };
   }
 }

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { IdempotencyLog, idempotencyLogProjection } from '../idempotency/idempotency-log';
+import { StoreError } from '../shared/errors';
 import { STREAM_PREFIX } from '../shared/store-events';
 import { SharedLogNamespaceWriter, SharedLogReplica } from '../write-path/shared-log-namespace-writer';
 import { openReadModels, ReadModels, STORE_PROJECTIONS } from './read-models';
@@ -46,6 +47,7 @@ export class SharedLogStoreBackend extends StoreBackend implements SharedLogRepl
   readonly idempotency: IdempotencyLog;
   readonly writer: SharedLogNamespaceWriter;
   readonly watch = new ProjectionWatch();
+  readonly scratchDir: string;
   private readonly db: Db;
   private readonly logger: Logger;
   private readonly stop = new AbortController();
@@ -66,6 +68,7 @@ export class SharedLogStoreBackend extends StoreBackend implements SharedLogRepl
     this.logger = new Logger(`${options.name}-replica`);
     this.retryMs = options.retryMs ?? { first: 250, max: 5000 };
     mkdirSync(options.dataDir, { recursive: true });
+    this.scratchDir = options.dataDir;
     this.db = new Database(join(options.dataDir, READ_MODELS_FILE));
     this.db.pragma('journal_mode = WAL');
     // The file is a cache of the log: a tail lost in a power cut goes with its checkpoint and is projected again.
@@ -93,6 +96,11 @@ export class SharedLogStoreBackend extends StoreBackend implements SharedLogRepl
     const done = new Promise<number>((resolve, reject) => this.rebuildRequests.push({ resolve, reject }));
     this.following?.abort();
     return done;
+  }
+
+  /** Restoring into a shared log (other replicas write to it) is not built yet; back up works on every backend. */
+  async restore<R>(): Promise<R> {
+    throw new StoreError('NOT_SUPPORTED', `restore is not available on the ${this.name} backend yet: restore into a sqlite store`);
   }
 
   projectors(): ProjectorStatus[] {

@@ -3,6 +3,8 @@ import {
 } from '@app/event-store';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { RestoreRequest } from '../backup/backup';
+import { restoreIntoSqlite } from '../backup/sqlite-restore';
 import { IdempotencyRecords } from '../idempotency/idempotency';
 import { SqliteNamespaceWriter } from '../write-path/sqlite-namespace-writer';
 import { openReadModels, ReadModels, STORE_PROJECTIONS } from './read-models';
@@ -25,14 +27,16 @@ export class SqliteStoreBackend extends StoreBackend {
   readonly projector: SqliteProjector;
   protected readonly readModels: ReadModels;
   readonly writer: SqliteNamespaceWriter;
+  readonly scratchDir: string;
   private readonly source: SyncEventSource;
   private readonly watch = new ProjectionWatch(POLL_MS);
 
   constructor(dataDir: string, onCatchUp?: RebuildProgress) {
     super();
+    this.scratchDir = dataDir;
     const store = (this.eventStore = new SqliteEventStore({ file: join(dataDir, DATA_FILE) }));
     this.source = (after, max) => store.readAllSync(after === 'start' ? 0 : Number(after.commit), max);
-    this.projector = new SqliteProjector(store.db, STORE_PROJECTIONS, store.incarnation);
+    this.projector = new SqliteProjector(store.db, STORE_PROJECTIONS, () => store.incarnation);
     this.projector.catchUp(this.source, onCatchUp, store.headSync());
     store.onAppendedInline((events) => this.projectInline(events));
     this.readModels = openReadModels(store.db, store);
@@ -45,6 +49,10 @@ export class SqliteStoreBackend extends StoreBackend {
 
   projectors(): ProjectorStatus[] {
     return [{ id: `read-models@${hostname()}:${process.pid}`, position: this.projector.checkpoint() }];
+  }
+
+  restore<R>(request: RestoreRequest<R>): Promise<R> {
+    return restoreIntoSqlite(this.eventStore, request);
   }
 
   unready(): string | undefined {

@@ -1,4 +1,5 @@
 import { EventStore, Position, RebuildProgress } from '@app/event-store';
+import { RestoreRequest } from '../backup/backup';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 import { ReadModels } from './read-models';
 
@@ -35,6 +36,10 @@ export abstract class StoreBackend {
   abstract projectors(): ProjectorStatus[];
   /** Drops the read models and replays the whole log; answers the number of events replayed. */
   abstract rebuild(onProgress?: RebuildProgress): Promise<number>;
+  /** A directory beside the data where a restore may spool the archive it verifies. */
+  abstract readonly scratchDir: string;
+  /** Restores a verified archive all or nothing, with a new incarnation (see backup/). */
+  abstract restore<R>(request: RestoreRequest<R>): Promise<R>;
   /** Why the backend cannot serve now, or undefined when it can. */
   abstract unready(): string | undefined;
   /** Throws BackendUnavailableError while the read models cannot be read (not connected yet, rebuilding). */

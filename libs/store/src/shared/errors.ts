@@ -18,8 +18,11 @@ export const ERROR_CODES = [
   'STORAGE_FULL',
   'BACKEND_UNAVAILABLE',
   'READ_TIMEOUT',
+  'NOT_SUPPORTED',
   'TOO_MANY_STREAMS',
   'CONFIG_INVALID',
+  'RESTORE_CONFLICT',
+  'ARCHIVE_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,11 +1,11 @@
 import { StoreError } from './errors';
 
-const NAMESPACE_RE = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
+export const NAMESPACE_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 // C0, DEL and C1 control characters.
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function validateNamespace(name: string): string {
-  if (!NAMESPACE_RE.test(name)) {
+  if (!NAMESPACE_PATTERN.test(name)) {
     throw new StoreError(
       'NAMESPACE_INVALID',
       'a namespace is 1-64 characters of a-z, 0-9, ".", "_", "-", starting and ending with a letter or digit',

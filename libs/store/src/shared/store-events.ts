@@ -35,3 +35,5 @@ export function eventMetadata(ctx: CommandContext): StoreEventMetadata {
 /** Store streams share one prefix so subscribers can filter the whole log by it. */
 export const STREAM_PREFIX = 'store-';
 export const namespaceStream = (namespace: string) => `${STREAM_PREFIX}${namespace}`;
+/** Store-wide events (restores, backups, …): `_` cannot start a namespace, so no namespace stream collides. */
+export const STORE_WIDE_STREAM = `${STREAM_PREFIX}_store`;

@@ -1,0 +1,65 @@
+import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
+import { Command, CommanderError, Option } from 'commander';
+import { addAdminCommands } from './admin-commands';
+import { CommandEnv } from './command-env';
+import { UsageError } from './inputs';
+import { addEntryCommands } from './kv-commands';
+import { output } from './output';
+
+/** Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store unreachable or failed. */
+export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('hexastore')
+    .description('The HexaStore command line: entries, transactions, backup, restore and rebuild.')
+    .exitOverride()
+    .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default('http://127.0.0.1:3000'))
+    .option('--json', 'print results (and refusals) as JSON on stdout')
+    .option('--progress', 'draw progress bars even when stderr is not a terminal')
+    .option('--no-progress', 'never draw progress bars')
+    .showHelpAfterError('(run with --help for usage)');
+  const env = (): CommandEnv => {
+    const o = program.opts<{ url: string; json?: boolean; progress?: boolean }>();
+    return { client: new StoreClient(o.url), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
+  };
+  addEntryCommands(program, env);
+  addAdminCommands(program, env);
+  return program;
+}
+
+/** Runs one command line; answers the exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, program.opts<{ json?: boolean }>().json === true);
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`hexastore: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const problem = error instanceof StoreRequestError ? error.problem : storeErrorProblem(error);
+  if (problem) {
+    if (json) process.stdout.write(`${JSON.stringify(problem, null, 2)}\n`);
+    process.stderr.write(`hexastore: ${problem.code}: ${problem.detail}\n`);
+    return EXIT.refused;
+  }
+  const message = error instanceof StoreUnavailableError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`hexastore: ${message}\n`);
+  return EXIT.unavailable;
+}
+
+/** Offline commands throw the store's own errors: shown like the service's problems. */
+function storeErrorProblem(error: unknown): { code: string; detail: string; [k: string]: unknown } | undefined {
+  const candidate = error as { code?: unknown; message?: string; details?: Record<string, unknown>; constructor?: { name?: string } };
+  if (candidate?.constructor?.name !== 'StoreError' || typeof candidate.code !== 'string') return undefined;
+  return { ...candidate.details, code: candidate.code, detail: candidate.message ?? '' };
+}

@@ -1,0 +1,100 @@
+import { TransactionOp } from '@app/client';
+import { Command } from 'commander';
+import { CommandEnv } from './command-env';
+import { cellValue, fields, table } from './output';
+import { collectPair, parseJson, readInput, UsageError, wholeNumber } from './inputs';
+
+/** put, get, del, ls, txn: the entry calls of the API, through the client. */
+export function addEntryCommands(program: Command, env: () => CommandEnv): void {
+  program
+    .command('put')
+    .description('put an entry: the value as an argument, or from a file (--file, "-" for stdin) as bytes')
+    .argument('<namespace>')
+    .argument('<key>')
+    .argument('[value]', 'the value as text')
+    .option('-f, --file <path>', 'read the value from a file ("-" = stdin)')
+    .option('-m, --metadata <name=value>', 'a metadata pair (repeatable)', collectPair)
+    .option('--ttl <seconds>', 'expire after this many seconds', wholeNumber('--ttl', 1))
+    .option('--expected-version <n>', 'compare-and-set: 0 = must not exist, n = must be at version n', wholeNumber('--expected-version'))
+    .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .action(async (namespace: string, key: string, text: string | undefined, o) => {
+      if ((text === undefined) === (o.file === undefined)) throw new UsageError('give the value either as an argument or with --file');
+      const value = text ?? readInput(o.file);
+      const { client, out } = env();
+      const result = await client.put(namespace, key, value, {
+        metadata: o.metadata, ttlSeconds: o.ttl, expectedVersion: o.expectedVersion, idempotencyKey: o.idempotencyKey,
+      });
+      out.result(result, () => `${result.created ? 'created' : 'updated'} ${namespace}/${key}: version ${result.version}, revision ${result.revision}, position ${result.position}`);
+    });
+
+  program
+    .command('get')
+    .description('get an entry')
+    .argument('<namespace>')
+    .argument('<key>')
+    .option('--raw', 'print only the value bytes')
+    .action(async (namespace: string, key: string, o) => {
+      const { client, out } = env();
+      const entry = await client.get(namespace, key);
+      if (o.raw) {
+        process.stdout.write(entry.value !== undefined ? entry.value : Buffer.from(entry.valueBase64!, 'base64'));
+        return;
+      }
+      out.result(entry, () => fields([
+        ['namespace', entry.namespace], ['key', entry.key],
+        entry.value !== undefined ? ['value', entry.value] : ['valueBase64', entry.valueBase64],
+        ['metadata', entry.metadata], ['version', entry.version], ['modRevision', entry.modRevision],
+        ['createdAt', entry.createdAt], ['updatedAt', entry.updatedAt], ['expiresAt', entry.expiresAt ?? '-'],
+      ]));
+    });
+
+  program
+    .command('del')
+    .description('delete an entry')
+    .argument('<namespace>')
+    .argument('<key>')
+    .option('--expected-version <n>', 'delete only at this version', wholeNumber('--expected-version'))
+    .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .action(async (namespace: string, key: string, o) => {
+      const { client, out } = env();
+      await client.delete(namespace, key, { expectedVersion: o.expectedVersion, idempotencyKey: o.idempotencyKey });
+      out.result({ deleted: true, namespace, key }, () => `deleted ${namespace}/${key}`);
+    });
+
+  program
+    .command('ls')
+    .description('list namespaces, or the entries of one namespace in key order')
+    .argument('[namespace]')
+    .option('-p, --prefix <prefix>', 'only keys starting with this')
+    .option('-l, --limit <n>', 'at most this many entries (1-1000, default 100)', wholeNumber('--limit', 1))
+    .option('--cursor <cursor>', 'continue after the page that gave this cursor')
+    .action(async (namespace: string | undefined, o) => {
+      const { client, out } = env();
+      if (namespace === undefined) {
+        const namespaces = await client.listNamespaces();
+        out.result(namespaces, () => table(['namespace', 'entries', 'bytes', 'revision', 'updated'],
+          namespaces.map((n) => [n.name, n.entryCount, n.bytes, n.revision, n.updatedAt])));
+        return;
+      }
+      const page = await client.list(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor });
+      out.result(page, () => {
+        const rows = table(['key', 'version', 'value', 'updated'], page.items.map((e) => [e.key, e.version, cellValue(e), e.updatedAt]));
+        return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;
+      });
+    });
+
+  program
+    .command('txn')
+    .description('commit a transaction: ops from a JSON file ({"ops": [...]} or [...]; "-" for stdin), all or nothing')
+    .argument('<namespace>')
+    .argument('<file>')
+    .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .action(async (namespace: string, file: string, o) => {
+      const parsed = parseJson(readInput(file), file);
+      const ops = Array.isArray(parsed) ? parsed : (parsed as { ops?: unknown })?.ops;
+      if (!Array.isArray(ops)) throw new UsageError(`${file} holds no ops: give {"ops": [...]} or [...]`);
+      const { client, out } = env();
+      const result = await client.transaction(namespace, ops as TransactionOp[], { idempotencyKey: o.idempotencyKey });
+      out.result(result, () => `${table(['op', 'key', 'version'], result.results.map((r) => [r.op, r.key, r.version]))}\nrevision ${result.revision}, position ${result.position}`);
+    });
+}

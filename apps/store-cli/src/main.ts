@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+import { run } from './cli';
+
+run(process.argv).then((code) => {
+  process.exitCode = code;
+});

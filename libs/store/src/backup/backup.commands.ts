@@ -1,0 +1,154 @@
+import { EventStore, formatPosition, Position, ReadAllFrom } from '@app/event-store';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StoreBackend } from '../persistence/store-backend';
+import { Clock } from '../shared/clock';
+import { StoreError } from '../shared/errors';
+import { validateNamespace } from '../shared/names';
+import { RequestMeta } from '../shared/request-meta';
+import { CommandContext, eventMetadata, namespaceStream, STORE_WIDE_STREAM, STREAM_PREFIX } from '../shared/store-events';
+import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchivedEvent, ArchiveHeader } from './archive';
+import { readSpool, verifyArchive } from './archive-reader';
+import { archiveBytes, gzipped } from './archive-writer';
+import { BackupCreated } from './backup';
+import { decideRestore, restoredEvent } from './backup.decide';
+
+const PAGE = 1000;
+
+export interface BackupArchive {
+  readonly header: ArchiveHeader;
+  /** The gzip'd archive, produced as it is read. */
+  readonly stream: Readable;
+}
+
+export interface BackupOptions {
+  /** Only these namespaces (each must exist); every namespace when absent. */
+  readonly namespaces?: readonly string[];
+  readonly onProgress?: (events: number) => void;
+}
+
+/** Streams an archive of the log up to its head at the start; StoreBackupCreated is recorded before the trailer. */
+export class BackupStore extends Command<BackupArchive> {
+  constructor(readonly meta: RequestMeta, readonly options: BackupOptions = {}) {
+    super();
+  }
+}
+
+export interface RestoreResult {
+  /** False when the store already held this archive (a repeat): nothing was written. */
+  restored: boolean;
+  namespaces: string[];
+  events: number;
+  incarnation: string;
+  position: string | null;
+}
+
+export interface RestoreOptions {
+  /** Compressed bytes read while verifying. */
+  readonly onVerifying?: (bytes: number) => void;
+  readonly onImported?: (events: number, total: number) => void;
+}
+
+/** Verifies the whole archive, then restores it all or nothing with a new store incarnation. */
+export class RestoreStore extends Command<RestoreResult> {
+  constructor(readonly archive: AsyncIterable<Buffer | Uint8Array | string>, readonly meta: RequestMeta, readonly options: RestoreOptions = {}) {
+    super();
+  }
+}
+
+const contextOf = (meta: RequestMeta, now: Date): CommandContext => ({
+  actor: meta.actor, correlationId: meta.correlationId, causationId: meta.causationId, now,
+});
+
+@CommandHandler(BackupStore)
+export class BackupStoreHandler implements ICommandHandler<BackupStore> {
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+
+  async execute({ meta, options }: BackupStore): Promise<BackupArchive> {
+    // Namespaces first, then the head: every namespace listed then has its first event within the archive.
+    const namespaces = this.scope(options.namespaces);
+    const log = this.backend.eventStore;
+    const head = await log.headPosition();
+    const now = this.clock.now();
+    const header: ArchiveHeader = {
+      format: ARCHIVE_FORMAT,
+      formatVersion: ARCHIVE_FORMAT_VERSION,
+      createdAt: now.toISOString(),
+      sourceBackend: this.backend.name,
+      headPosition: head ? formatPosition(head) : null,
+      incarnation: log.incarnation,
+      namespaces,
+    };
+    const bytes = archiveBytes(header, archivedPages(log, head, namespaces), {
+      onProgress: options.onProgress,
+      beforeTrailer: async ({ eventCount, sha256 }) => {
+        const event: BackupCreated = { type: 'StoreBackupCreated', data: { namespaces, eventCount, headPosition: header.headPosition, sha256 } };
+        const metadata = eventMetadata(contextOf(meta, this.clock.now()));
+        await log.append(STORE_WIDE_STREAM, [{ id: randomUUID(), ...event, metadata }], 'any');
+      },
+    });
+    return { header, stream: gzipped(bytes) };
+  }
+
+  private scope(requested: readonly string[] | undefined): string[] {
+    const existing = this.backend.namespaces.list().map((n) => n.name);
+    if (requested === undefined) return existing;
+    const wanted = [...new Set(requested.map(validateNamespace))].sort();
+    const missing = wanted.filter((n) => !existing.includes(n));
+    if (missing.length > 0) {
+      throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${missing.join(', ')}`, { namespace: missing[0], namespaces: missing });
+    }
+    return wanted;
+  }
+}
+
+/** The events of the chosen namespaces up to `head`, in log order, a page at a time. */
+async function* archivedPages(log: EventStore, head: Position | undefined, namespaces: readonly string[]): AsyncGenerator<ArchivedEvent[]> {
+  if (!head || namespaces.length === 0) return;
+  const streams = new Set(namespaces.map(namespaceStream));
+  let after: ReadAllFrom = 'start';
+  for (;;) {
+    const page = await log.readAll({ after, maxCount: PAGE, streamPrefix: STREAM_PREFIX });
+    const within = page.filter((e) => e.position.commit <= head.commit);
+    yield within.filter((e) => streams.has(e.stream)).map((e) => ({
+      stream: e.stream, revision: e.revision, id: e.id, type: e.type,
+      data: e.data as Record<string, unknown>, metadata: e.metadata as Record<string, unknown>, timestamp: e.recordedAt,
+    }));
+    if (page.length < PAGE || within.length < page.length) return;
+    after = page[page.length - 1].position;
+  }
+}
+
+@CommandHandler(RestoreStore)
+export class RestoreStoreHandler implements ICommandHandler<RestoreStore> {
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+
+  async execute({ archive, meta, options }: RestoreStore): Promise<RestoreResult> {
+    const spool = join(this.backend.scratchDir, `.restore-${randomUUID()}.ndjson`);
+    try {
+      const verified = await verifyArchive(archive, spool, options.onVerifying);
+      return await this.backend.restore({
+        streams: verified.streams,
+        context: contextOf(meta, this.clock.now()),
+        events: () => readSpool(spool),
+        decide: (existing) => decideRestore(verified.streams, existing),
+        restoredEvent: (incarnations) => restoredEvent(verified, incarnations),
+        onImported: options.onImported && ((n) => options.onImported!(n, verified.trailer.eventCount)),
+        respond: ({ decision, incarnation, position }) => ({
+          restored: decision === 'restore',
+          namespaces: [...verified.header.namespaces],
+          events: verified.trailer.eventCount,
+          incarnation,
+          position: position ? formatPosition(position) : null,
+        }),
+      });
+    } finally {
+      rmSync(spool, { force: true });
+    }
+  }
+}
+
+export const BACKUP_COMMAND_HANDLERS = [BackupStoreHandler, RestoreStoreHandler];
