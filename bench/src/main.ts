@@ -127,7 +127,8 @@ async function storeAlone(work: string, wrk: string, events: number, seconds: nu
     const sourceDir = join(work, 'backup-data');
     await prefillDataDir(sourceDir, BACKUP_EVENTS);
     const source = await startHexaStore(sourceDir, work, 'hexastore-backup');
-    const empty = await startHexaStore(join(work, 'restore-data'), work, 'hexastore-restore');
+    // A restore goes into a store that has none of the archive's namespaces.
+    const empty = await startHexaStore(join(work, 'restore-data'), work, 'hexastore-restore', { empty: true });
     ({ backup, restore } = await backupAndRestore(source, empty, BACKUP_EVENTS));
     await stop(source.process);
     await stop(empty.process);

@@ -20,13 +20,15 @@ const BATCH = 128;
 const MAIN = resolve(__dirname, '../../apps/store-service/src/main.js');
 
 /** The built service as a child process on a free port of 127.0.0.1. */
-export async function startHexaStore(dataDir: string, logDir: string, label = 'hexastore'): Promise<RunningSystem> {
+export async function startHexaStore(dataDir: string, logDir: string, label = 'hexastore', { empty = false } = {}): Promise<RunningSystem> {
   const port = await freePort();
   const env = { ...process.env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   const p = start(label, process.execPath, [...nodeFlags(), MAIN], { env, logFile: join(logDir, `${label}.log`) });
   await waitReady(p, async () => (await call(port, 'GET', '/health/ready')).status === 200, 120_000);
-  const { status } = await callJson(port, 'PUT', `/v1/namespaces/${NAMESPACE}`);
-  if (status !== 200 && status !== 201) throw new Error(`creating namespace ${NAMESPACE} answered ${status}`);
+  if (!empty) {
+    const { status } = await callJson(port, 'PUT', `/v1/namespaces/${NAMESPACE}`);
+    if (status !== 200 && status !== 201) throw new Error(`creating namespace ${NAMESPACE} answered ${status}`);
+  }
   return { name: 'hexastore', port, process: p, version: 'this checkout' };
 }
 
