@@ -156,3 +156,25 @@ describe('slow consumers', () => {
     }
   }, 60_000);
 });
+
+describe('a stopping service', () => {
+  it('ends its open streams, naming the last position delivered, instead of waiting for subscribers to leave', async () => {
+    const service = await startService();
+    try {
+      const written = await put(service, 'stopping', 'k', 'v');
+      const feeds = await Promise.all([
+        SseConnection.open(`${service.url}/v1/namespaces/stopping/feed?from=start`),
+        SseConnection.open(`${service.url}/v1/feed`),
+      ]);
+      await feeds[0].until((c) => c.events.length === 2);
+      await service.close();
+      await Promise.all(feeds.map((feed) => feed.until((c) => c.ended)));
+      expect(feeds.map((feed) => feed.messages[feed.messages.length - 1].comment)).toEqual([
+        `service shutting down; last delivered position ${written.body.position}`,
+        'service shutting down; last delivered position none',
+      ]);
+    } finally {
+      removeDir(service.dataDir);
+    }
+  });
+});

@@ -76,7 +76,7 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
           namespaces.map((n) => [n.name, n.entryCount, n.bytes, n.revision, n.updatedAt])));
         return;
       }
-      const page = await client.list(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor });
+      const page = await client.listPage(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor });
       out.result(page, () => {
         const rows = table(['key', 'version', 'value', 'updated'], page.items.map((e) => [e.key, e.version, cellValue(e), e.updatedAt]));
         return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;

@@ -1,20 +1,16 @@
-/** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly code: string;
-  readonly detail: string;
-  readonly [extension: string]: unknown;
-}
+import type { Problem } from './types';
 
-/** The store refused the request; `code` says why (VERSION_CONFLICT, RESTORE_CONFLICT, …). */
+/**
+ * The store refused the request; `code` says why (VERSION_CONFLICT, CURSOR_STALE, …) and `problem`
+ * holds the whole problem document. Subclasses group the codes a caller usually tells apart.
+ */
 export class StoreRequestError extends Error {
   constructor(readonly problem: Problem) {
     super(`${problem.code}: ${problem.detail}`);
+    this.name = new.target.name;
   }
 
-  get code(): string {
+  get code(): Problem['code'] {
     return this.problem.code;
   }
 
@@ -23,9 +19,37 @@ export class StoreRequestError extends Error {
   }
 }
 
-/** The store could not be reached, or answered with something that is not a problem document. */
+/** 404: no such entry, namespace, consumer, rollback point or snapshot. */
+export class NotFoundError extends StoreRequestError {}
+
+/** 409: VERSION_CONFLICT, ENTRY_NOT_DELETED, RESTORE_CONFLICT. */
+export class ConflictError extends StoreRequestError {}
+
+/** 410 CURSOR_STALE: the position is from another incarnation of the store (before a restore). */
+export class CursorStaleError extends StoreRequestError {}
+
+/** 400: the request itself is wrong (VALIDATION_FAILED, KEY_INVALID, CURSOR_INVALID, …). */
+export class InvalidRequestError extends StoreRequestError {}
+
+/** The store could not be reached (after the retries), or answered with something that is not a problem document. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.name = 'StoreUnavailableError';
   }
 }
+
+/** The typed error for a problem document. */
+export function problemError(problem: Problem): StoreRequestError {
+  switch (problem.status) {
+    case 400: return new InvalidRequestError(problem);
+    case 404: return new NotFoundError(problem);
+    case 409: return new ConflictError(problem);
+    case 410: return new CursorStaleError(problem);
+    default: return new StoreRequestError(problem);
+  }
+}
+
+/** Whether an error is the store's refusal with this code. */
+export const isProblem = (error: unknown, code: Problem['code']): error is StoreRequestError =>
+  error instanceof StoreRequestError && error.code === code;

@@ -1,2 +1,7 @@
+export * from './types';
 export * from './errors';
+export { backoffDelay, BackoffOptions } from './backoff';
+export { ClientOptions, RetryOptions } from './transport';
+export { SseMessage, SseParser } from './sse';
 export * from './store-client';
+export * from './watch';

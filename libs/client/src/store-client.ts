@@ -1,10 +1,26 @@
+import { StoreUnavailableError } from './errors';
+import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
-  CreateNamespaceResult, EntryPage, EntryView, EntryWriteResult, NamespaceView, RebuildResult, RestoreResult, TransactionResult,
-} from '@app/store';
-import { Problem, StoreRequestError, StoreUnavailableError } from './errors';
+  Consumer, CreateNamespaceResult, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
+  Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
+  Snapshot, StatePage, TransactionResult, WrittenAt,
+} from './types';
+import { FeedWatch, WatchOptions } from './watch';
 
-export interface WriteOptions {
-  /** A retry with the same key is applied once and answered the same. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface ReadOptions extends CallOptions {
+  /**
+   * Read-your-writes: the read waits until the service has this position (or the write result
+   * that carries it); a replica that does not reach it in time answers 504 READ_TIMEOUT, retried.
+   */
+  readonly minPosition?: Position | WrittenAt;
+}
+
+export interface WriteOptions extends CallOptions {
+  /** One is generated when not given; every retry of the call sends the same, so it applies once. */
   readonly idempotencyKey?: string;
 }
 
@@ -13,6 +29,25 @@ export interface PutOptions extends WriteOptions {
   readonly ttlSeconds?: number;
   /** 0: the key must not exist; n: the key must be at version n. */
   readonly expectedVersion?: number;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  readonly expectedVersion?: number;
+  /** Delete for good: not restorable. */
+  readonly purge?: boolean;
+}
+
+export interface PageOptions {
+  /** Entries per page, 1-1000 (the service's default is 100). */
+  readonly limit?: number;
+  /** The nextCursor of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface ListOptions extends ReadOptions, PageOptions {
+  readonly prefix?: string;
+  /** Also deleted entries, with deletedAt and restorable. */
+  readonly includeDeleted?: boolean;
 }
 
 export type TransactionOp =
@@ -26,128 +61,201 @@ export interface BackupDownload {
   readonly body: AsyncIterable<Uint8Array>;
 }
 
-export interface ReadinessReport {
-  readonly status: string;
-  readonly info?: { store?: Record<string, unknown> };
-}
-
 /**
- * A typed HTTP client of the store's v1 API. Refusals throw StoreRequestError carrying the
- * problem document; an unreachable store throws StoreUnavailableError.
+ * The typed client of the store's v1 HTTP API. Refusals throw StoreRequestError (by status:
+ * NotFoundError, ConflictError, CursorStaleError, InvalidRequestError) carrying the problem `code`;
+ * an unreachable store throws StoreUnavailableError once the retries are spent.
  */
 export class StoreClient {
-  private readonly baseUrl: string;
+  private readonly http: Transport;
 
-  constructor(baseUrl = 'http://127.0.0.1:3000') {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  constructor(options: ClientOptions | string = {}) {
+    this.http = new Transport(typeof options === 'string' ? { url: options } : options);
   }
 
-  listNamespaces(): Promise<NamespaceView[]> {
-    return this.json('GET', '/v1/namespaces');
+  get url(): string {
+    return this.http.baseUrl;
   }
 
-  getNamespace(namespace: string): Promise<NamespaceView> {
-    return this.json('GET', `/v1/namespaces/${segment(namespace)}`);
+  listNamespaces(options: ReadOptions = {}): Promise<Namespace[]> {
+    return this.read('/v1/namespaces', options);
+  }
+
+  getNamespace(namespace: string, options: ReadOptions = {}): Promise<Namespace> {
+    return this.read(nsPath(namespace), options);
   }
 
   createNamespace(namespace: string, options: WriteOptions = {}): Promise<CreateNamespaceResult> {
-    return this.json('PUT', `/v1/namespaces/${segment(namespace)}`, { headers: writeHeaders(options) });
+    return this.write('PUT', nsPath(namespace), undefined, options);
   }
 
   /** Text goes as `value`, bytes as `valueBase64`. */
   put(namespace: string, key: string, value: string | Uint8Array, options: PutOptions = {}): Promise<EntryWriteResult> {
-    const { idempotencyKey: _, ...rest } = options;
+    const { metadata, ttlSeconds, expectedVersion } = options;
     const encoded = typeof value === 'string' ? { value } : { valueBase64: Buffer.from(value).toString('base64') };
-    return this.json('PUT', entryPath(namespace, key), { body: { ...encoded, ...rest }, headers: writeHeaders(options) });
+    return this.write('PUT', entryPath(namespace, key), { ...encoded, metadata, ttlSeconds, expectedVersion }, options);
   }
 
-  get(namespace: string, key: string): Promise<EntryView> {
-    return this.json('GET', entryPath(namespace, key));
+  get(namespace: string, key: string, options: ReadOptions = {}): Promise<Entry> {
+    return this.read(entryPath(namespace, key), options);
   }
 
-  async delete(namespace: string, key: string, options: WriteOptions & { expectedVersion?: number } = {}): Promise<void> {
-    await this.json('DELETE', entryPath(namespace, key) + query({ expectedVersion: options.expectedVersion }), { headers: writeHeaders(options) });
+  /** The entry as it was right after that namespace revision (time travel). */
+  getAsOf(namespace: string, key: string, revision: number, options: CallOptions = {}): Promise<EntryAsOf> {
+    return this.read(entryPath(namespace, key), options, { asOf: revision });
   }
 
-  list(namespace: string, options: { prefix?: string; limit?: number; cursor?: string } = {}): Promise<EntryPage> {
-    return this.json('GET', `/v1/namespaces/${segment(namespace)}/entries${query(options)}`);
+  /** Whether the entry is there (HEAD): false when it, or its namespace, is not. */
+  async exists(namespace: string, key: string, options: ReadOptions = {}): Promise<boolean> {
+    const response = await this.http.send({ ...this.readCall(entryPath(namespace, key), options), method: 'HEAD', accept: [404] });
+    return response.status === 200;
   }
 
+  async delete(namespace: string, key: string, options: DeleteOptions = {}): Promise<void> {
+    await this.write('DELETE', entryPath(namespace, key), undefined, options, { expectedVersion: options.expectedVersion, purge: options.purge || undefined });
+  }
+
+  /** Every entry in key order, fetched a page at a time as the iteration goes. */
+  async *list(namespace: string, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<ListedEntry> {
+    yield* items((cursor) => this.listPage(namespace, { ...options, cursor }));
+  }
+
+  listPage(namespace: string, options: ListOptions = {}): Promise<EntryPage> {
+    const { prefix, limit, cursor, includeDeleted } = options;
+    return this.read(`${nsPath(namespace)}/entries`, options, { prefix, limit, cursor, includeDeleted });
+  }
+
+  /** All ops or none, in one append. */
   transaction(namespace: string, ops: readonly TransactionOp[], options: WriteOptions = {}): Promise<TransactionResult> {
-    return this.json('POST', `/v1/namespaces/${segment(namespace)}/transactions`, { body: { ops }, headers: writeHeaders(options) });
+    return this.write('POST', `${nsPath(namespace)}/transactions`, { ops }, options);
   }
 
-  async backup(options: { namespaces?: readonly string[] } = {}): Promise<BackupDownload> {
-    const params = (options.namespaces ?? []).map((n) => `namespace=${encodeURIComponent(n)}`).join('&');
-    const response = await this.send('POST', `/v1/admin/backup${params ? `?${params}` : ''}`, {});
+  /** A new expiry counted from now; null clears it. */
+  setTtl(namespace: string, key: string, ttlSeconds: number | null, options: WriteOptions & { expectedVersion?: number } = {}): Promise<KeyWriteResult> {
+    return this.write('PUT', `${entryPath(namespace, key)}/ttl`, { ttlSeconds, expectedVersion: options.expectedVersion }, options);
+  }
+
+  /** Every change of a key, oldest first. */
+  async *history(namespace: string, key: string, options: CallOptions & Omit<PageOptions, 'cursor'> = {}): AsyncGenerator<HistoryItem> {
+    yield* items((cursor) => this.historyPage(namespace, key, { ...options, cursor }));
+  }
+
+  historyPage(namespace: string, key: string, options: CallOptions & PageOptions = {}): Promise<Page<HistoryItem>> {
+    return this.read(`${entryPath(namespace, key)}/history`, options, { limit: options.limit, cursor: options.cursor });
+  }
+
+  /** Brings a deleted entry back with its last value. */
+  restoreEntry(namespace: string, key: string, options: WriteOptions = {}): Promise<KeyWriteResult> {
+    return this.write('POST', `${entryPath(namespace, key)}/restore`, undefined, options);
+  }
+
+  /** Makes a delete final (deleting the entry first if it is live). */
+  purgeEntry(namespace: string, key: string, options: WriteOptions = {}): Promise<PurgeResult> {
+    return this.write('POST', `${entryPath(namespace, key)}/purge`, undefined, options);
+  }
+
+  createRollbackPoint(namespace: string, point: { stage?: string; label?: string } = {}, options: WriteOptions = {}): Promise<RollbackPoint> {
+    return this.write('POST', `${nsPath(namespace)}/rollback-points`, point, options);
+  }
+
+  async listRollbackPoints(namespace: string, options: CallOptions = {}): Promise<RollbackPoint[]> {
+    return (await this.read<{ items: RollbackPoint[] }>(`${nsPath(namespace)}/rollback-points`, options)).items;
+  }
+
+  /** The point and a page of the entries visible at it. */
+  getRollbackPoint(namespace: string, id: string, options: CallOptions & PageOptions = {}): Promise<RollbackPoint & { entries: StatePage }> {
+    return this.read(`${nsPath(namespace)}/rollback-points/${encodeURIComponent(id)}`, options, { limit: options.limit, cursor: options.cursor });
+  }
+
+  /** Compensating events that bring the namespace back to the point's state; answers the diff. */
+  rollback(namespace: string, pointId: string, options: WriteOptions = {}): Promise<RollbackResult> {
+    return this.write('POST', `${nsPath(namespace)}/rollback`, { pointId }, options);
+  }
+
+  createSnapshot(namespace: string, options: WriteOptions = {}): Promise<Snapshot> {
+    return this.write('POST', `${nsPath(namespace)}/snapshots`, undefined, options);
+  }
+
+  async listSnapshots(namespace: string, options: CallOptions = {}): Promise<Snapshot[]> {
+    return (await this.read<{ items: Snapshot[] }>(`${nsPath(namespace)}/snapshots`, options)).items;
+  }
+
+  getSnapshot(namespace: string, id: string, options: CallOptions & PageOptions = {}): Promise<Snapshot & { entries: StatePage }> {
+    return this.read(`${nsPath(namespace)}/snapshots/${encodeURIComponent(id)}`, options, { limit: options.limit, cursor: options.cursor });
+  }
+
+  /** Follows the change feed; see WatchOptions. */
+  watch(options: WatchOptions = {}): FeedWatch {
+    return new FeedWatch(this.http, options);
+  }
+
+  /** Records that a durable consumer has processed everything up to `position`; the last checkpoint wins. */
+  saveCheckpoint(consumer: string, position: Position, options: WriteOptions = {}): Promise<Consumer> {
+    return this.write('PUT', `/v1/consumers/${encodeURIComponent(consumer)}/checkpoint`, { position }, options);
+  }
+
+  getConsumer(consumer: string, options: CallOptions = {}): Promise<Consumer> {
+    return this.read(`/v1/consumers/${encodeURIComponent(consumer)}`, options);
+  }
+
+  /** Each read-model projector of the service and each durable consumer, with its lag. */
+  replicas(options: CallOptions = {}): Promise<Replica[]> {
+    return this.read('/v1/replicas', options);
+  }
+
+  /** HotReload of the service's config file. */
+  reload(options: WriteOptions = {}): Promise<ReloadResult> {
+    return this.write('POST', '/v1/admin/reload', undefined, options);
+  }
+
+  async backup(options: CallOptions & { namespaces?: readonly string[] } = {}): Promise<BackupDownload> {
+    const query = (options.namespaces ?? []).map((n) => `namespace=${encodeURIComponent(n)}`).join('&');
+    const response = await this.http.send({ method: 'POST', path: `/v1/admin/backup${query ? `?${query}` : ''}`, retry: false, untimed: true, signal: options.signal });
     if (!response.body) throw new StoreUnavailableError('the store answered a backup without a body');
     const filename = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
     return { filename, body: response.body as unknown as AsyncIterable<Uint8Array> };
   }
 
   /** Uploads an archive as it is read. */
-  async restore(archive: AsyncIterable<Uint8Array> | Uint8Array): Promise<RestoreResult> {
-    return this.json('POST', '/v1/admin/restore', { raw: archive, headers: { 'content-type': 'application/gzip' } });
+  restore(archive: AsyncIterable<Uint8Array> | Uint8Array, options: CallOptions = {}): Promise<RestoreResult> {
+    return this.http.json({
+      method: 'POST', path: '/v1/admin/restore', raw: archive, headers: { 'content-type': 'application/gzip' }, retry: false, untimed: true, signal: options.signal,
+    });
   }
 
-  rebuild(): Promise<RebuildResult> {
-    return this.json('POST', '/v1/admin/rebuild');
+  rebuild(options: CallOptions = {}): Promise<RebuildResult> {
+    return this.http.json({ method: 'POST', path: '/v1/admin/rebuild', retry: false, untimed: true, signal: options.signal });
   }
 
-  ready(): Promise<ReadinessReport> {
-    return this.json('GET', '/health/ready');
+  /** The service's readiness report, ready (200) or not (503). */
+  ready(options: CallOptions = {}): Promise<ReadinessReport> {
+    return this.http.json({ method: 'GET', path: '/health/ready', retry: false, accept: [503], signal: options.signal });
   }
 
-  private async json<T>(method: string, path: string, request: Request = {}): Promise<T> {
-    const response = await this.send(method, path, request);
-    const text = await response.text();
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+  private readCall(path: string, options: ReadOptions, query?: Query): Call {
+    const minPosition = typeof options.minPosition === 'object' ? options.minPosition.position : options.minPosition;
+    return { method: 'GET', path, query, headers: minPosition === undefined ? {} : { 'x-min-position': minPosition }, retry: true, signal: options.signal };
   }
 
-  private async send(method: string, path: string, request: Request): Promise<Response> {
-    const headers: Record<string, string> = { ...request.headers };
-    let body: RequestInit['body'];
-    if (request.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(request.body);
-    } else if (request.raw !== undefined) {
-      body = request.raw;
-    }
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, duplex: 'half' });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new StoreUnavailableError(`cannot reach the store at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message})`, { cause: error });
-    }
-    if (response.ok) return response;
-    throw await refusal(response);
+  private read<T>(path: string, options: ReadOptions, query?: Query): Promise<T> {
+    return this.http.json(this.readCall(path, options, query));
+  }
+
+  private write<T>(method: Call['method'], path: string, body: unknown, options: WriteOptions, query?: Query): Promise<T> {
+    const headers = { 'idempotency-key': options.idempotencyKey ?? crypto.randomUUID() };
+    return this.http.json({ method, path, query, body, headers, retry: true, signal: options.signal });
   }
 }
 
-interface Request {
-  readonly body?: unknown;
-  readonly raw?: AsyncIterable<Uint8Array> | Uint8Array;
-  readonly headers?: Record<string, string>;
-}
+const nsPath = (namespace: string) => `/v1/namespaces/${encodeURIComponent(namespace)}`;
+/** The whole key as one segment ("/" as %2F), so a key ending in a sub-resource's name is never taken for it. */
+const entryPath = (namespace: string, key: string) => `${nsPath(namespace)}/entries/${encodeURIComponent(key)}`;
 
-async function refusal(response: Response): Promise<Error> {
-  const text = await response.text();
-  try {
-    const problem = JSON.parse(text) as Problem;
-    if (typeof problem?.code === 'string') return new StoreRequestError(problem);
-  } catch {
-    // not a problem document
-  }
-  return new StoreUnavailableError(`the store answered ${response.status}: ${text.slice(0, 200)}`);
-}
-
-const segment = (name: string) => encodeURIComponent(name);
-const entryPath = (namespace: string, key: string) => `/v1/namespaces/${segment(namespace)}/entries/${encodeURIComponent(key)}`;
-const writeHeaders = (options: WriteOptions): Record<string, string> =>
-  options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey };
-
-function query(params: Record<string, string | number | undefined>): string {
-  const pairs = Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
-  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
+async function* items<T>(page: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    yield* next.items;
+    cursor = next.nextCursor ?? undefined;
+  } while (cursor !== undefined);
 }

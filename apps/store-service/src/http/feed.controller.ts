@@ -1,5 +1,5 @@
 import { FeedEvent, FeedStart, invalid, StoreError, WatchFeed } from '@app/store';
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,10 +29,16 @@ const FeedDocs = (): MethodDecorator => (target, key, descriptor) => {
 /** The change feed as Server-Sent Events: `id:` = position, `event:` = type, `data:` = JSON. */
 @ApiTags('feed')
 @Controller()
-export class FeedController {
+export class FeedController implements BeforeApplicationShutdown {
   private readonly openStreams = new Map<string, number>();
+  /** Ends each open stream: a service that stops must not wait for its subscribers to leave. */
+  private readonly closers = new Set<() => void>();
 
   constructor(private readonly queries: QueryBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  beforeApplicationShutdown(): void {
+    for (const close of this.closers) close();
+  }
 
   @Get('v1/feed')
   @FeedDocs()
@@ -73,14 +79,23 @@ export class FeedController {
     });
     out.write(': connected\nretry: 1000\n\n');
     const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), this.config.feed.heartbeatMs);
+    let finished = false;
+    let shuttingDown = false;
+    const shutDown = () => {
+      shuttingDown = true;
+      controller.abort();
+    };
     const finish = () => {
-      if (controller.signal.aborted) return;
+      if (finished) return;
+      finished = true;
       controller.abort();
       clearInterval(heartbeat);
+      this.closers.delete(shutDown);
       const left = (this.openStreams.get(caller) ?? 1) - 1;
       if (left > 0) this.openStreams.set(caller, left);
       else this.openStreams.delete(caller);
     };
+    this.closers.add(shutDown);
     out.on('close', finish);
     let last: string | undefined;
     try {
@@ -92,8 +107,10 @@ export class FeedController {
           break;
         }
       }
+      if (shuttingDown) out.end(`: service shutting down; last delivered position ${last ?? 'none'}\n\n`);
     } catch (error) {
-      out.end(`: feed interrupted (${(error as Error).message}); last delivered position ${last ?? 'none'}\n\n`);
+      const reason = shuttingDown ? 'service shutting down' : `feed interrupted (${(error as Error).message})`;
+      out.end(`: ${reason}; last delivered position ${last ?? 'none'}\n\n`);
     } finally {
       finish();
       if (!out.writableEnded) out.end();

@@ -1,0 +1,206 @@
+/**
+ * The store's v1 wire format, as JSON documents on the wire. The client depends on nothing of the
+ * service: these are declared here and kept in step with the service by a type check in its tests.
+ */
+
+/** A log position, `<incarnation>:<n>`: opaque, ordered, the change-feed cursor. */
+export type Position = string;
+
+/** A value as the store answers it: text when its bytes are valid UTF-8, else base64. */
+export type EncodedValue = { value: string; valueBase64?: never } | { valueBase64: string; value?: never };
+
+export type Entry = EncodedValue & {
+  namespace: string;
+  key: string;
+  metadata: Record<string, string>;
+  /** 1 at creation, +1 per change, back to 1 when a deleted key is created again. */
+  version: number;
+  /** The namespace revision of the entry's last change. */
+  modRevision: number;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+};
+
+/** An entry in a listing; with `includeDeleted` also deleted ones, and whether they can be restored. */
+export type ListedEntry = Entry & { deletedAt?: string | null; restorable?: boolean };
+
+/** Where a write landed: its namespace revision and the log position of its last event. */
+export interface WrittenAt {
+  revision: number;
+  position: Position;
+}
+
+export type EntryWriteResult = Entry & WrittenAt & { created: boolean };
+/** SetTTL and restore answer the entry as reads now see it. */
+export type KeyWriteResult = Entry & WrittenAt;
+export type PurgeResult = WrittenAt & { version: number };
+export type EntryAsOf = Entry & { asOf: number };
+
+export interface Page<T> {
+  items: T[];
+  /** Give it back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export type EntryPage = Page<ListedEntry>;
+
+export interface TransactionResult extends WrittenAt {
+  results: { op: 'put' | 'delete'; key: string; version: number }[];
+}
+
+export interface Namespace {
+  name: string;
+  entryCount: number;
+  bytes: number;
+  revision: number;
+  defaultTtlSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type CreateNamespaceResult = Namespace & { created: boolean };
+
+export type EntryEventType =
+  | 'StoreEntryCreated' | 'StoreEntryUpdated' | 'StoreEntryDeleted' | 'StoreEntryRestored'
+  | 'StoreEntryPurged' | 'StoreEntryTtlSet' | 'StoreEntryExpired';
+
+export type StoreEventType =
+  | EntryEventType | 'StoreNamespaceCreated' | 'StoreNamespaceConfigured' | 'StoreRollbackPointCreated'
+  | 'StoreRolledBack' | 'StoreSnapshotCreated' | 'StoreConfigReloaded' | 'StoreConsumerCheckpointed'
+  | 'StoreBackupCreated' | 'StoreRestored';
+
+/** One change of a key, as the log recorded it. */
+export interface HistoryItem {
+  revision: number;
+  position: Position;
+  type: EntryEventType;
+  /** The version the event made (or ended, for deletes, expiries and purges). */
+  version: number;
+  actor: string;
+  timestamp: string;
+  correlationId: string;
+  value?: string;
+  valueBase64?: string;
+  metadata?: Record<string, string>;
+  expiresAt?: string | null;
+}
+
+/** One event of the change feed: the event's data, then where and by whom it was recorded. */
+export interface FeedEvent {
+  type: StoreEventType | (string & {});
+  stream: string;
+  namespace?: string;
+  key?: string;
+  version?: number;
+  /** Entry writes and TTL changes: epoch milliseconds, or null. */
+  expiresAt?: number | null;
+  value?: string;
+  valueBase64?: string;
+  metadata?: Record<string, string>;
+  revision: number;
+  position: Position;
+  timestamp: string;
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  [field: string]: unknown;
+}
+
+export interface RollbackPoint {
+  namespace: string;
+  id: string;
+  stage: string | null;
+  label: string | null;
+  /** The namespace revision whose state the point names. */
+  revision: number;
+  createdAt: string;
+  actor: string;
+}
+
+/** The entries visible at a revision: one page in key order, and how many there are. */
+export interface StatePage extends Page<Entry> {
+  revision: number;
+  count: number;
+}
+
+export interface RollbackResult extends WrittenAt {
+  pointId: string;
+  toRevision: number;
+  /** Roll back to this point to undo the rollback. */
+  undoPointId: string;
+  diff: { restored: string[]; changed: string[]; removed: string[] };
+}
+
+export interface Snapshot {
+  namespace: string;
+  id: string;
+  /** The namespace revision captured. */
+  revision: number;
+  entryCount: number;
+  createdAt: string;
+  actor: string;
+}
+
+export interface ReloadResult {
+  sha256: string;
+  changes: { namespace: string; change: 'created' | 'configured'; defaultTtlSeconds?: number | null }[];
+  unchanged: boolean;
+}
+
+export interface Consumer {
+  name: string;
+  position: Position;
+  checkpointedAt: string;
+  checkpoints: number;
+}
+
+export interface Replica {
+  id: string;
+  kind: 'projector' | 'consumer';
+  position: Position | null;
+  lagEvents: number;
+  /** True when lagEvents stopped counting at its cap. */
+  lagCapped: boolean;
+  lagSeconds: number;
+  status: 'live' | 'catching-up' | 'stalled';
+  lastSyncedAt: string | null;
+}
+
+export interface RestoreResult {
+  /** False when the store already held this archive (a repeat): nothing was written. */
+  restored: boolean;
+  namespaces: string[];
+  events: number;
+  incarnation: string;
+  position: Position | null;
+}
+
+export interface RebuildResult {
+  events: number;
+  millis: number;
+}
+
+export interface ReadinessReport {
+  status: string;
+  info?: { store?: Record<string, unknown> };
+  error?: { store?: Record<string, unknown> };
+}
+
+export type ProblemCode =
+  | 'NAMESPACE_INVALID' | 'KEY_INVALID' | 'VALIDATION_FAILED' | 'CURSOR_INVALID' | 'CONFIG_INVALID' | 'ARCHIVE_INVALID'
+  | 'ENTRY_NOT_FOUND' | 'NAMESPACE_NOT_FOUND' | 'CONSUMER_NOT_FOUND' | 'ROLLBACK_POINT_NOT_FOUND' | 'SNAPSHOT_NOT_FOUND'
+  | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'VERSION_CONFLICT' | 'ENTRY_NOT_DELETED' | 'RESTORE_CONFLICT' | 'CURSOR_STALE'
+  | 'PAYLOAD_TOO_LARGE' | 'TRANSACTION_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_STREAMS'
+  | 'INTERNAL' | 'NOT_SUPPORTED' | 'BACKEND_UNAVAILABLE' | 'READ_TIMEOUT' | 'STORAGE_FULL';
+
+/** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  /** One of ProblemCode; typed as a string too, so a newer service's codes come through. */
+  code: ProblemCode | (string & {});
+  detail: string;
+  [extension: string]: unknown;
+}
