@@ -1,41 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { hexastore, stop } from './support/cli';
 import { removeDir, startChild, tempDir } from './support/service';
-
-const CLI = resolve(__dirname, '../dist/apps/store-cli/src/main.js');
 
 // Each case runs several CLI processes (and services) one after another.
 jest.setTimeout(60_000);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI; stdin is closed unless given. */
-function hexastore(args: string[], input?: string | Buffer): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('hexastore CLI against the built service', () => {
   const dirs: string[] = [];
@@ -56,7 +28,7 @@ describe('hexastore CLI against the built service', () => {
     ({ url } = await service());
   });
   afterAll(async () => {
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map((child) => stop(child)));
     dirs.forEach(removeDir);
   }, 30_000);
 

@@ -4,6 +4,7 @@ import { addAdminCommands } from './admin-commands';
 import { CommandEnv } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
+import { addOperationCommands } from './ops-commands';
 import { output } from './output';
 
 /** Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store unreachable or failed. */
@@ -11,7 +12,7 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('hexastore')
-    .description('The HexaStore command line: entries, transactions, backup, restore and rebuild.')
+    .description('The HexaStore command line: entries, transactions, the change feed, TTLs, history, rollback, snapshots, reload, backup, restore and rebuild.')
     .exitOverride()
     .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default('http://127.0.0.1:3000'))
     .option('--json', 'print results (and refusals) as JSON on stdout')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   };
   addEntryCommands(program, env);
   addAdminCommands(program, env);
+  addOperationCommands(program, env);
   return program;
 }
 
