@@ -25,9 +25,16 @@ export async function startService(options: { dataDir?: string; env?: Record<str
 
 export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.js');
 
-/** The built service (`npm run build`) as a child process; resolves once it answers /health/ready. */
-export async function startChild(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+/**
+ * The built service (`npm run build`) as a child process; resolves once it answers /health/ready.
+ * `port` starts it where an earlier one listened (a restart); by default a random one.
+ */
+export async function startChild(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { port?: number } = {},
+): Promise<{ url: string; child: ChildProcess; port: number }> {
+  const port = options.port ?? 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -36,7 +43,7 @@ export async function startChild(dataDir: string, env: Record<string, string> = 
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return { url, child };
+      if ((await fetch(`${url}/health/ready`)).ok) return { url, child, port };
     } catch {
       // not listening yet
     }

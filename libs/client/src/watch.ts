@@ -93,6 +93,7 @@ export class FeedWatch implements AsyncIterableIterator<FeedEvent> {
     const onAbort = () => this.stop.abort();
     outer?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (stopped()) return;
       let start = await this.initialStart();
       for (let failures = 0; !stopped(); ) {
         let delivered = false;
