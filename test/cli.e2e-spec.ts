@@ -1,41 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { removeDir, startChild, tempDir } from './support/service';
-
-const CLI = resolve(__dirname, '../dist/apps/store-cli/src/main.js');
+import { hexastore, stopProcess } from './support/cli';
+import { removeDir, startChild, tempDir, vacantPort } from './support/service';
 
 // Each case runs several CLI processes (and services) one after another.
 jest.setTimeout(60_000);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI; stdin is closed unless given. */
-function hexastore(args: string[], input?: string | Buffer): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('hexastore CLI against the built service', () => {
   const dirs: string[] = [];
@@ -56,7 +27,7 @@ describe('hexastore CLI against the built service', () => {
     ({ url } = await service());
   });
   afterAll(async () => {
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map(stopProcess));
     dirs.forEach(removeDir);
   }, 30_000);
 
@@ -108,12 +79,7 @@ describe('hexastore CLI against the built service', () => {
   });
 
   it('a store that cannot be reached exits 3', async () => {
-    const vacant = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => done(port));
-      });
-    });
+    const vacant = await vacantPort();
     const run = await hexastore(['--url', `http://127.0.0.1:${vacant}`, 'ls']);
     expect(run).toEqual({ code: 3, stdout: '', stderr: `hexastore: cannot reach the store at http://127.0.0.1:${vacant} (ECONNREFUSED)\n` });
   });
@@ -146,7 +112,7 @@ describe('hexastore CLI against the built service', () => {
     const source = await service();
     await hexastore(at(source.url, 'put', 'offline', 'a', '1'));
     await hexastore(at(source.url, 'put', 'offline', 'b', '2'));
-    await stop(source.child);
+    await stopProcess(source.child);
     const archive = join(work, 'offline.ndjson.gz');
     const backup = await hexastore(['--json', 'backup', '-o', archive, '--data-dir', source.dir]);
     expect(JSON.parse(backup.stdout)).toMatchObject({ file: archive, events: 3, namespaces: ['offline'] });

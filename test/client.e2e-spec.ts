@@ -2,10 +2,9 @@ import {
   ConflictError, CursorStaleError, InvalidRequestError, isProblem, NotFoundError, StoreClient, StoreRequestError, StoreUnavailableError,
 } from '@app/client';
 import { writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { FlakyProxy } from './support/flaky-proxy';
-import { removeDir, RunningService, startService, tempDir } from './support/service';
+import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
 
 /** The error a promise rejects with (fails when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<any> {
@@ -309,12 +308,7 @@ describe('the client SDK against the real service', () => {
   });
 
   it('an unreachable store is StoreUnavailableError naming the address', async () => {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = server.address() as AddressInfo;
-        server.close(() => done(free));
-      });
-    });
+    const port = await vacantPort();
     const error = await failure(new StoreClient({ url: `http://127.0.0.1:${port}`, retry: { ...QUICK, attempts: 2 } }).listNamespaces());
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error.message).toBe(`cannot reach the store at http://127.0.0.1:${port} (ECONNREFUSED)`);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../apps/store-service/src/config/config';
 import { createHttpApp } from '../../apps/store-service/src/http-app';
@@ -34,7 +35,8 @@ export async function startChild(
   env: Record<string, string> = {},
   options: { port?: number } = {},
 ): Promise<{ url: string; child: ChildProcess; port: number }> {
-  const port = options.port ?? 20000 + Math.floor(Math.random() * 20000);
+  // Below Linux's ephemeral range (32768+), where the tests' own outgoing connections could hold it.
+  const port = options.port ?? 20000 + Math.floor(Math.random() * 12000);
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -92,4 +94,14 @@ export async function incrementCounter(entryUrl: string, onConflict: () => void 
     onConflict();
   }
   throw new Error('no increment in 500 attempts');
+}
+
+/** A port of 127.0.0.1 that nothing listens on (free a moment ago). */
+export function vacantPort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
 }
