@@ -74,6 +74,10 @@ describe('the client SDK against the real service', () => {
     expect(await store.exists('sdk-kv', 'plans/pro')).toBe(false);
     const gone = await failure(store.get('sdk-kv', 'plans/pro'));
     expect([gone.constructor, gone.code]).toEqual([NotFoundError, 'ENTRY_NOT_FOUND']);
+    await store.put('sdk-kv', 'final', 'v');
+    await store.delete('sdk-kv', 'final', { purge: true });
+    expect((await failure(store.restoreEntry('sdk-kv', 'final'))).code).toBe('ENTRY_NOT_FOUND');
+    expect((await failure(store.delete('sdk-kv', 'final'))).code).toBe('ENTRY_NOT_FOUND');
     expect((await failure(store.put('sdk-kv', 'k', 'v', { ttlSeconds: 0 }))).code).toBe('VALIDATION_FAILED');
     expect((await failure(store.put('sdk-kv', 'bad\u0001key', 'v'))).code).toBe('KEY_INVALID');
   });
