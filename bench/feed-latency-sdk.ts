@@ -4,7 +4,10 @@
  * Idempotency-Key each, as every SDK write), one `StoreClient.watch` on the namespace timing when
  * each event arrives. Both in this process, as a service that writes and reacts would be.
  *
- *   npm run bench:feed -- [--events 2000] [--rate 500] [--warmup 200]
+ *   npm run bench:feed -- [--events 2000] [--rate 500] [--warmup 200] [--writer sdk|http]
+ *
+ * `--writer http` puts through `node:http` instead (the watcher stays the SDK's), to tell the
+ * SDK's own cost from the service's.
  */
 import { StoreClient } from '@app/client';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,15 +15,23 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from './src/feed-latency';
+import { callJson } from './src/http';
 import { installCleanup, sleep, stop } from './src/processes';
 import { NAMESPACE, startHexaStore, VALUE } from './src/systems';
 
 const { values: args } = parseArgs({
-  options: { events: { type: 'string', default: '2000' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '200' } },
+  options: {
+    events: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '200' },
+    writer: { type: 'string', default: 'sdk' },
+  },
 });
 const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
 const WARMUP = Number(args.warmup);
+if (args.writer !== 'sdk' && args.writer !== 'http') throw new Error('--writer is sdk or http');
+const WRITER = args.writer;
 
 interface Sample {
   readonly sentAt: number;
@@ -52,7 +63,10 @@ async function main(): Promise<void> {
       const key = `feed/${i}`;
       const sample: Sample = { sentAt: performance.now() };
       samples.set(key, sample);
-      writes.push(client.put(NAMESPACE, key, VALUE).then(() => void (sample.ackedAt = performance.now())));
+      const put = WRITER === 'sdk'
+        ? client.put(NAMESPACE, key, VALUE)
+        : callJson(service.port, 'PUT', `/v1/namespaces/${NAMESPACE}/entries/${encodeURIComponent(key)}`, { value: VALUE });
+      writes.push(put.then(() => void (sample.ackedAt = performance.now())));
     }
     await Promise.all(writes);
     const deadline = Date.now() + 10_000;
@@ -64,13 +78,14 @@ async function main(): Promise<void> {
       events: measured.length,
       missing,
       ratePerSecond: RATE,
+      writer: WRITER,
       putToEventMs: summary(seen.map((s) => s.seenAt - s.sentAt)),
       putToAckMs: summary(seen.map((s) => s.ackedAt - s.sentAt)),
       ackToEventMs: summary(seen.map((s) => s.seenAt - s.ackedAt)),
     };
     const machine = { cores: cpus().length, cpu: cpus()[0]?.model.trim(), memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
     const at = new Date().toISOString();
-    console.log(`put → event through the SDK, ${figures.events} events at ${RATE} puts/s (after ${WARMUP} warm-up), ${at}`);
+    console.log(`put → event, writer ${WRITER}, watcher sdk: ${figures.events} events at ${RATE} puts/s (after ${WARMUP} warm-up), ${at}`);
     console.log(`  ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
     for (const [name, s] of [['put → event', figures.putToEventMs], ['put → ack', figures.putToAckMs], ['ack → event', figures.ackToEventMs]] as const) {
       console.log(`  ${name.padEnd(12)} p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   max ${s.max.toFixed(2)} ms`);
@@ -78,7 +93,7 @@ async function main(): Promise<void> {
     if (missing > 0) console.log(`  ${missing} events did not arrive within 10 s`);
     const results = resolve(__dirname, '../../bench/results');
     mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, `${at.slice(0, 10)}-feed-sdk.json`), `${JSON.stringify({ at, machine, ...figures }, null, 2)}\n`);
+    writeFileSync(join(results, `${at.slice(0, 10)}-feed-${WRITER === 'sdk' ? 'sdk' : 'sdk-http-writer'}.json`), `${JSON.stringify({ at, machine, ...figures }, null, 2)}\n`);
     if (missing > 0) process.exitCode = 1;
   } finally {
     await watch.close();
