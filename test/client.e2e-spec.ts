@@ -70,6 +70,8 @@ describe('the client SDK against the real service', () => {
     expect(await store.exists('sdk-kv', 'plans/pro')).toBe(true);
     expect(await store.exists('sdk-kv', 'nothing')).toBe(false);
     expect(await store.exists('no-such-namespace', 'k')).toBe(false);
+    expect((await failure(store.exists('Bad Namespace', 'k'))).code).toBe('NAMESPACE_INVALID');
+    expect((await failure(store.exists('sdk-kv', 'k', { minPosition: 'garbage' }))).code).toBe('CURSOR_INVALID');
     await store.delete('sdk-kv', 'plans/pro', { expectedVersion: 2 });
     expect(await store.exists('sdk-kv', 'plans/pro')).toBe(false);
     const gone = await failure(store.get('sdk-kv', 'plans/pro'));

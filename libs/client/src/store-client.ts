@@ -107,8 +107,12 @@ export class StoreClient {
 
   /** Whether the entry is there (HEAD): false when it, or its namespace, is not. */
   async exists(namespace: string, key: string, options: ReadOptions = {}): Promise<boolean> {
-    const response = await this.http.send({ ...this.readCall(entryPath(namespace, key), options), method: 'HEAD', accept: [404] });
-    return response.status === 200;
+    const path = entryPath(namespace, key);
+    const response = await this.http.send({ ...this.readCall(path, options), method: 'HEAD', accept: CLIENT_ERRORS });
+    if (response.status === 200 || response.status === 404) return response.status === 200;
+    // A HEAD answer has no body: the same GET brings the problem document (and throws it).
+    await this.read(path, options);
+    return true;
   }
 
   async delete(namespace: string, key: string, options: DeleteOptions = {}): Promise<void> {
@@ -247,6 +251,7 @@ export class StoreClient {
   }
 }
 
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 const nsPath = (namespace: string) => `/v1/namespaces/${encodeURIComponent(namespace)}`;
 /** The whole key as one segment ("/" as %2F), so a key ending in a sub-resource's name is never taken for it. */
 const entryPath = (namespace: string, key: string) => `${nsPath(namespace)}/entries/${encodeURIComponent(key)}`;
