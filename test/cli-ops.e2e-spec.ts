@@ -1,98 +1,170 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { StoreClient } from '@app/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, hexastore, stop } from './support/cli';
-import { removeDir, startChild, tempDir } from './support/service';
+import { hexastore, RunningCli } from './support/cli';
+import { FlakyProxy } from './support/flaky-proxy';
+import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
 
+// Each case runs several CLI processes one after another.
 jest.setTimeout(60_000);
 
 describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () => {
   let dir: string;
-  let url: string;
-  let service: ChildProcess;
-  const cli = (...args: string[]) => hexastore(['--url', url, ...args]);
-  const json = async (...args: string[]) => {
-    const run = await cli('--json', ...args);
-    expect([run.code, run.stderr]).toEqual([0, '']);
-    return JSON.parse(run.stdout);
-  };
+  let configFile: string;
+  let service: RunningService;
+  let store: StoreClient;
+  const at = (...args: string[]) => ['--url', service.url, ...args];
 
   beforeAll(async () => {
     dir = tempDir('hexastore-cli-ops-');
-    writeFileSync(join(dir, 'store.yaml'), 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n');
-    ({ url, child: service } = await startChild(join(dir, 'data'), { STORE_CONFIG: join(dir, 'store.yaml') }));
+    configFile = join(dir, 'store.yaml');
+    writeFileSync(configFile, 'namespaces:\n  sessions: {}\n');
+    service = await startService({ dataDir: join(dir, 'data'), env: { STORE_CONFIG: configFile } });
+    store = new StoreClient(service.url);
   });
   afterAll(async () => {
-    await stop(service);
+    await service.close();
     removeDir(dir);
   });
 
-  it('sets and clears a TTL, and shows every change of a key with history', async () => {
-    await cli('put', 'app', 'k', 'one');
-    expect((await json('ttl', 'app', 'k', '120')).expiresAt).toEqual(expect.any(String));
-    expect(await json('ttl', 'app', 'k', 'none')).toMatchObject({ version: 3, expiresAt: null });
-    const history = await json('history', 'app', 'k');
-    expect(history.map((h: { type: string; version: number }) => [h.type, h.version])).toEqual([
-      ['StoreEntryCreated', 1], ['StoreEntryTtlSet', 2], ['StoreEntryTtlSet', 3],
-    ]);
-    const table = await cli('history', 'app', 'k');
-    expect(table.stdout).toMatch(/│ 1 +│ StoreEntryCreated +│ 1 +│ "one" +│ anonymous/);
-  });
-
-  it('records a rollback point, rolls back to it, and lists points and snapshots', async () => {
-    await cli('put', 'deploy', 'flag', 'old');
-    const point = await json('rollback-point', 'deploy', '--label', 'before', '--stage', 'canary');
-    expect(point).toMatchObject({ label: 'before', stage: 'canary' });
-    await cli('put', 'deploy', 'flag', 'new');
-    await cli('put', 'deploy', 'extra', 'x');
-    const rolled = await json('rollback', 'deploy', point.id);
-    expect(rolled.diff).toEqual({ restored: [], changed: ['flag'], removed: ['extra'] });
-    expect((await cli('get', 'deploy', 'flag', '--raw')).stdout).toBe('old');
-    expect((await json('rollback-point', 'deploy', '--list')).map((p: { id: string }) => p.id)).toContain(point.id);
-    const undo = await cli('rollback', 'deploy', rolled.undoPointId);
-    expect(undo.code).toBe(0);
-    expect((await cli('get', 'deploy', 'flag', '--raw')).stdout).toBe('new');
-    const snapshot = await json('snapshot', 'deploy');
-    expect(snapshot).toMatchObject({ entryCount: 2 });
-    expect((await json('snapshot', 'deploy', '--list')).map((s: { id: string }) => s.id)).toEqual([snapshot.id]);
-  });
-
-  it('reloads the config file and shows what changed', async () => {
-    expect(await json('reload')).toMatchObject({ unchanged: true, changes: [] });
-    writeFileSync(join(dir, 'store.yaml'), 'namespaces:\n  sessions:\n    defaultTtlSeconds: 90\n');
-    const reloaded = await cli('reload');
-    expect([reloaded.code, reloaded.stdout]).toEqual([0, expect.stringMatching(/│ sessions +│ configured +│ 90 +│/)]);
-  });
-
-  it('watch prints the feed from the start, then live, and exits 0 on Ctrl-C', async () => {
-    await cli('put', 'watched', 'a', '1');
-    const watcher = spawn(process.execPath, [CLI, '--url', url, '--json', 'watch', 'watched', '--from', 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    watcher.stdout.on('data', (chunk) => (stdout += chunk));
-    const until = async (done: () => boolean) => {
-      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-    };
-    await until(() => stdout.includes('"key": "a"'));
-    await cli('put', 'watched', 'b', '2');
-    await until(() => stdout.includes('"key": "b"'));
-    const exited = new Promise<number | null>((r) => watcher.once('exit', r));
-    watcher.kill('SIGINT');
-    expect(await exited).toBe(0);
-    const events = JSON.parse(`[${stdout.trim().replace(/\n}\n{/g, '\n},\n{')}]`);
-    expect(events.map((e: { type: string; key?: string }) => [e.type, e.key])).toEqual([
-      ['StoreNamespaceCreated', undefined], ['StoreEntryCreated', 'a'], ['StoreEntryCreated', 'b'],
+  it('ttl sets and clears an expiry; history lists every change', async () => {
+    await store.put('cli-ttl', 'k', 'one');
+    await store.put('cli-ttl', 'k', 'two');
+    const set = await hexastore(at('ttl', 'cli-ttl', 'k', '600'));
+    expect(set).toEqual({ code: 0, stdout: expect.stringMatching(/^cli-ttl\/k expires at \d{4}-\d\d-\d\dT[\d:.]+Z \(version 3\)\n$/), stderr: '' });
+    expect(await hexastore(at('ttl', 'cli-ttl', 'k', 'none', '--expected-version', '3'))).toEqual({ code: 0, stdout: 'cli-ttl/k no longer expires (version 4)\n', stderr: '' });
+    const table = await hexastore(at('history', 'cli-ttl', 'k'));
+    expect(table.stdout).toMatch(/│ 1 +│ StoreEntryCreated +│ 1 +│ "one" +│ +│ anonymous +│/);
+    expect(table.stdout).toMatch(/│ 4 +│ StoreEntryTtlSet +│ 4 +│ +│ +│ anonymous +│/);
+    const json = JSON.parse((await hexastore(at('--json', 'history', 'cli-ttl', 'k'))).stdout);
+    expect(json.map((h: { type: string; version: number }) => [h.type, h.version])).toEqual([
+      ['StoreEntryCreated', 1], ['StoreEntryUpdated', 2], ['StoreEntryTtlSet', 3], ['StoreEntryTtlSet', 4],
     ]);
   });
 
-  it('refusals exit 1 with the problem code; bad arguments exit 2', async () => {
-    const missing = await cli('rollback', 'deploy', 'no-such-point');
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^hexastore: ROLLBACK_POINT_NOT_FOUND: /)]);
-    const gone = await cli('ttl', 'app', 'never-written', '10');
-    expect([gone.code, gone.stderr]).toEqual([1, expect.stringMatching(/^hexastore: ENTRY_NOT_FOUND: /)]);
-    const stale = await cli('watch', '--after', 'ffffffffffffffff:1');
-    expect([stale.code, stale.stderr]).toEqual([1, expect.stringMatching(/^hexastore: CURSOR_STALE: /)]);
-    const usage = await cli('ttl', 'app', 'k', 'soon');
-    expect([usage.code, usage.stderr]).toEqual([2, 'hexastore: <seconds> is a whole number of at least 1, or none\n']);
-    expect((await cli('watch', '--from', 'yesterday')).code).toBe(2);
+  it('rollback points: record, list, show; rollback prints the diff and how to undo it', async () => {
+    await store.put('cli-rb', 'a', '1');
+    await store.put('cli-rb', 'b', '2');
+    const created = await hexastore(at('--json', 'rollback-point', 'cli-rb', '--label', 'before', '--stage', 'pre-deploy'));
+    const point = JSON.parse(created.stdout);
+    expect(point).toMatchObject({ namespace: 'cli-rb', label: 'before', stage: 'pre-deploy', revision: 2 });
+    expect((await hexastore(at('rollback-point', 'cli-rb'))).stdout).toMatch(/^rollback point [0-9a-f-]{36} of cli-rb at revision 3\n$/);
+    await store.put('cli-rb', 'a', '10');
+    await store.put('cli-rb', 'c', '3');
+    const listed = await hexastore(at('rollback-points', 'cli-rb'));
+    expect(listed.stdout).toMatch(new RegExp(`│ ${point.id} │ 2 +│ pre-deploy │ before │`));
+    const shown = await hexastore(at('rollback-points', 'cli-rb', point.id, '--limit', '1'));
+    expect(shown.stdout).toMatch(/│ a +│ 1 +│ "1" +│/);
+    expect(shown.stdout).toMatch(/\n2 entries at revision 2; more: --cursor \S+\n$/);
+    const rolled = await hexastore(at('rollback', 'cli-rb', point.id));
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toMatch(/│ restored │ - +│\n│ changed +│ a +│\n│ removed +│ c +│/);
+    const undo = /Undo: hexastore rollback cli-rb (\S+)\n$/.exec(rolled.stdout)![1];
+    expect(JSON.parse((await hexastore(at('--json', 'rollback', 'cli-rb', undo))).stdout).diff).toEqual({ restored: ['c'], changed: ['a'], removed: [] });
+    expect(await hexastore(at('rollback', 'cli-rb', 'no-such-point'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hexastore: ROLLBACK_POINT_NOT_FOUND: /) });
+  });
+
+  it('snapshots: take, list, show', async () => {
+    await store.transaction('cli-snap', [{ op: 'put', key: 'x', value: '1' }, { op: 'put', key: 'y', value: '2' }]);
+    const taken = await hexastore(at('snapshot', 'cli-snap'));
+    const [, id] = /^snapshot (\S+) of cli-snap at revision 2: 2 entries\n$/.exec(taken.stdout)!;
+    expect(JSON.parse((await hexastore(at('--json', 'snapshots', 'cli-snap'))).stdout)).toMatchObject([{ id, revision: 2, entryCount: 2 }]);
+    expect((await hexastore(at('snapshots', 'cli-snap', id))).stdout).toMatch(/│ y +│ 1 +│ "2" +│[^\n]*\n[^\n]*\n2 entries at revision 2\n$/);
+    expect(await hexastore(at('snapshots', 'cli-snap', 'nope'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hexastore: SNAPSHOT_NOT_FOUND: /) });
+  });
+
+  it('reload applies the changed config file; an invalid one exits 1 with CONFIG_INVALID', async () => {
+    writeFileSync(configFile, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n');
+    const reloaded = await hexastore(at('reload'));
+    expect(reloaded.stdout).toMatch(/│ sessions +│ configured +│ 60 +│[\s\S]*\nreloaded the config \(sha256 [0-9a-f]{12}\)\n$/);
+    expect((await hexastore(at('reload'))).stdout).toMatch(/^config unchanged \(sha256 [0-9a-f]{12}\)\n$/);
+    writeFileSync(configFile, 'namespaces:\n  sessions:\n    quota: 5\n');
+    expect(await hexastore(at('reload'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hexastore: CONFIG_INVALID: /) });
+  });
+
+  it('watch prints the log from the start, then live events, one line each; Ctrl-C exits 0', async () => {
+    const a = await store.put('cli-watch', 'a', 'one');
+    const watch = new RunningCli(at('watch', 'cli-watch', '--from', 'start'));
+    const lines = await watch.printed(2);
+    expect(lines).toEqual([expect.stringMatching(/^[0-9a-f]{16}:\d+ StoreNamespaceCreated cli-watch$/), `${a.position} StoreEntryCreated cli-watch/a v1 "one"`]);
+    const b = await store.put('cli-watch', 'b', new Uint8Array([0xff]));
+    await store.delete('cli-watch', 'a');
+    expect((await watch.printed(4)).slice(2)).toEqual([`${b.position} StoreEntryCreated cli-watch/b v1 base64:/w==`, expect.stringMatching(/ StoreEntryDeleted cli-watch\/a v1$/)]);
+    expect(await watch.stop('SIGINT')).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('watch --json with filters and --after; SIGTERM also ends it with 0', async () => {
+    const first = await store.put('cli-watch-json', 'cfg/a', '1');
+    await store.put('cli-watch-json', 'other', '1');
+    await store.put('cli-watch-json', 'cfg/a', '2');
+    const watch = new RunningCli(at('--json', 'watch', 'cli-watch-json', '--after', first.position, '--prefix', 'cfg/', '--types', 'StoreEntryUpdated', '--no-values'));
+    const [line] = await watch.printed(1);
+    expect(JSON.parse(line)).toEqual(expect.objectContaining({ type: 'StoreEntryUpdated', key: 'cfg/a', version: 2 }));
+    expect(JSON.parse(line)).not.toHaveProperty('value');
+    expect((await watch.stop('SIGTERM')).code).toBe(0);
+  });
+
+  it('watch --consumer keeps the checkpoint of what it printed and resumes from it', async () => {
+    await store.put('cli-consumer', 'a', '1');
+    const first = new RunningCli(at('watch', 'cli-consumer', '--consumer', 'cli-reader', '--from', 'start'));
+    const printed = await first.printed(2);
+    expect((await first.stop()).code).toBe(0);
+    expect((await store.getConsumer('cli-reader')).position).toBe(printed[1].split(' ')[0]);
+    const b = await store.put('cli-consumer', 'b', '2');
+    const second = new RunningCli(at('watch', 'cli-consumer', '--consumer', 'cli-reader'));
+    expect(await second.printed(1)).toEqual([`${b.position} StoreEntryCreated cli-consumer/b v1 "2"`]);
+    expect((await second.stop()).code).toBe(0);
+    expect((await store.getConsumer('cli-reader')).position).toBe(b.position);
+  });
+
+  it('watch resumes after dropped connections without missing or repeating a line', async () => {
+    const proxy = await FlakyProxy.start(service.url);
+    try {
+      await store.createNamespace('cli-drops');
+      const watch = new RunningCli(['--url', proxy.url, 'watch', 'cli-drops', '--from', 'start']);
+      await watch.printed(1);
+      const written = [];
+      for (let round = 0; round < 3; round++) {
+        proxy.cutAll();
+        written.push((await store.put('cli-drops', `k${round}`, 'v')).position);
+        await watch.printed(2 + round);
+      }
+      const run = await watch.stop();
+      expect(run.code).toBe(0);
+      expect(watch.lines.slice(1).map((l) => l.split(' ')[0])).toEqual(written);
+      expect(run.stderr).toMatch(/^hexastore: (connection lost \(.+\)|the service closed the stream); resuming after \S+ in \d+ ms\n/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it.each([
+    [['watch', 'cli-nowhere'], 1, /^hexastore: NAMESPACE_NOT_FOUND: /],
+    [['watch', '--after', `${'f'.repeat(16)}:1`], 1, /^hexastore: CURSOR_STALE: /],
+    [['watch', '--after', 'garbage'], 1, /^hexastore: CURSOR_INVALID: /],
+    [['watch', '--types', 'Nonsense'], 1, /^hexastore: VALIDATION_FAILED: /],
+    [['watch', '--from', 'yesterday'], 2, /argument 'yesterday' is invalid\. Allowed choices are start, now/],
+    [['watch', '--after', 'x:1', '--from', 'start'], 2, /--after starts the watch on its own/],
+    [['ttl', 'ns', 'k', '0'], 2, /give whole seconds of at least 1, or "none"/],
+    [['ttl', 'ns', 'k', 'soon'], 2, /give whole seconds of at least 1, or "none"/],
+    [['ttl', 'cli-ttl', 'missing', '5'], 1, /^hexastore: ENTRY_NOT_FOUND: /],
+    [['history', 'cli-ttl'], 2, /missing required argument 'key'/],
+    [['rollback', 'cli-rb'], 2, /missing required argument 'point-id'/],
+    [['snapshot'], 2, /missing required argument 'namespace'/],
+    [['rollback-points', 'Bad-Namespace'], 1, /^hexastore: NAMESPACE_INVALID: /],
+  ])('%j exits %i', async (args, code, message) => {
+    const run = await hexastore(at(...args));
+    expect([run.code, run.stderr]).toEqual([code, expect.stringMatching(message)]);
+  });
+
+  it('watch gives up on an unreachable store after --max-retries and exits 3', async () => {
+    const port = await vacantPort();
+    const run = await hexastore(['--url', `http://127.0.0.1:${port}`, 'watch', '--from', 'start', '--max-retries', '2']);
+    expect(run.code).toBe(3);
+    expect(run.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^hexastore: connection lost \(cannot reach the store at .* \(ECONNREFUSED\)\); resuming from the start point in \d+ ms$/),
+      expect.stringMatching(/^hexastore: connection lost/),
+      `hexastore: cannot reach the store at http://127.0.0.1:${port} (ECONNREFUSED)`,
+    ]);
   });
 });

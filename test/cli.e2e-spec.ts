@@ -1,10 +1,9 @@
 import { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { hexastore, stop } from './support/cli';
-import { removeDir, startChild, tempDir } from './support/service';
+import { hexastore, stopProcess } from './support/cli';
+import { removeDir, startChild, tempDir, vacantPort } from './support/service';
 
 // Each case runs several CLI processes (and services) one after another.
 jest.setTimeout(60_000);
@@ -28,7 +27,7 @@ describe('hexastore CLI against the built service', () => {
     ({ url } = await service());
   });
   afterAll(async () => {
-    await Promise.all(children.map((child) => stop(child)));
+    await Promise.all(children.map(stopProcess));
     dirs.forEach(removeDir);
   }, 30_000);
 
@@ -80,12 +79,7 @@ describe('hexastore CLI against the built service', () => {
   });
 
   it('a store that cannot be reached exits 3', async () => {
-    const vacant = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo;
-        server.close(() => done(port));
-      });
-    });
+    const vacant = await vacantPort();
     const run = await hexastore(['--url', `http://127.0.0.1:${vacant}`, 'ls']);
     expect(run).toEqual({ code: 3, stdout: '', stderr: `hexastore: cannot reach the store at http://127.0.0.1:${vacant} (ECONNREFUSED)\n` });
   });
@@ -118,7 +112,7 @@ describe('hexastore CLI against the built service', () => {
     const source = await service();
     await hexastore(at(source.url, 'put', 'offline', 'a', '1'));
     await hexastore(at(source.url, 'put', 'offline', 'b', '2'));
-    await stop(source.child);
+    await stopProcess(source.child);
     const archive = join(work, 'offline.ndjson.gz');
     const backup = await hexastore(['--json', 'backup', '-o', archive, '--data-dir', source.dir]);
     expect(JSON.parse(backup.stdout)).toMatchObject({ file: archive, events: 3, namespaces: ['offline'] });

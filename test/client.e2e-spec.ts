@@ -2,10 +2,9 @@ import {
   ConflictError, CursorStaleError, InvalidRequestError, isProblem, NotFoundError, StoreClient, StoreRequestError, StoreUnavailableError,
 } from '@app/client';
 import { writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { FlakyProxy } from './support/flaky-proxy';
-import { removeDir, RunningService, startService, tempDir } from './support/service';
+import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
 
 /** The error a promise rejects with (fails when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<any> {
@@ -71,10 +70,16 @@ describe('the client SDK against the real service', () => {
     expect(await store.exists('sdk-kv', 'plans/pro')).toBe(true);
     expect(await store.exists('sdk-kv', 'nothing')).toBe(false);
     expect(await store.exists('no-such-namespace', 'k')).toBe(false);
+    expect((await failure(store.exists('Bad Namespace', 'k'))).code).toBe('NAMESPACE_INVALID');
+    expect((await failure(store.exists('sdk-kv', 'k', { minPosition: 'garbage' }))).code).toBe('CURSOR_INVALID');
     await store.delete('sdk-kv', 'plans/pro', { expectedVersion: 2 });
     expect(await store.exists('sdk-kv', 'plans/pro')).toBe(false);
     const gone = await failure(store.get('sdk-kv', 'plans/pro'));
     expect([gone.constructor, gone.code]).toEqual([NotFoundError, 'ENTRY_NOT_FOUND']);
+    await store.put('sdk-kv', 'final', 'v');
+    await store.delete('sdk-kv', 'final', { purge: true });
+    expect((await failure(store.restoreEntry('sdk-kv', 'final'))).code).toBe('ENTRY_NOT_FOUND');
+    expect((await failure(store.delete('sdk-kv', 'final'))).code).toBe('ENTRY_NOT_FOUND');
     expect((await failure(store.put('sdk-kv', 'k', 'v', { ttlSeconds: 0 }))).code).toBe('VALIDATION_FAILED');
     expect((await failure(store.put('sdk-kv', 'bad\u0001key', 'v'))).code).toBe('KEY_INVALID');
   });
@@ -309,12 +314,7 @@ describe('the client SDK against the real service', () => {
   });
 
   it('an unreachable store is StoreUnavailableError naming the address', async () => {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = server.address() as AddressInfo;
-        server.close(() => done(free));
-      });
-    });
+    const port = await vacantPort();
     const error = await failure(new StoreClient({ url: `http://127.0.0.1:${port}`, retry: { ...QUICK, attempts: 2 } }).listNamespaces());
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error.message).toBe(`cannot reach the store at http://127.0.0.1:${port} (ECONNREFUSED)`);

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const CLI = resolve(__dirname, '../../dist/apps/store-cli/src/main.js');
@@ -9,10 +9,13 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built CLI (`npm run build`); stdin is closed unless given. */
+const start = (args: string[]): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '' } });
+
+/** Runs the built CLI to its end; stdin is closed unless given. */
 export function hexastore(args: string[], input?: string | Buffer): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '' } });
+    const child = start(args);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -23,10 +26,47 @@ export function hexastore(args: string[], input?: string | Buffer): Promise<Run>
   });
 }
 
-/** Stops a child process and waits for it to exit. */
-export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** A CLI command that keeps running (watch): its output so far, and its end. */
+export class RunningCli {
+  stdout = '';
+  stderr = '';
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly ended: Promise<Run>;
+
+  constructor(args: string[]) {
+    this.child = start(args);
+    this.child.stdout.on('data', (chunk) => (this.stdout += chunk));
+    this.child.stderr.on('data', (chunk) => (this.stderr += chunk));
+    this.ended = new Promise((done) => this.child.on('close', (code) => done({ code, stdout: this.stdout, stderr: this.stderr })));
+  }
+
+  get lines(): string[] {
+    return this.stdout.split('\n').filter(Boolean);
+  }
+
+  /** Waits until it has printed at least `count` lines (or ended), at most 20 s. */
+  async printed(count: number): Promise<string[]> {
+    const deadline = Date.now() + 20_000;
+    while (this.lines.length < count) {
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`${count} lines not printed (exit ${this.child.exitCode}): ${this.stdout}\n${this.stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.lines;
+  }
+
+  /** Sends a signal (Ctrl-C is SIGINT) and answers how it ended. */
+  stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Run> {
+    this.child.kill(signal);
+    return this.ended;
+  }
+}
+
+/** Stops a process started by a test with SIGTERM and waits for its exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
+  child.kill('SIGTERM');
   await exited;
 }

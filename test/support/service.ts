@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../apps/store-service/src/config/config';
 import { createHttpApp } from '../../apps/store-service/src/http-app';
@@ -25,9 +26,17 @@ export async function startService(options: { dataDir?: string; env?: Record<str
 
 export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.js');
 
-/** The built service (`npm run build`) as a child process; resolves once it answers /health/ready. */
-export async function startChild(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+/**
+ * The built service (`npm run build`) as a child process; resolves once it answers /health/ready.
+ * `port` starts it where an earlier one listened (a restart); by default a random one.
+ */
+export async function startChild(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { port?: number } = {},
+): Promise<{ url: string; child: ChildProcess; port: number }> {
+  // Below Linux's ephemeral range (32768+), where the tests' own outgoing connections could hold it.
+  const port = options.port ?? 20000 + Math.floor(Math.random() * 12000);
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -36,7 +45,7 @@ export async function startChild(dataDir: string, env: Record<string, string> = 
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return { url, child };
+      if ((await fetch(`${url}/health/ready`)).ok) return { url, child, port };
     } catch {
       // not listening yet
     }
@@ -85,4 +94,14 @@ export async function incrementCounter(entryUrl: string, onConflict: () => void 
     onConflict();
   }
   throw new Error('no increment in 500 attempts');
+}
+
+/** A port of 127.0.0.1 that nothing listens on (free a moment ago). */
+export function vacantPort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
 }

@@ -4,15 +4,16 @@ import { addAdminCommands } from './admin-commands';
 import { CommandEnv } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
-import { addOperationCommands } from './ops-commands';
+import { addOpsCommands } from './ops-commands';
 import { output } from './output';
+import { addWatchCommand } from './watch-command';
 
 /** Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store unreachable or failed. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('hexastore')
-    .description('The HexaStore command line: entries, transactions, the change feed, TTLs, history, rollback, snapshots, reload, backup, restore and rebuild.')
+    .description('The HexaStore command line: entries, transactions, the change feed, TTL, history, rollback, snapshots, reload, backup, restore and rebuild.')
     .exitOverride()
     .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default('http://127.0.0.1:3000'))
     .option('--json', 'print results (and refusals) as JSON on stdout')
@@ -24,8 +25,9 @@ export function buildProgram(): Command {
     return { client: new StoreClient(o.url), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
   };
   addEntryCommands(program, env);
+  addWatchCommand(program, env);
+  addOpsCommands(program, env);
   addAdminCommands(program, env);
-  addOperationCommands(program, env);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { TransactionOp } from '@app/client';
 import { Command } from 'commander';
 import { CommandEnv } from './command-env';
-import { cellValue, fields, table } from './output';
+import { entryTable, fields, table } from './output';
 import { collectPair, parseJson, readInput, UsageError, wholeNumber } from './inputs';
 
 /** put, get, del, ls, txn: the entry calls of the API, through the client. */
@@ -78,7 +78,7 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
       }
       const page = await client.listPage(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor });
       out.result(page, () => {
-        const rows = table(['key', 'version', 'value', 'updated'], page.items.map((e) => [e.key, e.version, cellValue(e), e.updatedAt]));
+        const rows = entryTable(page.items);
         return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;
       });
     });

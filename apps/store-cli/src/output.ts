@@ -38,3 +38,7 @@ export function cellValue(entry: { value?: string; valueBase64?: string }, max =
   const text = entry.value !== undefined ? JSON.stringify(entry.value) : `base64:${entry.valueBase64}`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** Entries as `ls` shows them. */
+export const entryTable = (items: readonly { key: string; version: number; value?: string; valueBase64?: string; updatedAt: string }[]) =>
+  table(['key', 'version', 'value', 'updated'], items.map((e) => [e.key, e.version, cellValue(e), e.updatedAt]));

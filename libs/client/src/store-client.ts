@@ -3,63 +3,10 @@ import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
   Consumer, CreateNamespaceResult, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, TransactionResult, WrittenAt,
+  Snapshot, StatePage, TransactionResult,
 } from './types';
+import type { BackupDownload, CallOptions, DeleteOptions, ListOptions, PageOptions, PutOptions, ReadOptions, TransactionOp, WriteOptions } from './options';
 import { FeedWatch, WatchOptions } from './watch';
-
-export interface CallOptions {
-  readonly signal?: AbortSignal;
-}
-
-export interface ReadOptions extends CallOptions {
-  /**
-   * Read-your-writes: the read waits until the service has this position (or the write result
-   * that carries it); a replica that does not reach it in time answers 504 READ_TIMEOUT, retried.
-   */
-  readonly minPosition?: Position | WrittenAt;
-}
-
-export interface WriteOptions extends CallOptions {
-  /** One is generated when not given; every retry of the call sends the same, so it applies once. */
-  readonly idempotencyKey?: string;
-}
-
-export interface PutOptions extends WriteOptions {
-  readonly metadata?: Readonly<Record<string, string>>;
-  readonly ttlSeconds?: number;
-  /** 0: the key must not exist; n: the key must be at version n. */
-  readonly expectedVersion?: number;
-}
-
-export interface DeleteOptions extends WriteOptions {
-  readonly expectedVersion?: number;
-  /** Delete for good: not restorable. */
-  readonly purge?: boolean;
-}
-
-export interface PageOptions {
-  /** Entries per page, 1-1000 (the service's default is 100). */
-  readonly limit?: number;
-  /** The nextCursor of the previous page. */
-  readonly cursor?: string;
-}
-
-export interface ListOptions extends ReadOptions, PageOptions {
-  readonly prefix?: string;
-  /** Also deleted entries, with deletedAt and restorable. */
-  readonly includeDeleted?: boolean;
-}
-
-export type TransactionOp =
-  | { op: 'put'; key: string; value?: string; valueBase64?: string; metadata?: Record<string, string>; ttlSeconds?: number; expectedVersion?: number }
-  | { op: 'delete'; key: string; expectedVersion?: number };
-
-export interface BackupDownload {
-  /** The file name the store suggests. */
-  readonly filename: string | undefined;
-  /** The gzip'd archive, as it streams. */
-  readonly body: AsyncIterable<Uint8Array>;
-}
 
 /**
  * The typed client of the store's v1 HTTP API. Refusals throw StoreRequestError (by status:
@@ -107,8 +54,12 @@ export class StoreClient {
 
   /** Whether the entry is there (HEAD): false when it, or its namespace, is not. */
   async exists(namespace: string, key: string, options: ReadOptions = {}): Promise<boolean> {
-    const response = await this.http.send({ ...this.readCall(entryPath(namespace, key), options), method: 'HEAD', accept: [404] });
-    return response.status === 200;
+    const path = entryPath(namespace, key);
+    const response = await this.http.send({ ...this.readCall(path, options), method: 'HEAD', accept: CLIENT_ERRORS });
+    if (response.status === 200 || response.status === 404) return response.status === 200;
+    // A HEAD answer has no body: the same GET brings the problem document (and throws it).
+    await this.read(path, options);
+    return true;
   }
 
   async delete(namespace: string, key: string, options: DeleteOptions = {}): Promise<void> {
@@ -247,6 +198,7 @@ export class StoreClient {
   }
 }
 
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 const nsPath = (namespace: string) => `/v1/namespaces/${encodeURIComponent(namespace)}`;
 /** The whole key as one segment ("/" as %2F), so a key ending in a sub-resource's name is never taken for it. */
 const entryPath = (namespace: string, key: string) => `${nsPath(namespace)}/entries/${encodeURIComponent(key)}`;

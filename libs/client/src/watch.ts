@@ -93,8 +93,10 @@ export class FeedWatch implements AsyncIterableIterator<FeedEvent> {
     const onAbort = () => this.stop.abort();
     outer?.addEventListener('abort', onAbort, { once: true });
     try {
-      let start = await this.initialStart();
+      if (stopped()) return;
+      let start = this.initialStart();
       for (let failures = 0; !stopped(); ) {
+        if ('from' in start && start.from === 'now' && this.last === undefined) start = await this.pinNow();
         let delivered = false;
         let error: unknown;
         try {
@@ -106,7 +108,7 @@ export class FeedWatch implements AsyncIterableIterator<FeedEvent> {
         } catch (caught) {
           if (stopped()) return;
           if (isProblem(caught, 'CONSUMER_NOT_FOUND') && 'consumer' in start && this.options.from !== undefined && this.last === undefined) {
-            start = await this.fromStart(this.options.from);
+            start = { from: this.options.from };
             continue;
           }
           if (!resumable(caught)) throw caught;
@@ -128,26 +130,27 @@ export class FeedWatch implements AsyncIterableIterator<FeedEvent> {
     }
   }
 
-  private initialStart(): Promise<Start> {
-    const { after, consumer, from } = this.options;
-    if (after !== undefined) return Promise.resolve({ after });
-    if (consumer !== undefined) return Promise.resolve({ consumer });
-    return this.fromStart(from ?? 'now');
+  private initialStart(): Start {
+    const { after, consumer, from = 'now' } = this.options;
+    if (after !== undefined) return { after };
+    if (consumer !== undefined) return { consumer };
+    return { from };
   }
 
   /**
-   * 'now' is pinned to the service's read position, so a connection that drops before its first
-   * event resumes from there and misses nothing written in between. The pin may lag the log head
-   * a little on a replica catching up: then a few events from just before come too.
+   * 'now' is pinned to the service's read position before the first connection, so one that drops
+   * before its first event resumes from there and misses nothing written in between. The pin may
+   * lag the log head a little on a replica catching up: then a few events from just before come
+   * too. Without a pin (the service unreachable for now, or an older one) it stays 'now' and is
+   * asked again before the next connection.
    */
-  private async fromStart(from: 'start' | 'now'): Promise<Start> {
-    if (from === 'start') return { from };
+  private async pinNow(): Promise<Start> {
     try {
-      const replicas = await this.transport.json<Replica[]>({ method: 'GET', path: '/v1/replicas', retry: true, signal: this.stop.signal });
+      const replicas = await this.transport.json<Replica[]>({ method: 'GET', path: '/v1/replicas', retry: false, signal: this.stop.signal });
       const projector = replicas.find((r) => r.kind === 'projector');
       if (projector) return projector.position === null ? { from: 'start' } : { after: projector.position };
     } catch {
-      // No pin to be had (an older service, say): the service's own "now".
+      // no pin to be had now
     }
     return { from: 'now' };
   }
