@@ -4,6 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { flag, single } from './query-params';
 
 interface FeedQuery {
   consumer?: string;
@@ -63,9 +64,9 @@ export class FeedController implements BeforeApplicationShutdown {
     const controller = new AbortController();
     const { events } = await this.queries.execute(new WatchFeed(startOf(query, request), {
       namespace,
-      keyPrefix: text(query.prefix, 'prefix'),
+      keyPrefix: single(query.prefix),
       types: typesOf(query.types),
-      withoutValues: booleanOf(query.values, 'values') === false,
+      withoutValues: query.values !== undefined && !flag(query.values, 'values'),
     }, controller.signal));
     this.openStreams.set(caller, open + 1);
     reply.hijack();
@@ -123,31 +124,19 @@ const sse = (event: FeedEvent) => `id: ${event.position}\nevent: ${event.type}\n
 function startOf(query: FeedQuery, request: FastifyRequest): FeedStart {
   const lastEventId = request.headers['last-event-id'];
   if (typeof lastEventId === 'string' && lastEventId !== '') return { after: lastEventId };
-  const after = text(query.after, 'after');
+  const after = single(query.after);
   if (after !== undefined) return { after };
-  const consumer = text(query.consumer, 'consumer');
+  const consumer = single(query.consumer);
   if (consumer !== undefined) return { consumer };
-  const from = text(query.from, 'from') ?? 'now';
+  const from = single(query.from) ?? 'now';
   if (from !== 'start' && from !== 'now') throw invalid('from is "start" or "now"');
   return { from };
-}
-
-function text(value: unknown, name: string): string | undefined {
-  if (value === undefined || typeof value === 'string') return value;
-  throw invalid(`${name} was given more than once`);
-}
-
-function booleanOf(value: unknown, name: string): boolean | undefined {
-  const given = text(value, name);
-  if (given === undefined) return undefined;
-  if (given !== 'true' && given !== 'false') throw invalid(`${name} is true or false`);
-  return given === 'true';
 }
 
 const EVENT_TYPE_RE = /^Store[A-Za-z]{1,60}$/;
 
 function typesOf(value: unknown): ReadonlySet<string> | undefined {
-  const given = text(value, 'types');
+  const given = single(value);
   if (given === undefined) return undefined;
   const types = given.split(',').map((t) => t.trim()).filter(Boolean);
   if (types.length === 0 || !types.every((t) => EVENT_TYPE_RE.test(t))) throw invalid('types is a comma-separated list of event types such as StoreEntryCreated');

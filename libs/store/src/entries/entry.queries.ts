@@ -1,11 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
 import { ReadConsistency } from '../persistence/read-consistency';
 import { Clock } from '../shared/clock';
-import { StoreError } from '../shared/errors';
 import { checkLimit, decodeKeyCursor, encodeKeyCursor, PageOptions } from '../shared/page';
 import { validateNamespace } from '../shared/names';
 import { EntriesReadModel, EntryView, ListedEntryView } from './entries.read-model';
+import { entryNotFound } from './entry.decide';
 
 export class GetEntry extends Query<EntryView> {
   constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
@@ -34,27 +35,35 @@ export class ListEntries extends Query<EntryPage> {
   }
 }
 
-@QueryHandler(GetEntry)
-export class GetEntryHandler implements IQueryHandler<GetEntry> {
+/** The entry as a read now sees it (undefined when absent, deleted or expired), once `minPosition` is projected. */
+@Injectable()
+class VisibleEntries {
   constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
 
-  async execute({ namespace, key, minPosition }: GetEntry): Promise<EntryView> {
+  async find({ namespace, key, minPosition }: GetEntry | EntryExists): Promise<EntryView | undefined> {
     validateNamespace(namespace);
     await this.reads.ready(minPosition);
-    const entry = this.entries.get(namespace, key, this.clock.now().getTime());
-    if (!entry) throw new StoreError('ENTRY_NOT_FOUND', `no entry ${JSON.stringify(key)} in namespace ${namespace}`, { key });
+    return this.entries.get(namespace, key, this.clock.now().getTime());
+  }
+}
+
+@QueryHandler(GetEntry)
+export class GetEntryHandler implements IQueryHandler<GetEntry> {
+  constructor(private readonly visible: VisibleEntries) {}
+
+  async execute(query: GetEntry): Promise<EntryView> {
+    const entry = await this.visible.find(query);
+    if (!entry) throw entryNotFound(query.namespace, query.key);
     return entry;
   }
 }
 
 @QueryHandler(EntryExists)
 export class EntryExistsHandler implements IQueryHandler<EntryExists> {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
+  constructor(private readonly visible: VisibleEntries) {}
 
-  async execute({ namespace, key, minPosition }: EntryExists): Promise<boolean> {
-    validateNamespace(namespace);
-    await this.reads.ready(minPosition);
-    return this.entries.get(namespace, key, this.clock.now().getTime()) !== undefined;
+  async execute(query: EntryExists): Promise<boolean> {
+    return (await this.visible.find(query)) !== undefined;
   }
 }
 
@@ -72,7 +81,7 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     const limit = checkLimit(options.limit);
     const after = options.cursor === undefined ? '' : decodeKeyCursor(options.cursor);
     await this.reads.ready(minPosition);
-    if (!this.namespaces.get(namespace)) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
+    this.namespaces.require(namespace);
     const page = this.entries.list(namespace, {
       prefix: options.prefix ?? '',
       after,
@@ -84,4 +93,4 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
   }
 }
 
-export const ENTRY_QUERY_HANDLERS = [GetEntryHandler, EntryExistsHandler, ListEntriesHandler];
+export const ENTRY_QUERY_HANDLERS = [VisibleEntries, GetEntryHandler, EntryExistsHandler, ListEntriesHandler];

@@ -33,9 +33,7 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel) {}
 
   async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
-    if (filter.namespace !== undefined && !this.namespaces.get(validateNamespace(filter.namespace))) {
-      throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${filter.namespace}`, { namespace: filter.namespace });
-    }
+    if (filter.namespace !== undefined) this.namespaces.require(validateNamespace(filter.namespace));
     const after = this.resolveStart(start);
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntryView, toEntryView } from '../entries/entries.read-model';
 import { EntryRecord, isVisible } from '../entries/entry-record';
 import { NamespacesReadModel, NamespaceView } from '../namespaces/namespaces.read-model';
-import { invalid, StoreError } from '../shared/errors';
+import { invalid } from '../shared/errors';
 import { compareKeys } from '../shared/names';
 import { checkLimit, PageOptions, pageByKey } from '../shared/page';
 import { TimeTravel } from './time-travel';
@@ -21,9 +21,7 @@ export class StatePages {
   constructor(private readonly timeTravel: TimeTravel, private readonly namespaces: NamespacesReadModel) {}
 
   requireNamespace(namespace: string): NamespaceView {
-    const view = this.namespaces.get(namespace);
-    if (!view) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
-    return view;
+    return this.namespaces.require(namespace);
   }
 
   /** A revision the namespace has reached: a whole number from 0 to its current revision. */

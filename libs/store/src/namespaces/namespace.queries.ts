@@ -1,6 +1,5 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ReadConsistency } from '../persistence/read-consistency';
-import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { NamespacesReadModel, NamespaceView } from './namespaces.read-model';
 
@@ -33,8 +32,6 @@ export class GetNamespaceHandler implements IQueryHandler<GetNamespace> {
   async execute({ namespace, minPosition }: GetNamespace): Promise<NamespaceView> {
     validateNamespace(namespace);
     await this.reads.ready(minPosition);
-    const view = this.namespaces.get(namespace);
-    if (!view) throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
-    return view;
+    return this.namespaces.require(namespace);
   }
 }

@@ -80,10 +80,13 @@ function withEntry(state: NamespaceState, key: string, entry: EntryState | undef
   return { ...state, entries, entryCount: state.entryCount + counted };
 }
 
+export const namespaceNotFound = (namespace: string) =>
+  new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${namespace}`, { namespace });
+
 /** The revision of a namespace that must exist. */
 export function requireNamespace(state: NamespaceState): number {
   if (!state.exists || state.revision === undefined) {
-    throw new StoreError('NAMESPACE_NOT_FOUND', `no namespace ${state.name}`, { namespace: state.name });
+    throw namespaceNotFound(state.name);
   }
   return state.revision;
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Projection, RecordedEvent } from '@app/event-store';
 import { EntryEvent, isEntryEvent } from '../entries/entry';
-import { NamespaceEvent } from './namespace';
+import { NamespaceEvent, namespaceNotFound } from './namespace';
 import { namespaceStream, StoreEventMetadata } from '../shared/store-events';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
@@ -108,6 +108,13 @@ export class NamespacesReadModel {
   get(name: string): NamespaceView | undefined {
     const row = this.one.get(name) as NamespaceRow | undefined;
     return row && toView(row);
+  }
+
+  /** The namespace, or NAMESPACE_NOT_FOUND. */
+  require(name: string): NamespaceView {
+    const view = this.get(name);
+    if (!view) throw namespaceNotFound(name);
+    return view;
   }
 
   list(): NamespaceView[] {
