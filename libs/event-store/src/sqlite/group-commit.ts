@@ -24,6 +24,8 @@ export class GroupCommitter {
   constructor(
     private readonly db: Database,
     private readonly afterCommit: () => void,
+    /** Runs first in every transaction, under the write lock. */
+    private readonly onBegin: () => void = () => {},
   ) {}
 
   run<T>(work: () => T): Promise<T> {
@@ -43,7 +45,10 @@ export class GroupCommitter {
     this.queue = [];
     if (batch.length === 0) return;
     try {
-      this.db.transaction(() => batch.forEach((item) => this.runOne(item))).immediate();
+      this.db.transaction(() => {
+        this.onBegin();
+        batch.forEach((item) => this.runOne(item));
+      }).immediate();
     } catch (error) {
       const translated = translateSqliteError(error);
       batch.forEach((item) => item.reject(translated));

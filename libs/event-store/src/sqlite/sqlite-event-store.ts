@@ -95,7 +95,8 @@ export class SqliteEventStore implements EventStore {
       head: this.db.prepare('SELECT max(position) AS p FROM events'),
       incarnation: this.db.prepare("SELECT value FROM store_meta WHERE key = 'incarnation'"),
     };
-    this.committer = new GroupCommitter(this.db, () => this.wake());
+    // Once per transaction: under the write lock no other process can renew the incarnation meanwhile.
+    this.committer = new GroupCommitter(this.db, () => this.wake(), () => this.refreshIncarnation());
     this.tx = {
       db: this.db,
       append: (s, e, x) => this.appendNow(s, e, x),
@@ -110,7 +111,7 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Re-reads the incarnation from the file: another process sharing it may have restored it, or a
-   * transaction that renewed it may have failed. Done before every write and every log read.
+   * transaction that renewed it may have failed. Done at the start of every write transaction and before every log read.
    */
   refreshIncarnation(): void {
     this.currentIncarnation = (this.stmt.incarnation.get() as { value: string }).value;
@@ -124,10 +125,7 @@ export class SqliteEventStore implements EventStore {
   /** Runs work in the next group-commit transaction; resolves once it is durable. */
   transact<T>(work: (tx: SqliteTransaction) => T): Promise<T> {
     this.assertOpen();
-    return this.committer.run(() => {
-      this.refreshIncarnation();
-      return work(this.tx);
-    });
+    return this.committer.run(() => work(this.tx));
   }
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
