@@ -31,7 +31,7 @@ export async function prefillDataDir(dataDir: string, count: number): Promise<{ 
       }
       await Promise.all(commit);
     }
-    return { events: backend.eventStore.headSync(), seconds: (performance.now() - started) / 1000 };
+    return { events: Number((await backend.eventStore.headPosition())?.commit ?? 0), seconds: (performance.now() - started) / 1000 };
   } finally {
     await backend.close();
   }

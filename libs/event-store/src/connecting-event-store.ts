@@ -1,7 +1,7 @@
 import { sleep } from './abort';
 import { BackendUnavailableError } from './errors';
 import {
-  AppendResult, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
+  AppendResult, Decide, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
 } from './event-store.port';
 import { Position } from './position';
 
@@ -49,6 +49,10 @@ export class ConnectingEventStore implements EventStore {
 
   async append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
     return this.require().append(stream, events, expected);
+  }
+
+  async appendDecided(stream: string, decide: Decide): Promise<AppendResult | undefined> {
+    return this.require().appendDecided(stream, decide);
   }
 
   async readStream(stream: string, fromRevision?: number, maxCount?: number): Promise<RecordedEvent[]> {

@@ -50,10 +50,23 @@ export interface SubscribeOptions {
   readonly signal: AbortSignal;
 }
 
+/**
+ * Decides what to append to a stream, given the revision the stream is at (undefined: no stream).
+ * Answers the events to append with exactly that expected revision; none writes nothing. It is
+ * synchronous and may throw to refuse; it is called again for every attempt.
+ */
+export type Decide = (revision: number | undefined) => readonly EventData[];
+
 export interface EventStore {
   /** Id of this store's incarnation: carried by every position. */
   readonly incarnation: string;
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Decide, then append with the revision the decision saw. An adapter with a write lock (SQLite)
+   * decides under it, so the append cannot conflict; others read the revision, decide and append,
+   * and answer ConcurrencyError when another writer came in between. Undefined when nothing was decided.
+   */
+  appendDecided(stream: string, decide: Decide): Promise<AppendResult | undefined>;
   /** Events of one stream from `fromRevision` (inclusive), oldest first; empty for a missing stream. */
   readStream(stream: string, fromRevision?: number, maxCount?: number): Promise<RecordedEvent[]>;
   /** Revision of the stream's last event, or undefined when the stream does not exist. */
@@ -64,4 +77,13 @@ export interface EventStore {
   /** Catch up from `after`, then follow new events live, in log order, until the signal aborts. */
   subscribe(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
   close(): Promise<void>;
+}
+
+/** appendDecided for an adapter without a write lock: read the revision, decide, append expecting it. */
+export async function decideThenAppend(
+  store: Pick<EventStore, 'streamRevision' | 'append'>, stream: string, decide: Decide,
+): Promise<AppendResult | undefined> {
+  const revision = await store.streamRevision(stream);
+  const events = decide(revision);
+  return events.length === 0 ? undefined : store.append(stream, events, revision ?? 'no_stream');
 }

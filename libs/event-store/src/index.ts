@@ -10,3 +10,6 @@ export { connectionStringProblem } from './eventstoredb/esdb-mapping';
 export * from './projector/projection';
 export * from './projector/sqlite-projector';
 export * from './projector/projection-watch';
+export * from './log-import';
+export * from './projector/read-model-host';
+export * from './projector/following-read-models';

@@ -107,8 +107,8 @@ describe('StoreModule on the sqlite backend', () => {
     const other = new SqliteStoreBackend(dir);
     await commands.execute(put('shared', 'k', 'one'));
     expect(other.entries.get('shared', 'k', clock.at)).toMatchObject({ value: 'one', version: 1 });
-    await other.writer.write({
-      namespace: 'shared', keys: [], context: { ...meta, now: clock.now() },
+    await other.writer.write(meta, clock.now(), {
+      namespace: 'shared', keys: ['k'], operation: 'test', input: {},
       decide: () => [{ type: 'StoreEntryUpdated', data: { namespace: 'shared', key: 'k', value: 'two', metadata: {}, version: 2, expiresAt: null } }],
       respond: () => null,
     });

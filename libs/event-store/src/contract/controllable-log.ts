@@ -1,7 +1,7 @@
 import { untilAborted } from '../abort';
 import { BackendUnavailableError } from '../errors';
 import {
-  EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
+  Decide, decideThenAppend, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
 } from '../event-store.port';
 
 /**
@@ -36,6 +36,11 @@ export class ControllableLog implements EventStore {
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision) {
     return this.inner.append(stream, events, expected);
+  }
+
+  /** Lock-free, as on a log shared by several processes: a writer in between is a ConcurrencyError. */
+  appendDecided(stream: string, decide: Decide) {
+    return decideThenAppend(this, stream, decide);
   }
 
   readStream(stream: string, fromRevision?: number, maxCount?: number) {

@@ -144,6 +144,39 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       });
     });
 
+    describe('appendDecided', () => {
+      it('appends what was decided at exactly the revision the decision saw', async () => {
+        await store.append(s('d'), events(2), 'no_stream');
+        const result = await store.appendDecided(s('d'), (revision) => [
+          { id: randomUUID(), type: 'Decided', data: { saw: revision }, metadata: {} },
+        ]);
+        expect(result?.revision).toBe(2);
+        expect((await store.readStream(s('d'), 2)).map((e) => e.data)).toEqual([{ saw: 1 }]);
+        const created = await store.appendDecided(s('new'), (revision) => [{ id: randomUUID(), type: 'Decided', data: { saw: revision ?? null }, metadata: {} }]);
+        expect(created?.revision).toBe(0);
+        expect((await store.readStream(s('new')))[0].data).toEqual({ saw: null });
+      });
+
+      it('an empty decision writes nothing; a refusal writes nothing and is thrown', async () => {
+        expect(await store.appendDecided(s('e'), () => [])).toBeUndefined();
+        await expect(store.appendDecided(s('e'), () => {
+          throw new Error('refused');
+        })).rejects.toThrow('refused');
+        expect(await store.streamRevision(s('e'))).toBeUndefined();
+      });
+
+      it('concurrent decisions on one stream: each that lands saw the revision it landed after, the rest are ConcurrencyErrors', async () => {
+        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => store.appendDecided(s('race'), (revision) => [
+          { id: randomUUID(), type: 'Decided', data: { saw: revision ?? -1 }, metadata: {} },
+        ])));
+        const landed = outcomes.filter((o) => o.status === 'fulfilled').length;
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ConcurrencyError);
+        const recorded = await store.readStream(s('race'));
+        expect(recorded).toHaveLength(landed);
+        expect(recorded.map((e) => (e.data as { saw: number }).saw)).toEqual(recorded.map((e) => e.revision - 1));
+      });
+    });
+
     describe('idempotency by event id', () => {
       it('re-appending the same events answers the first result and writes nothing', async () => {
         const batch = events(3);

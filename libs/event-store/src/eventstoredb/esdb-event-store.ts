@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { untilAborted } from '../abort';
 import { ConcurrencyError, DuplicateEventIdError, StalePositionError } from '../errors';
 import {
-  AppendResult, EventData, EventStore, ExpectedRevision, ReadAllFrom, ReadAllOptions, RecordedEvent, SubscribeOptions,
+  AppendResult, Decide, decideThenAppend, EventData, EventStore, ExpectedRevision, ReadAllFrom, ReadAllOptions, RecordedEvent, SubscribeOptions,
 } from '../event-store.port';
 import { comparePositions, formatPosition, Position } from '../position';
 import {
@@ -79,6 +79,10 @@ export class EsdbEventStore implements EventStore {
     const result = { revision, position: last.position };
     this.remember(stream, events, result);
     return result;
+  }
+
+  appendDecided(stream: string, decide: Decide): Promise<AppendResult | undefined> {
+    return decideThenAppend(this, stream, decide);
   }
 
   async readStream(stream: string, fromRevision = 0, maxCount?: number): Promise<RecordedEvent[]> {

@@ -90,12 +90,12 @@ export class SqliteProjector {
   }
 
   /** Applies everything the source has after the checkpoint, a page per transaction. */
-  catchUp(source: SyncEventSource, onProgress?: RebuildProgress, total?: number): number {
+  catchUp(source: SyncEventSource, onProgress?: RebuildProgress, total?: number, afterEach?: AppliedListener): number {
     let applied = 0;
     for (;;) {
       const page = source(this.checkpoint(), PAGE);
       if (page.length === 0) return applied;
-      applied += this.db.transaction(() => this.applyInTransaction(page))();
+      applied += this.db.transaction(() => this.applyInTransaction(page, { afterEach }))();
       onProgress?.(applied, total);
     }
   }

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { ImportConflictError, ImportedEvent, LogImport } from '../log-import';
+import { formatPosition } from '../position';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,74 +97,98 @@ describe('sqlite adapter', () => {
     const imported = (stream: string, revision: number, id: string) => ({
       id, stream, revision, type: 'T', data: { n: revision }, metadata: { m: 1 }, recordedAt: '2025-01-02T03:04:05.000Z',
     });
+    const plan = (events: ImportedEvent[], decide: LogImport<unknown>['decide'] = () => 'import'): LogImport<{ imported: boolean; incarnation: string; position?: string }> => ({
+      streams: new Map(events.map((e) => [e.stream, { lastRevision: e.revision }])),
+      events: () => [events],
+      decide,
+      closingEvent: ({ previous, next }) => ({ stream: 'meta', id: `closing-${next}`, type: 'Imported', data: { previous, next }, metadata: {} }),
+      respond: ({ imported: done, incarnation, position }) => ({ imported: done, incarnation, position: position && formatPosition(position) }),
+    });
 
-    it('imports events with their ids, revisions and recording times, and inline listeners see them', async () => {
+    it('imports events with their ids, revisions and recording times, then the closing event, under a new incarnation', async () => {
       const store = new SqliteEventStore({ file: tempFile() });
       await store.append('other', [{ id: 'o', type: 'T', data: {}, metadata: {} }], 'no_stream');
-      const seen: string[] = [];
-      store.onAppendedInline((events) => seen.push(...events.map((e) => `${e.stream}@${e.revision}:${e.position.commit}`)));
-      const result = await store.transact((tx) => tx.importEvents([imported('a', 0, 'a0'), imported('b', 0, 'b0'), imported('a', 1, 'a1')]));
-      expect(result.revision).toBe(1);
-      expect(seen).toEqual(['a@0:2', 'b@0:3', 'a@1:4']);
+      const before = store.incarnation;
+      const result = await store.importLog(plan([imported('a', 0, 'a0'), imported('b', 0, 'b0'), imported('a', 1, 'a1')]));
+      expect(result).toEqual({ imported: true, incarnation: store.incarnation, position: `${store.incarnation}:5` });
+      expect(store.incarnation).not.toBe(before);
       expect(await store.readStream('a')).toEqual([
         { ...imported('a', 0, 'a0'), position: { incarnation: store.incarnation, commit: 2n, prepare: 2n } },
         { ...imported('a', 1, 'a1'), position: { incarnation: store.incarnation, commit: 4n, prepare: 4n } },
       ]);
+      expect((await store.readStream('meta'))[0].data).toEqual({ previous: before, next: store.incarnation });
+      await store.close();
+    });
+
+    it('a skipped import writes nothing and answers the head', async () => {
+      const store = new SqliteEventStore({ file: tempFile() });
+      await store.append('a', [{ id: 'a0', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const seen: unknown[] = [];
+      const result = await store.importLog(plan([imported('a', 0, 'a0')], (existing) => {
+        seen.push(Object.fromEntries(existing));
+        return 'skip';
+      }));
+      expect(seen).toEqual([{ a: { firstId: 'a0', idAtImportHead: 'a0' } }]);
+      expect(result).toEqual({ imported: false, incarnation: store.incarnation, position: `${store.incarnation}:1` });
+      expect(store.headSync()).toBe(1);
       await store.close();
     });
 
     it('refuses a revision that does not follow its stream, and a known id, writing nothing', async () => {
       const store = new SqliteEventStore({ file: tempFile() });
       await store.append('a', [{ id: 'taken', type: 'T', data: {}, metadata: {} }], 'no_stream');
-      const gap = store.transact((tx) => tx.importEvents([imported('b', 0, 'b0'), imported('b', 2, 'b2')]));
-      await expect(gap).rejects.toEqual(new ConcurrencyError('b', 1, 0));
-      await expect(store.transact((tx) => tx.importEvents([imported('a', 0, 'x')]))).rejects.toEqual(new ConcurrencyError('a', 'no_stream', 0));
-      await expect(store.transact((tx) => tx.importEvents([imported('c', 0, 'taken')]))).rejects.toBeInstanceOf(DuplicateEventIdError);
+      const original = store.incarnation;
+      await expect(store.importLog(plan([imported('b', 0, 'b0'), imported('b', 2, 'b2')]))).rejects.toEqual(new ConcurrencyError('b', 1, 0));
+      await expect(store.importLog(plan([imported('a', 0, 'x')]))).rejects.toEqual(new ConcurrencyError('a', 'no_stream', 0));
+      await expect(store.importLog(plan([imported('c', 0, 'taken')]))).rejects.toEqual(new ImportConflictError('taken', 'a'));
+      await expect(store.importLog(plan([imported('c', 0, 'twice'), imported('c', 1, 'twice')]))).rejects.toBeInstanceOf(DuplicateEventIdError);
       expect(store.headSync()).toBe(1);
-      expect(store.findEventSync('taken')).toEqual({ stream: 'a', revision: 0, position: 1 });
+      expect(store.incarnation).toBe(original);
       expect(store.findEventSync('b0')).toBeUndefined();
       await store.close();
     });
 
-    it('a renewed incarnation makes earlier positions stale and survives a reopen', async () => {
+    it('a renewed incarnation makes earlier positions stale, survives a reopen, and another process sees it at its next read or write', async () => {
       const file = tempFile();
       const store = new SqliteEventStore({ file });
-      const { position: before } = await store.append('a', [{ id: '1', type: 'T', data: {}, metadata: {} }], 'no_stream');
-      const renewed = await store.transact((tx) => tx.renewIncarnation());
+      const other = new SqliteEventStore({ file });
+      const { position: before } = await other.append('x', [{ id: '1', type: 'T', data: {}, metadata: {} }], 'no_stream');
+      const { incarnation: renewed } = await store.importLog(plan([imported('a', 0, 'a0')]));
       expect(renewed).toMatch(/^[0-9a-f]{16}$/);
       expect(renewed).not.toBe(before.incarnation);
-      expect(store.incarnation).toBe(renewed);
       await expect(store.readAll({ after: before, maxCount: 10 })).rejects.toBeInstanceOf(StalePositionError);
-      expect((await store.readAll({ after: 'start', maxCount: 10 }))[0].position.incarnation).toBe(renewed);
+      await expect(other.readAll({ after: before, maxCount: 1 })).rejects.toEqual(new StalePositionError(`${before.incarnation}:1`, renewed));
+      const { position } = await other.append('x', [{ id: 'o2', type: 'T', data: {}, metadata: {} }], 0);
+      expect(position.incarnation).toBe(renewed);
       await store.close();
+      await other.close();
       const reopened = new SqliteEventStore({ file });
       expect(reopened.incarnation).toBe(renewed);
       await reopened.close();
     });
+  });
 
-    it('another process on the same file sees a renewed incarnation at its next read or write', async () => {
+  describe('appendDecided', () => {
+    it('decides under the write lock: 64 concurrent read-modify-writes of one stream lose nothing', async () => {
       const file = tempFile();
-      const restoring = new SqliteEventStore({ file });
-      const other = new SqliteEventStore({ file });
-      const { position: before } = await other.append('a', [{ id: 'o1', type: 'T', data: {}, metadata: {} }], 'no_stream');
-      const renewed = await restoring.transact((tx) => tx.renewIncarnation());
-      await expect(other.readAll({ after: before, maxCount: 1 })).rejects.toEqual(new StalePositionError(`${before.incarnation}:1`, renewed));
-      const { position } = await other.append('a', [{ id: 'o2', type: 'T', data: {}, metadata: {} }], 0);
-      expect(position.incarnation).toBe(renewed);
-      await restoring.close();
-      await other.close();
+      const [one, two] = [new SqliteEventStore({ file }), new SqliteEventStore({ file })];
+      const increments = Array.from({ length: 64 }, (_, i) => (i % 2 ? one : two).appendDecided('counter', (revision) => [
+        { id: `inc-${i}`, type: 'Incremented', data: { to: (revision ?? -1) + 2 }, metadata: {} },
+      ]));
+      await Promise.all(increments);
+      const events = await one.readStream('counter');
+      expect(events.map((e) => (e.data as { to: number }).to)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+      await one.close();
+      await two.close();
     });
 
-    it('a renewal in a transaction that fails is forgotten by refreshIncarnation', async () => {
+    it('writes nothing when the decision is empty, and nothing when it throws', async () => {
       const store = new SqliteEventStore({ file: tempFile() });
-      const original = store.incarnation;
-      const failing = store.transact((tx) => {
-        tx.renewIncarnation();
-        throw new Error('later step failed');
-      });
-      await expect(failing).rejects.toThrow('later step failed');
-      store.refreshIncarnation();
-      expect(store.incarnation).toBe(original);
+      expect(await store.appendDecided('s', () => [])).toBeUndefined();
+      await expect(store.appendDecided('s', () => {
+        throw new Error('refused');
+      })).rejects.toThrow('refused');
+      expect(store.headSync()).toBe(0);
       await store.close();
     });
   });

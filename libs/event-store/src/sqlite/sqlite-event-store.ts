@@ -4,8 +4,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConcurrencyError, DuplicateEventIdError, StalePositionError } from '../errors';
 import {
-  AppendResult, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
+  AppendResult, Decide, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
 } from '../event-store.port';
+import { ImportedEvent, LogImport, LogImporter } from '../log-import';
+import { Projection } from '../projector/projection';
+import { RebuildProgress, SyncEventSource } from '../projector/sqlite-projector';
+import { ImportTarget, importInto } from './sqlite-import';
+import { SqliteInlineReadModels } from './sqlite-inline-read-models';
 import { formatPosition, Position, position } from '../position';
 import { pollingSubscription } from '../subscription';
 import { GroupCommitter } from './group-commit';
@@ -18,34 +23,13 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How often a live subscription looks for events appended by other processes. */
   readonly pollIntervalMs?: number;
+  /** Read models to keep in the same file, projected inside each append's transaction. */
+  readonly readModels?: { readonly projections: readonly Projection[]; readonly onCatchUp?: RebuildProgress };
 }
 
-/** Work run inside a group-commit transaction: appends here are synchronous and atomic with it. */
-export interface SqliteTransaction {
-  readonly db: Db;
-  append(stream: string, events: readonly EventData[], expected: ExpectedRevision): RecordedAppend;
-  /**
-   * Writes events that were recorded elsewhere (a restore), keeping their ids, revisions and
-   * recording times; each must be the next revision of its stream. Inline listeners see them.
-   */
-  importEvents(events: readonly ImportedEvent[]): RecordedAppend;
-  /** Gives the store a new incarnation: every position issued before becomes stale. */
-  renewIncarnation(): string;
-}
-
-/** An event as another log recorded it. */
-export interface ImportedEvent extends EventData {
-  readonly stream: string;
-  readonly revision: number;
-  readonly recordedAt: string;
-}
-
-export interface RecordedAppend extends AppendResult {
+interface RecordedAppend extends AppendResult {
   readonly recorded: readonly RecordedEvent[];
 }
-
-/** Called inside the append's transaction with the events just written (inline read models). */
-export type InlineListener = (events: readonly RecordedEvent[]) => void;
 
 interface EventRow {
   position: number;
@@ -58,16 +42,17 @@ interface EventRow {
   recorded_at: string;
 }
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, LogImporter {
+  /** Internal to the adapter and its tests. */
   readonly db: Db;
   readonly committer: GroupCommitter;
-  private readonly inline: InlineListener[] = [];
+  /** The read models kept in this file, when asked for. */
+  readonly readModels?: SqliteInlineReadModels;
   private readonly waiters = new Set<() => void>();
   private readonly pollIntervalMs: number;
   private readonly stmt: Record<
     'revision' | 'insert' | 'byId' | 'stream' | 'all' | 'allPrefix' | 'head' | 'incarnation', Statement
   >;
-  private readonly tx: SqliteTransaction;
   private closed = false;
   private currentIncarnation: string;
 
@@ -97,12 +82,13 @@ export class SqliteEventStore implements EventStore {
     };
     // Once per transaction: under the write lock no other process can renew the incarnation meanwhile.
     this.committer = new GroupCommitter(this.db, () => this.wake(), () => this.refreshIncarnation());
-    this.tx = {
-      db: this.db,
-      append: (s, e, x) => this.appendNow(s, e, x),
-      importEvents: (events) => this.importNow(events),
-      renewIncarnation: () => this.renewIncarnation(),
-    };
+    if (options.readModels) {
+      const source: SyncEventSource = (after, max) => this.readAllSync(after === 'start' ? 0 : Number(after.commit), max);
+      this.readModels = new SqliteInlineReadModels(
+        this.db, options.readModels.projections, () => this.incarnation, source, () => this.headSync(), () => this.isOpen,
+        options.readModels.onCatchUp,
+      );
+    }
   }
 
   get incarnation(): string {
@@ -117,22 +103,32 @@ export class SqliteEventStore implements EventStore {
     this.currentIncarnation = (this.stmt.incarnation.get() as { value: string }).value;
   }
 
-  /** Registers a listener that runs inside every append's transaction. */
-  onAppendedInline(listener: InlineListener): void {
-    this.inline.push(listener);
-  }
-
   /** Runs work in the next group-commit transaction; resolves once it is durable. */
-  transact<T>(work: (tx: SqliteTransaction) => T): Promise<T> {
+  transact<T>(work: () => T): Promise<T> {
     this.assertOpen();
-    return this.committer.run(() => work(this.tx));
+    return this.committer.run(work);
   }
 
   append(stream: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.transact((tx) => {
-      const { revision, position } = tx.append(stream, events, expected);
+    return this.transact(() => {
+      const { revision, position } = this.appendNow(stream, events, expected);
       return { revision, position };
     });
+  }
+
+  /** Decides under SQLite's write lock, inside the group commit: no other writer can come in between. */
+  appendDecided(stream: string, decide: Decide): Promise<AppendResult | undefined> {
+    return this.transact(() => {
+      const revision = this.currentRevision(stream);
+      const events = decide(revision);
+      if (events.length === 0) return undefined;
+      const { position, revision: last } = this.appendNow(stream, events, revision ?? 'no_stream');
+      return { position, revision: last };
+    });
+  }
+
+  importLog<R>(plan: LogImport<R>): Promise<R> {
+    return importInto(this.importTarget, plan);
   }
 
   async readStream(stream: string, fromRevision = 0, maxCount = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
@@ -208,10 +204,22 @@ export class SqliteEventStore implements EventStore {
         ...event, stream, revision, recordedAt, position: position(this.incarnation, info),
       });
     }
-    for (const listener of this.inline) listener(recorded);
+    this.readModels?.apply(recorded);
     const last = recorded[recorded.length - 1];
     return { revision: last.revision, position: last.position, recorded };
   }
+
+  private readonly importTarget: ImportTarget = {
+    transact: (work) => this.transact(work),
+    incarnation: () => this.incarnation,
+    refreshIncarnation: () => this.refreshIncarnation(),
+    renewIncarnation: () => this.renewIncarnation(),
+    head: () => this.headSync(),
+    readStream: (stream, from, max) => this.readStreamSync(stream, from, max),
+    find: (id) => this.findEventSync(id),
+    importEvents: (events) => this.importNow(events),
+    append: (stream, events) => this.appendNow(stream, events, 'any'),
+  };
 
   private importNow(events: readonly ImportedEvent[]): RecordedAppend {
     if (events.length === 0) throw new Error('import needs at least one event');
@@ -227,7 +235,7 @@ export class SqliteEventStore implements EventStore {
       const { id, type, data, metadata, stream, revision, recordedAt } = event;
       return { id, type, data, metadata, stream, revision, recordedAt, position: position(this.incarnation, commit) };
     });
-    for (const listener of this.inline) listener(recorded);
+    this.readModels?.apply(recorded);
     const last = recorded[recorded.length - 1];
     return { revision: last.revision, position: last.position, recorded };
   }

@@ -1,4 +1,6 @@
-import { EventStore, formatPosition, Position, ReadAllFrom } from '@app/event-store';
+import {
+  DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom,
+} from '@app/event-store';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { CommandContext, eventMetadata, namespaceStream, STORE_WIDE_STREAM, STREAM_PREFIX } from '../shared/store-events';
-import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchivedEvent, ArchiveHeader } from './archive';
+import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchivedEvent, ArchiveHeader, archiveInvalid } from './archive';
 import { readSpool, verifyArchive } from './archive-reader';
 import { archiveBytes, gzipped } from './archive-writer';
 import { BackupCreated } from './backup';
@@ -130,25 +132,49 @@ export class RestoreStoreHandler implements ICommandHandler<RestoreStore> {
     const spool = join(this.backend.scratchDir, `.restore-${randomUUID()}.ndjson`);
     try {
       const verified = await verifyArchive(archive, spool, options.onVerifying);
+      const { type, data: restored } = restoredEvent(verified, { previous: '', next: '' });
       return await this.backend.restore({
         streams: verified.streams,
-        context: contextOf(meta, this.clock.now()),
-        events: () => readSpool(spool),
-        decide: (existing) => decideRestore(verified.streams, existing),
-        restoredEvent: (incarnations) => restoredEvent(verified, incarnations),
+        events: () => importable(readSpool(spool)),
+        decide: (existing) => (decideRestore(verified.streams, existing) === 'restore' ? 'import' : 'skip'),
+        closingEvent: (incarnations) => ({
+          stream: STORE_WIDE_STREAM,
+          id: randomUUID(),
+          type,
+          data: { ...restored, previousIncarnation: incarnations.previous, incarnation: incarnations.next },
+          metadata: eventMetadata(contextOf(meta, this.clock.now())),
+        }),
         onImported: options.onImported && ((n) => options.onImported!(n, verified.trailer.eventCount)),
-        respond: ({ decision, incarnation, position }) => ({
-          restored: decision === 'restore',
+        respond: ({ imported, incarnation, position }) => ({
+          restored: imported,
           namespaces: [...verified.header.namespaces],
           events: verified.trailer.eventCount,
           incarnation,
           position: position ? formatPosition(position) : null,
         }),
+      }).catch((error: unknown) => {
+        throw restoreRefusal(error);
       });
     } finally {
       rmSync(spool, { force: true });
     }
   }
+}
+
+/** The archive's events as the log imports them: recorded at the archive's time. */
+function* importable(batches: Iterable<ArchivedEvent[]>): Generator<ImportedEvent[]> {
+  for (const batch of batches) yield batch.map(({ timestamp, ...event }) => ({ ...event, recordedAt: timestamp }));
+}
+
+/** An id the import met twice: in the store before the restore (a conflict) or twice in the archive. */
+function restoreRefusal(error: unknown): unknown {
+  if (error instanceof ImportConflictError) {
+    return new StoreError('RESTORE_CONFLICT', `event id ${error.eventId} of the archive is already in the store (stream ${error.stream})`, {
+      eventId: error.eventId,
+    });
+  }
+  if (error instanceof DuplicateEventIdError) return archiveInvalid(`event id ${error.eventId} appears twice`, { eventId: error.eventId });
+  return error;
 }
 
 export const BACKUP_COMMAND_HANDLERS = [BackupStoreHandler, RestoreStoreHandler];

@@ -17,21 +17,21 @@ describe('decideRestore', () => {
 
   it('is a repeat when every stream holds the archive\'s own events, also with later ones', () => {
     const same = held([
-      ['store-app', { firstId: 'a0', idAtArchiveHead: 'a4' }],
-      ['store-billing', { firstId: 'b0', idAtArchiveHead: 'b1' }],
+      ['store-app', { firstId: 'a0', idAtImportHead: 'a4' }],
+      ['store-billing', { firstId: 'b0', idAtImportHead: 'b1' }],
     ]);
     assert.equal(decideRestore(archive, same), 'already-restored');
   });
 
   it.each([
-    ['one namespace exists, the other not', held([['store-app', { firstId: 'a0', idAtArchiveHead: 'a4' }]]), ['app']],
+    ['one namespace exists, the other not', held([['store-app', { firstId: 'a0', idAtImportHead: 'a4' }]]), ['app']],
     ['a namespace of the same name but other events', held([
-      ['store-app', { firstId: 'x0', idAtArchiveHead: 'x4' }],
-      ['store-billing', { firstId: 'b0', idAtArchiveHead: 'b1' }],
+      ['store-app', { firstId: 'x0', idAtImportHead: 'x4' }],
+      ['store-billing', { firstId: 'b0', idAtImportHead: 'b1' }],
     ]), ['app', 'billing']],
     ['a stream shorter than the archive\'s', held([
-      ['store-app', { firstId: 'a0', idAtArchiveHead: undefined }],
-      ['store-billing', { firstId: 'b0', idAtArchiveHead: 'b1' }],
+      ['store-app', { firstId: 'a0', idAtImportHead: undefined }],
+      ['store-billing', { firstId: 'b0', idAtImportHead: 'b1' }],
     ]), ['app', 'billing']],
   ])('conflicts when %s', (_, existing, namespaces) => {
     assert.throws(() => decideRestore(archive, existing), (error: unknown) => {

@@ -15,7 +15,7 @@ export function decideRestore(
   if (existing.size === 0) return 'restore';
   const repeat = existing.size === archive.size && [...archive].every(([stream, summary]) => {
     const held = existing.get(stream);
-    return held !== undefined && held.firstId === summary.firstId && held.idAtArchiveHead === summary.lastId;
+    return held !== undefined && held.firstId === summary.firstId && held.idAtImportHead === summary.lastId;
   });
   if (repeat) return 'already-restored';
   const namespaces = [...existing.keys()].map((stream) => stream.slice(STREAM_PREFIX.length)).sort();

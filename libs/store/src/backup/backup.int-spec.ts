@@ -203,7 +203,7 @@ describe('BackupStore and RestoreStore on the sqlite backend', () => {
     const reopened = await open(dir);
     expect(reopened.backend.eventStore.incarnation).toBe(result.incarnation);
     const backend = reopened.backend as SqliteStoreBackend;
-    expect(backend.projector.checkpoint()).toMatchObject({ incarnation: result.incarnation, commit: BigInt(backend.eventStore.headSync()) });
+    expect(backend.projectors()[0].position).toMatchObject({ incarnation: result.incarnation, commit: (await backend.eventStore.headPosition())!.commit });
     expect(await stateOf(reopened)).toEqual(state);
     await reopened.close();
   });

@@ -1,7 +1,4 @@
-import { Position } from '@app/event-store';
-import { CommandContext, DomainEvent } from '../shared/store-events';
-import { ArchivedEvent } from './archive';
-import { ArchiveStreamSummary } from './archive-reader';
+import { DomainEvent } from '../shared/store-events';
 
 export interface BackupCreatedData {
   readonly namespaces: readonly string[];
@@ -27,34 +24,6 @@ export type BackupCreated = DomainEvent<'StoreBackupCreated', BackupCreatedData>
 export type Restored = DomainEvent<'StoreRestored', RestoredData>;
 
 /** What the store holds of a stream the archive also holds. */
-export interface ExistingStream {
-  readonly firstId: string;
-  /** Id of the store's event at the archive's last revision of the stream, if the stream reaches it. */
-  readonly idAtArchiveHead: string | undefined;
-}
+export type { ExistingStream } from '@app/event-store';
 
 export type RestoreDecision = 'restore' | 'already-restored';
-
-export interface RestoreOutcome {
-  readonly decision: RestoreDecision;
-  readonly incarnation: string;
-  /** Position of the StoreRestored event; the head for a repeat; undefined for an empty log. */
-  readonly position: Position | undefined;
-}
-
-/**
- * A restore, run by the backend in one transaction: it reads what the store holds of the archive's
- * streams, asks `decide`, and on 'restore' renews the incarnation, imports `events()` and appends
- * `restoredEvent`. Mirrors WriteRequest: the backend owns the transaction, the feature the rules.
- */
-export interface RestoreRequest<R> {
-  readonly streams: ReadonlyMap<string, ArchiveStreamSummary>;
-  readonly context: CommandContext;
-  /** The archive's events in log order, batch by batch; read synchronously inside the transaction. */
-  events(): Iterable<readonly ArchivedEvent[]>;
-  decide(existing: ReadonlyMap<string, ExistingStream>): RestoreDecision;
-  restoredEvent(incarnations: { readonly previous: string; readonly next: string }): Restored;
-  /** Events imported so far. */
-  onImported?(events: number): void;
-  respond(outcome: RestoreOutcome): R;
-}

@@ -1,15 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { EventData, Projection, RecordedEvent } from '@app/event-store';
-import { randomUUID } from 'node:crypto';
-import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
-import { IdempotencyClaim } from '../write-path/namespace-writer';
+import { Projection, RecordedEvent } from '@app/event-store';
+import { STREAM_PREFIX } from '../shared/store-events';
+import { IdempotencyClaim } from './idempotency';
 
 /**
- * Idempotency on a log shared by several replicas. The events of a write carry its key and request
+ * Idempotency, one mechanism for every backend. The events of a write carry its key and request
  * fingerprint in their metadata, so the write and its claim are one atomic append to the namespace
- * stream: of two replicas racing on the same retried request, the second finds the key once it has
- * caught up with the stream, and writes nothing. The answer follows in IDEMPOTENCY_STREAM (read
- * models need the write projected before they can answer). Both are projected into every replica.
+ * stream: of two writers racing on the same retried request, the second finds the key once its read
+ * models have caught up with the stream, and writes nothing. The answer is recorded beside the claim
+ * in the projector's transaction that applies the write (on the embedded log, the append's own
+ * transaction). Answers recorded in IDEMPOTENCY_STREAM by earlier versions are still read.
  */
 export const IDEMPOTENCY_STREAM = `${STREAM_PREFIX}_idempotency`;
 export const REQUEST_ANSWERED = 'StoreIdempotentRequestAnswered';
@@ -25,11 +25,6 @@ export interface RequestAnswered {
   readonly key: string;
   readonly fingerprint: string;
   readonly response: unknown;
-}
-
-export function requestAnswered(claim: IdempotencyClaim, response: unknown, metadata: StoreEventMetadata): EventData {
-  const data: RequestAnswered = { key: claim.key, fingerprint: claim.fingerprint, response };
-  return { id: randomUUID(), type: REQUEST_ANSWERED, data, metadata };
 }
 
 export const idempotencyLogProjection: Projection = {
@@ -90,9 +85,16 @@ interface Row {
 
 export class IdempotencyLog {
   private readonly find: Statement;
+  private readonly answer: Statement;
 
   constructor(db: Database) {
     this.find = db.prepare('SELECT * FROM idempotency_log WHERE key = ?');
+    this.answer = db.prepare('UPDATE idempotency_log SET response = ? WHERE key = ? AND response IS NULL');
+  }
+
+  /** Records the answer to a write whose claim is projected; the first answer stands. */
+  recordAnswer(key: string, response: unknown): void {
+    this.answer.run(JSON.stringify(response), key);
   }
 
   get(key: string): IdempotencyEntry | undefined {

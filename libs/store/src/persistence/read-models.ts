@@ -1,5 +1,7 @@
 import { EventStore } from '@app/event-store';
 import type { Database } from 'better-sqlite3';
+import { idempotencyLogProjection } from '../idempotency/idempotency-log';
+import { DecisionStateSource } from '../write-path/decision-states';
 import { consumersProjection, ConsumersReadModel } from '../consumers/consumers.read-model';
 import { entriesProjection, EntriesReadModel } from '../entries/entries.read-model';
 import { historyProjection, HistoryReadModel } from '../history/history.read-model';
@@ -11,6 +13,7 @@ import { snapshotsProjection, SnapshotsReadModel } from '../snapshots/snapshots.
 /** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
 export const STORE_PROJECTIONS = [
   namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
+  idempotencyLogProjection,
 ];
 
 export interface ReadModels {
@@ -37,3 +40,10 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
     timeTravel: new TimeTravel(log, snapshots, history),
   };
 }
+
+/** Decision state from the read models, for the keys and namespaces the write path has not cached. */
+export const readModelStateSource = ({ namespaces, entries }: ReadModels): DecisionStateSource => ({
+  namespace: (name) => namespaces.get(name),
+  entry: (namespace, key, withContent) => entries.entryState(namespace, key, withContent),
+  allEntries: (namespace) => entries.allEntryStates(namespace),
+});

@@ -1,38 +1,180 @@
-import { RecordedEvent } from '@app/event-store';
+import { ConcurrencyError, EventData, EventStore, ReadModelHost, RecordedEvent } from '@app/event-store';
+import { IdempotencyLog, idempotencyMetadata } from '../idempotency/idempotency-log';
+import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../idempotency/idempotency';
 import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
-import { CommandContext } from '../shared/store-events';
-
-/** A request may carry an Idempotency-Key: the fingerprint tells a retry from a different request. */
-export interface IdempotencyClaim {
-  readonly key: string;
-  readonly fingerprint: string;
-}
+import { StoreError } from '../shared/errors';
+import { newEventId } from '../shared/event-id';
+import { validateNamespace } from '../shared/names';
+import { RequestMeta } from '../shared/request-meta';
+import { eventMetadata, namespaceStream } from '../shared/store-events';
+import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states';
+import { WritePolicy } from './write-policy';
 
 export interface WriteOutcome {
   /** The events appended; empty when the decision was a no-op. */
   readonly events: readonly RecordedEvent[];
-  /** The state the decision was made on. */
-  readonly before: NamespaceState;
+}
+
+/** One command on one namespace: what it touches, its rules, and its answer. */
+export interface CommandSpec<R> {
+  readonly namespace: string;
+  /** The keys the decision looks at; 'all' loads every key of the namespace, with content. */
+  readonly keys: KeysToLoad;
+  /** Load value and metadata of the keys too (restore needs them). */
+  readonly withContent?: boolean;
+  /** Names the operation and its input, so an Idempotency-Key retry can be told from a new request. */
+  readonly operation: string;
+  readonly input: unknown;
+  decide(state: NamespaceState, now: Date): NamespaceEvent[];
+  /**
+   * The answer, computed right after the write's events are projected (inside the projector's
+   * transaction), so it may read the read models as of the write. Plain JSON: retries replay it.
+   */
+  respond(outcome: WriteOutcome, now: Date): R;
+}
+
+export interface WriterOptions {
+  /** How long a write may wait for the read models: to reach the revision it decides at, and to project its events. */
+  readonly timeoutMs: number;
+  /** Appends tried before a namespace that keeps changing is given up. */
+  readonly attempts?: number;
+  /** Queue writes per namespace (a log shared by replicas: only other replicas' appends then conflict). */
+  readonly queuePerNamespace?: boolean;
 }
 
 /**
- * One write to one namespace: load the state of the keys it touches, decide, append, answer.
- * `respond` runs once the events are projected into the local read models, so it may read them;
- * its result must be plain JSON, since it is what an idempotent retry is answered with.
+ * The one write path: validate → authorise → load the decision state → decide → append with the
+ * revision decided at → wait until projected → answer. The log decides when to call `decide`:
+ * the embedded log under its write lock inside a group commit, a shared log optimistically, with a
+ * ConcurrencyError sending the write round again.
  */
-export interface WriteRequest<R> {
-  readonly namespace: string;
-  /** The keys the decision looks at; 'all' loads every key of the namespace, with content. */
-  readonly keys: readonly string[] | 'all';
-  /** Load value and metadata of the keys too (restore needs them). */
-  readonly withContent?: boolean;
-  readonly context: CommandContext;
-  readonly idempotency?: IdempotencyClaim;
-  decide(state: NamespaceState): NamespaceEvent[];
-  respond(outcome: WriteOutcome): R;
+export class NamespaceWriter {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Idempotency-Keys of writes appended but not answered yet: a concurrent retry waits for their answer. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly log: EventStore,
+    private readonly readModels: ReadModelHost,
+    private readonly states: DecisionStates,
+    private readonly idempotency: IdempotencyLog,
+    private readonly policy: WritePolicy,
+    private readonly options: WriterOptions,
+    private readonly assertWritable: () => void,
+  ) {}
+
+  async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
+    validateNamespace(spec.namespace);
+    this.policy.authorise(meta, spec);
+    this.assertWritable();
+    if (!this.options.queuePerNamespace) return this.attempt(meta, now, spec);
+    return this.queued(spec.namespace, () => this.attempt(meta, now, spec));
+  }
+
+  private async attempt<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
+    const claim = meta.idempotencyKey === undefined
+      ? undefined
+      : { key: meta.idempotencyKey, fingerprint: fingerprint(`${spec.operation} ${spec.namespace}`, spec.input) };
+    const deadline = Date.now() + this.options.timeoutMs;
+    const attempts = this.options.attempts ?? 8;
+    for (let attempt = 1; ; attempt++) {
+      const step = new Step<R>();
+      try {
+        const appended = await this.log.appendDecided(namespaceStream(spec.namespace), (revision) => {
+          step.reset();
+          if (claim && this.priorAnswer(claim, step, () => this.answerFromLog(spec, now, claim))) return [];
+          const before = this.states.at(spec.namespace, spec.keys, revision, spec.withContent);
+          const decided = spec.decide(before, now);
+          if (decided.length === 0) return [];
+          const events = this.toEventData(decided, meta, now, claim);
+          step.answer = this.readModels.watch.expect(
+            events.map((e) => e.id),
+            (recorded) => this.answered(claim, spec.respond({ events: recorded }, now)),
+            deadline - Date.now(),
+            () => projectionTimeout(),
+          );
+          this.states.advance(before, decided);
+          return events;
+        });
+        if (step.replay) return (await step.replay) as R;
+        if (!appended) return spec.respond({ events: [] }, now);
+        if (claim) this.track(claim.key, step.answer!.result);
+        return await step.answer!.result;
+      } catch (error) {
+        step.reset();
+        if (!(error instanceof StoreError)) this.states.forget(spec.namespace);
+        if (attempt >= attempts || !(error instanceof ReadModelsBehind || error instanceof ConcurrencyError)) throw error;
+        await this.catchUp(spec.namespace, error, deadline);
+      }
+    }
+  }
+
+  /** A retry of a request already written answers what the first attempt answered. */
+  private priorAnswer(claim: Claim, step: Step<unknown>, fromLog: () => Promise<unknown>): boolean {
+    const inFlight = this.inFlight.get(claim.key);
+    const prior = this.idempotency.get(claim.key);
+    if (!prior && !inFlight) return false;
+    if (prior && prior.fingerprint !== claim.fingerprint) throw keyReused(claim);
+    step.replay = prior?.answered ? Promise.resolve(prior.response) : inFlight ?? fromLog();
+    return true;
+  }
+
+  /** A write that another process made and answered: answered here from its events, on the read models as they are now. */
+  private async answerFromLog<R>(spec: CommandSpec<R>, now: Date, claim: Claim): Promise<R> {
+    const written = this.idempotency.get(claim.key)?.written;
+    if (!written) throw new StoreError('READ_TIMEOUT', 'the first attempt of this request is not readable here yet; retry');
+    const events = await this.log.readStream(written.stream, written.firstRevision, written.lastRevision - written.firstRevision + 1);
+    return this.answered(claim, spec.respond({ events }, now));
+  }
+
+  private answered<R>(claim: Claim | undefined, response: R): R {
+    if (claim) this.idempotency.recordAnswer(claim.key, response);
+    return response;
+  }
+
+  private toEventData(decided: readonly NamespaceEvent[], meta: RequestMeta, now: Date, claim?: Claim): EventData[] {
+    const metadata = { ...eventMetadata({ ...meta, now }), ...(claim && idempotencyMetadata(claim)) };
+    const nowMs = now.getTime();
+    return decided.map((e) => ({ id: newEventId(nowMs), type: e.type, data: e.data, metadata }));
+  }
+
+  private async catchUp(namespace: string, error: ReadModelsBehind | ConcurrencyError, deadline: number): Promise<void> {
+    const revision = error instanceof ReadModelsBehind ? error.revision : error.actual;
+    if (revision === 'no_stream') return;
+    const reached = () => (this.states.readModelRevision(namespace) ?? -1) >= revision;
+    if (!(await this.readModels.watch.until(reached, deadline - Date.now()))) {
+      throw new StoreError('READ_TIMEOUT', `the read models did not catch up with namespace ${namespace} in time; nothing was written`, {
+        namespace, revision,
+      });
+    }
+  }
+
+  private track(key: string, answer: Promise<unknown>): void {
+    this.inFlight.set(key, answer);
+    const done = () => this.inFlight.get(key) === answer && this.inFlight.delete(key);
+    answer.then(done, done);
+  }
+
+  private queued<R>(namespace: string, work: () => Promise<R>): Promise<R> {
+    const result = (this.queues.get(namespace) ?? Promise.resolve()).then(work);
+    const tail = result.catch(() => undefined);
+    this.queues.set(namespace, tail);
+    void tail.then(() => this.queues.get(namespace) === tail && this.queues.delete(namespace));
+    return result;
+  }
 }
 
-/** The write path of the store; one implementation per backend. */
-export abstract class NamespaceWriter {
-  abstract write<R>(request: WriteRequest<R>): Promise<R>;
+/** What one attempt's decision left behind for the code after the append. */
+class Step<R> {
+  answer?: { readonly result: Promise<R>; cancel(): void };
+  replay?: Promise<unknown>;
+
+  reset(): void {
+    this.answer?.cancel();
+    this.answer = undefined;
+    this.replay = undefined;
+  }
 }
+
+const projectionTimeout = () =>
+  new StoreError('READ_TIMEOUT', 'the write was recorded, but the read models have not projected it in time');

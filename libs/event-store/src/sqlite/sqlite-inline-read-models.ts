@@ -1,0 +1,73 @@
+import type { Database } from 'better-sqlite3';
+import { RecordedEvent } from '../event-store.port';
+import { Position } from '../position';
+import { Projection } from '../projector/projection';
+import { ProjectionWatch } from '../projector/projection-watch';
+import { ReadModelHost } from '../projector/read-model-host';
+import { RebuildProgress, SqliteProjector, SyncEventSource } from '../projector/sqlite-projector';
+
+/** How often a wait for a position looks again: another process sharing the file may project it. */
+const POLL_MS = 20;
+
+/**
+ * Read models in the log's own file, projected inside each append's transaction: a write is
+ * readable once acknowledged, and processes sharing the file stay consistent with no coordination.
+ */
+export class SqliteInlineReadModels implements ReadModelHost {
+  readonly watch = new ProjectionWatch(POLL_MS);
+  private readonly projector: SqliteProjector;
+
+  constructor(
+    readonly db: Database,
+    projections: readonly Projection[],
+    incarnation: () => string,
+    private readonly source: SyncEventSource,
+    private readonly head: () => number,
+    private readonly isOpen: () => boolean,
+    onCatchUp?: RebuildProgress,
+  ) {
+    this.projector = new SqliteProjector(db, projections, incarnation);
+    this.projector.catchUp(source, onCatchUp, head());
+  }
+
+  /** Inside the append's transaction: applies what was just written, after anything older not seen yet. */
+  apply(events: readonly RecordedEvent[]): void {
+    const checkpoint = this.projector.checkpoint();
+    const next = checkpoint === 'start' ? 1n : checkpoint.commit + 1n;
+    if (events[0].position.commit === next) this.projector.applyInTransaction(events, { checkpoint, afterEach: this.watch.applied });
+    else this.projector.catchUp(this.source, undefined, undefined, this.watch.applied);
+  }
+
+  checkpoint(): Position | 'start' {
+    return this.projector.checkpoint();
+  }
+
+  reached(position: Position, timeoutMs: number): Promise<boolean> {
+    return this.watch.until(() => this.projector.includes(position), timeoutMs);
+  }
+
+  async rebuild(onProgress?: RebuildProgress): Promise<number> {
+    return this.projector.rebuild(this.source, onProgress, this.head());
+  }
+
+  unready(): string | undefined {
+    return this.isOpen() ? undefined : 'the data file is closed';
+  }
+
+  async describe(): Promise<Record<string, unknown>> {
+    if (!this.isOpen()) return {};
+    const checkpoint = this.projector.checkpoint();
+    const head = this.head();
+    const projected = checkpoint === 'start' ? 0 : Number(checkpoint.commit);
+    return {
+      synchronous: this.db.pragma('synchronous', { simple: true }),
+      journalMode: this.db.pragma('journal_mode', { simple: true }),
+      head,
+      projected,
+      lag: head - projected,
+    };
+  }
+
+  /** The log closes the file. */
+  async close(): Promise<void> {}
+}

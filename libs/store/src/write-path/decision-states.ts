@@ -1,0 +1,114 @@
+import { EntryState } from '../entries/entry';
+import { evolve, NamespaceEvent, NamespaceState } from '../namespaces/namespace';
+
+/** Where a namespace's decision state is loaded from when it is not cached: the read models. */
+export interface DecisionStateSource {
+  /** The namespace's settings and counts, with the revision the read models are at; undefined when it has no stream. */
+  namespace(namespace: string): { revision: number; defaultTtlSeconds: number | null; entryCount: number } | undefined;
+  entry(namespace: string, key: string, withContent: boolean): EntryState | undefined;
+  allEntries(namespace: string): Map<string, EntryState>;
+}
+
+/** The read models are not at the revision a decision needs; wait for them and decide again. */
+export class ReadModelsBehind extends Error {
+  constructor(readonly namespace: string, readonly revision: number) {
+    super(`the read models of namespace ${namespace} have not reached revision ${revision}`);
+  }
+}
+
+export type KeysToLoad = readonly string[] | 'all';
+
+interface Cached {
+  revision: number;
+  exists: boolean;
+  defaultTtlSeconds: number | null;
+  entryCount: number;
+  /** Keys known at `revision`; null: the key has no entry. Content is never kept. */
+  readonly entries: Map<string, EntryState | null>;
+}
+
+/**
+ * The decision state of namespaces, folded by the domain's own `evolve` over the events each write
+ * appends. A key not cached yet is loaded from the read models, which are only used when they are
+ * at exactly the revision the decision is made at; a namespace whose stream moved on without this
+ * process (another writer) is dropped and loaded again.
+ */
+export class DecisionStates {
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(private readonly source: DecisionStateSource, private readonly maxKeysPerNamespace = 100_000) {}
+
+  /** The state a decision at `revision` needs: every key of `keys`, with content when asked. */
+  at(namespace: string, keys: KeysToLoad, revision: number | undefined, withContent = false): NamespaceState {
+    if (revision === undefined) {
+      this.cache.delete(namespace);
+      return { name: namespace, revision, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() };
+    }
+    const cached = this.cached(namespace, revision);
+    const entries = new Map<string, EntryState>();
+    if (keys === 'all') {
+      this.requireReadModelsAt(namespace, revision);
+      for (const [key, entry] of this.source.allEntries(namespace)) entries.set(key, entry);
+    } else {
+      for (const key of keys) {
+        const entry = this.entry(cached, namespace, key, revision, withContent);
+        if (entry) entries.set(key, entry);
+      }
+    }
+    const { exists, defaultTtlSeconds, entryCount } = cached;
+    return { name: namespace, revision, exists, defaultTtlSeconds, entryCount, entries };
+  }
+
+  /** Folds what a write appended into the cache: `before` is the state it was decided on. */
+  advance(before: NamespaceState, events: readonly NamespaceEvent[]): void {
+    const after = events.reduce(evolve, before);
+    const revision = (before.revision ?? -1) + events.length;
+    const cached = this.cache.get(before.name) ?? this.fresh(before.name, revision);
+    Object.assign(cached, { revision, exists: after.exists, defaultTtlSeconds: after.defaultTtlSeconds, entryCount: after.entryCount });
+    if (cached.entries.size > this.maxKeysPerNamespace) cached.entries.clear();
+    for (const event of events) {
+      if (!('key' in event.data)) continue;
+      const entry = after.entries.get(event.data.key);
+      cached.entries.set(event.data.key, entry ? { version: entry.version, expiresAt: entry.expiresAt, deleted: entry.deleted } : null);
+    }
+  }
+
+  /** The revision the read models hold of a namespace. */
+  readModelRevision(namespace: string): number | undefined {
+    return this.source.namespace(namespace)?.revision;
+  }
+
+  /** Forgets a namespace: its next decision loads it again. */
+  forget(namespace: string): void {
+    this.cache.delete(namespace);
+  }
+
+  private cached(namespace: string, revision: number): Cached {
+    const cached = this.cache.get(namespace);
+    if (cached?.revision === revision) return cached;
+    const loaded = this.source.namespace(namespace);
+    if (loaded?.revision !== revision) throw new ReadModelsBehind(namespace, revision);
+    const fresh = this.fresh(namespace, revision);
+    Object.assign(fresh, { exists: true, defaultTtlSeconds: loaded.defaultTtlSeconds, entryCount: loaded.entryCount });
+    return fresh;
+  }
+
+  private fresh(namespace: string, revision: number): Cached {
+    const cached: Cached = { revision, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() };
+    this.cache.set(namespace, cached);
+    return cached;
+  }
+
+  private entry(cached: Cached, namespace: string, key: string, revision: number, withContent: boolean): EntryState | undefined {
+    const known = cached.entries.get(key);
+    if (known !== undefined && !withContent) return known ?? undefined;
+    this.requireReadModelsAt(namespace, revision);
+    const loaded = this.source.entry(namespace, key, withContent);
+    cached.entries.set(key, loaded ? { version: loaded.version, expiresAt: loaded.expiresAt, deleted: loaded.deleted } : null);
+    return loaded;
+  }
+
+  private requireReadModelsAt(namespace: string, revision: number): void {
+    if (this.source.namespace(namespace)?.revision !== revision) throw new ReadModelsBehind(namespace, revision);
+  }
+}
