@@ -36,6 +36,8 @@ export class StoreBackend {
   readonly writer: NamespaceWriter;
   readonly scratchDir: string;
   readonly idempotency: IdempotencyLog;
+  /** The write path's decision state; exposed for checks that it equals the read models. */
+  readonly decisionStates: DecisionStates;
   protected readonly host: ReadModelHost;
   private readonly queries: ReadModels;
 
@@ -45,7 +47,7 @@ export class StoreBackend {
     this.host = parts.readModels;
     this.scratchDir = parts.scratchDir;
     this.queries = openReadModels(parts.readModels.db, parts.log);
-    const states = new DecisionStates(readModelStateSource(this.queries));
+    const states = (this.decisionStates = new DecisionStates(readModelStateSource(this.queries)));
     this.idempotency = new IdempotencyLog(parts.readModels.db);
     this.writer = new NamespaceWriter(
       parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),

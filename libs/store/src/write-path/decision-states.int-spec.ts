@@ -1,0 +1,111 @@
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommitTransaction, DeleteEntry, PutEntry } from '../entries/entry.commands';
+import { evolve, initialNamespaceState, NamespaceEvent } from '../namespaces/namespace';
+import { SqliteStoreBackend } from '../persistence/sqlite-store-backend';
+import { StoreBackend } from '../persistence/store-backend';
+import { Clock } from '../shared/clock';
+import { StoreError } from '../shared/errors';
+import { DEFAULT_LIMITS } from '../shared/limits';
+import { namespaceStream } from '../shared/store-events';
+import { PurgeEntry, RestoreEntry } from '../soft-delete/soft-delete.commands';
+import { StoreModule } from '../store.module';
+import { ExpireEntries, SetTtl } from '../ttl/ttl.commands';
+
+class ManualClock extends Clock {
+  at = Date.parse('2026-01-01T00:00:00Z');
+  now() {
+    return new Date(this.at);
+  }
+}
+
+const KEYS = ['k0', 'k1', 'k2', 'k3'];
+const meta = { actor: 'prop', correlationId: 'c', causationId: 'r' };
+const key = fc.constantFrom(...KEYS);
+const version = fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined });
+const ttl = fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined });
+
+type Step = { process: 0 | 1; run(ns: string): object } | { advance: number };
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), key, value: fc.string({ maxLength: 3 }), expectedVersion: version, ttlSeconds: ttl })
+    .map(({ process, key: k, value, expectedVersion, ttlSeconds }) => ({
+      process, run: (ns: string) => new PutEntry(ns, { op: 'put', key: k, value: Buffer.from(value), expectedVersion, ttlSeconds }, meta),
+    })),
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), key, expectedVersion: version })
+    .map(({ process, key: k, expectedVersion }) => ({ process, run: (ns: string) => new DeleteEntry(ns, { op: 'delete', key: k, expectedVersion }, meta) })),
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), key }).map(({ process, key: k }) => ({ process, run: (ns: string) => new RestoreEntry(ns, k, meta) })),
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), key }).map(({ process, key: k }) => ({ process, run: (ns: string) => new PurgeEntry(ns, { key: k }, meta) })),
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), key, ttlSeconds: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }) })
+    .map(({ process, key: k, ttlSeconds }) => ({ process, run: (ns: string) => new SetTtl(ns, { key: k, ttlSeconds }, meta) })),
+  fc.record({ process: fc.constantFrom<0 | 1>(0, 1), keys: fc.uniqueArray(key, { minLength: 1, maxLength: 3 }) })
+    .map(({ process, keys }) => ({
+      process,
+      run: (ns: string) => new CommitTransaction(ns, keys.map((k, i) => (i % 2 ? { op: 'delete' as const, key: k } : { op: 'put' as const, key: k, value: Buffer.from('t') })), meta),
+    })),
+  fc.constantFrom<0 | 1>(0, 1).map((process) => ({ process, run: (ns: string) => new ExpireEntries(ns, KEYS, meta) })),
+  fc.integer({ min: 1, max: 4000 }).map((ms) => ({ advance: ms })),
+);
+
+describe('decision state: evolve over the log equals the read models', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let stores: { commands: CommandBus; backend: StoreBackend; close(): Promise<void> }[];
+
+  async function open() {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot(), StoreModule.forRoot({
+        openBackend: () => new SqliteStoreBackend(dir), limits: DEFAULT_LIMITS, clock, sweeper: { enabled: false },
+      })],
+    }).compile();
+    await moduleRef.init();
+    return { commands: moduleRef.get(CommandBus), backend: moduleRef.get(StoreBackend), close: () => moduleRef.close() };
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hexastore-evolve-'));
+    clock = new ManualClock();
+    stores = [await open(), await open()]; // two processes on one data file: each must notice the other's writes
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let run = 0;
+  it('for random command sequences from two writers on one file', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+      const ns = `p${run++}`;
+      for (const s of steps) {
+        if ('advance' in s) {
+          clock.at += s.advance;
+          continue;
+        }
+        await stores[s.process].commands.execute(s.run(ns)).catch((error: unknown) => {
+          if (!(error instanceof StoreError)) throw error;
+        });
+      }
+      const { backend } = stores[0];
+      const recorded = await backend.eventStore.readStream(namespaceStream(ns));
+      const folded = recorded
+        .map((e) => ({ type: e.type, data: e.data }) as NamespaceEvent)
+        .reduce(evolve, initialNamespaceState(ns));
+      const view = backend.namespaces.get(ns);
+      expect(view?.entryCount ?? 0).toBe(folded.entryCount);
+      expect(view?.revision).toBe(recorded.at(-1)?.revision);
+      for (const k of KEYS) expect(backend.entries.entryState(ns, k, true)).toEqual(folded.entries.get(k));
+      for (const store of stores) {
+        if (!view) continue;
+        const decided = store.backend.decisionStates.at(ns, KEYS, view.revision);
+        expect(decided.entryCount).toBe(folded.entryCount);
+        for (const k of KEYS) {
+          const want = folded.entries.get(k);
+          expect(decided.entries.get(k)).toEqual(want && { version: want.version, expiresAt: want.expiresAt, deleted: want.deleted });
+        }
+      }
+    }), { numRuns: 40 });
+  });
+});
