@@ -8,7 +8,7 @@
 import {
   CommitTransaction, CommitTransactionHandler, DEFAULT_LIMITS, PutOp, SqliteStoreBackend, SystemClock, TakeSnapshot, TakeSnapshotHandler,
 } from '@app/store';
-import { StatePages } from '@app/store/history/state-pages';
+import { StatePages } from '@app/store/read-models/time-travel/state-pages';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,22 +3,22 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutEntry, DeleteEntry } from './entries/entry.commands';
-import { EntryRecord, replayInto } from './entries/entry-record';
-import { GetEntry, ListEntries } from './entries/entry.queries';
-import { GetNamespace } from './namespaces/namespace.queries';
-import { RebuildReadModels } from './persistence/rebuild.commands';
-import { SqliteStoreBackend } from './persistence/sqlite-store-backend';
-import { StoreBackend } from './persistence/store-backend';
+import { PutEntry, DeleteEntry } from './commands/entry.commands';
+import { EntryRecord, replayInto } from './read-models/entries/entry-record';
+import { GetEntry, ListEntries } from './queries/entry.queries';
+import { GetNamespace } from './queries/namespace.queries';
+import { RebuildReadModels } from './commands/rebuild.commands';
+import { SqliteStoreBackend } from './runtime/sqlite-store-backend';
+import { StoreBackend } from './runtime/store-backend';
 import { Clock } from './shared/clock';
 import { DEFAULT_LIMITS } from './shared/limits';
 import { RequestMeta } from './shared/request-meta';
 import { namespaceStream } from './shared/store-events';
-import { TakeSnapshot } from './snapshots/snapshot.commands';
-import { RestoreEntry } from './soft-delete/soft-delete.commands';
+import { TakeSnapshot } from './commands/snapshot.commands';
+import { RestoreEntry } from './commands/soft-delete.commands';
 import { StoreModule } from './store.module';
-import { ExpirySweeper } from './ttl/expiry-sweeper';
-import { SetTtl } from './ttl/ttl.commands';
+import { ExpirySweeper } from './commands/expiry-sweeper';
+import { SetTtl } from './commands/ttl.commands';
 
 class ManualClock extends Clock {
   constructor(public at = Date.parse('2026-01-01T00:00:00Z')) {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule, QueryBus } from '@nestjs/cqrs';
-import { StoreBackend } from './persistence/store-backend';
+import { StoreBackend } from './runtime/store-backend';
 import { StoreModule, StoreModuleOptions } from './store.module';
 
 @Module({})

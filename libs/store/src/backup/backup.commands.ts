@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { StoreBackend } from '../persistence/store-backend';
+import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';

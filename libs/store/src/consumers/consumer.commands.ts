@@ -1,11 +1,11 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { StoreBackend } from '../persistence/store-backend';
+import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata } from '../shared/store-events';
-import { consumerStream, decideCheckpoint } from './consumer';
-import { ConsumerView } from './consumers.read-model';
+import { consumerStream, decideCheckpoint } from '../consumer/consumer';
+import { ConsumerView } from '../read-models/consumers/consumers.read-model';
 
 export class SaveConsumerCheckpoint extends Command<ConsumerView> {
   constructor(readonly consumer: string, readonly position: string, readonly meta: RequestMeta) {

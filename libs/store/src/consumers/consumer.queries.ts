@@ -1,12 +1,12 @@
 import { formatPosition, Position } from '@app/event-store';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { StoreBackend } from '../persistence/store-backend';
+import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { parseCursor } from '../shared/cursor';
 import { StoreError } from '../shared/errors';
 import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
-import { validateConsumerName } from './consumer';
-import { ConsumerView } from './consumers.read-model';
+import { validateConsumerName } from '../consumer/consumer';
+import { ConsumerView } from '../read-models/consumers/consumers.read-model';
 
 export class GetConsumer extends Query<ConsumerView> {
   constructor(readonly consumer: string) {

@@ -1,5 +1,5 @@
 import { formatPosition, RecordedEvent } from '@app/event-store';
-import { IDEMPOTENCY_STREAM } from '../idempotency/idempotency-log';
+import { IDEMPOTENCY_STREAM } from '../read-models/idempotency/idempotency-log';
 import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
 
 /** What a change-feed subscriber receives for one event. */

@@ -1,9 +1,9 @@
 import { ReadAllFrom, RecordedEvent } from '@app/event-store';
-import { validateConsumerName } from '../consumers/consumer';
+import { validateConsumerName } from '../consumer/consumer';
 import { parseCursor } from '../shared/cursor';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { NamespacesReadModel } from '../namespaces/namespaces.read-model';
-import { StoreBackend } from '../persistence/store-backend';
+import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
+import { StoreBackend } from '../runtime/store-backend';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';

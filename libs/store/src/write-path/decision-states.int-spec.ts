@@ -4,17 +4,17 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommitTransaction, DeleteEntry, PutEntry } from '../entries/entry.commands';
-import { evolve, initialNamespaceState, NamespaceEvent } from '../namespaces/namespace';
-import { SqliteStoreBackend } from '../persistence/sqlite-store-backend';
-import { StoreBackend } from '../persistence/store-backend';
+import { CommitTransaction, DeleteEntry, PutEntry } from '../commands/entry.commands';
+import { evolve, initialNamespaceState, NamespaceEvent } from '../namespace/namespace';
+import { SqliteStoreBackend } from '../runtime/sqlite-store-backend';
+import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { StoreError } from '../shared/errors';
 import { DEFAULT_LIMITS } from '../shared/limits';
 import { namespaceStream } from '../shared/store-events';
-import { PurgeEntry, RestoreEntry } from '../soft-delete/soft-delete.commands';
+import { PurgeEntry, RestoreEntry } from '../commands/soft-delete.commands';
 import { StoreModule } from '../store.module';
-import { ExpireEntries, SetTtl } from '../ttl/ttl.commands';
+import { ExpireEntries, SetTtl } from '../commands/ttl.commands';
 
 class ManualClock extends Clock {
   at = Date.parse('2026-01-01T00:00:00Z');

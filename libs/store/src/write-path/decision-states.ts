@@ -1,5 +1,5 @@
-import { EntryState } from '../entries/entry';
-import { evolve, NamespaceEvent, NamespaceState } from '../namespaces/namespace';
+import { EntryState } from '../namespace/entry';
+import { evolve, NamespaceEvent, NamespaceState } from '../namespace/namespace';
 
 /** Where a namespace's decision state is loaded from when it is not cached: the read models. */
 export interface DecisionStateSource {

@@ -1,7 +1,7 @@
 import { ConcurrencyError, EventData, EventStore, ReadModelHost, RecordedEvent } from '@app/event-store';
-import { IdempotencyLog, idempotencyMetadata } from '../idempotency/idempotency-log';
-import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../idempotency/idempotency';
-import { NamespaceEvent, NamespaceState } from '../namespaces/namespace';
+import { IdempotencyLog, idempotencyMetadata } from '../read-models/idempotency/idempotency-log';
+import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../shared/idempotency';
+import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
 import { StoreError } from '../shared/errors';
 import { newEventId } from '../shared/event-id';
 import { validateNamespace } from '../shared/names';

@@ -1,0 +1,85 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { StoreBackend } from '../runtime/store-backend';
+import { Clock } from '../shared/clock';
+import { RequestMeta } from '../shared/request-meta';
+import { DomainEvent, eventMetadata, STREAM_PREFIX } from '../shared/store-events';
+import { handleCommand } from '../write-path/handle-command';
+import { NamespaceWriter } from '../write-path/namespace-writer';
+import { decideNamespaceConfig } from '../namespace/config.decide';
+import { configInvalid, parseStoreConfig } from './store-config';
+
+/** Path of the config file, or undefined when none is configured. */
+export const STORE_CONFIG_FILE = Symbol('StoreConfigFile');
+
+/** Store-wide events go to a stream no namespace name can take (names never start with `_`). */
+export const STORE_STREAM = `${STREAM_PREFIX}_store`;
+
+export type ReloadTrigger = 'start' | 'http' | 'signal' | 'cli';
+
+export interface ConfigChange {
+  namespace: string;
+  change: 'created' | 'configured';
+  defaultTtlSeconds?: number | null;
+}
+
+export interface ReloadResult {
+  sha256: string;
+  changes: ConfigChange[];
+  unchanged: boolean;
+}
+
+export type ConfigReloaded = DomainEvent<'StoreConfigReloaded', ReloadResult & { trigger: ReloadTrigger }>;
+
+/** HotReload: read the config file, append the differences from the current state as events. */
+export class HotReload extends Command<ReloadResult> {
+  constructor(readonly meta: RequestMeta, readonly trigger: ReloadTrigger) {
+    super();
+  }
+}
+
+@CommandHandler(HotReload)
+export class HotReloadHandler implements ICommandHandler<HotReload> {
+  constructor(
+    private readonly writer: NamespaceWriter,
+    private readonly backend: StoreBackend,
+    private readonly clock: Clock,
+    @Inject(STORE_CONFIG_FILE) private readonly file: string | undefined,
+  ) {}
+
+  async execute({ meta, trigger }: HotReload): Promise<ReloadResult> {
+    if (!this.file) throw configInvalid('', 'no config file is configured (set STORE_CONFIG)');
+    const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw configInvalid('', `cannot read the config file (${error.code ?? error.message})`);
+    });
+    const declared = parseStoreConfig(text);
+    const configured = this.backend.namespaces.list().filter((ns) => ns.defaultTtlSeconds !== null).map((ns) => ns.name);
+    const names = [...new Set([...declared.keys(), ...configured])].sort();
+    const writeMeta = { ...meta, idempotencyKey: undefined };
+    const changes: ConfigChange[] = [];
+    for (const namespace of names) {
+      const settings = declared.get(namespace);
+      changes.push(...(await handleCommand(this.writer, this.clock, writeMeta, {
+        namespace,
+        keys: [],
+        operation: 'configure-namespace',
+        input: settings ?? null,
+        decide: (state) => decideNamespaceConfig(state, settings),
+        respond: ({ events }) => events.map((e): ConfigChange =>
+          e.type === 'StoreNamespaceCreated'
+            ? { namespace, change: 'created' }
+            : { namespace, change: 'configured', defaultTtlSeconds: (e.data as { defaultTtlSeconds: number | null }).defaultTtlSeconds }),
+      })));
+    }
+    const result = { sha256: createHash('sha256').update(text).digest('hex'), changes, unchanged: changes.length === 0 };
+    if (!result.unchanged || trigger !== 'start') await this.record({ ...result, trigger }, meta);
+    return result;
+  }
+
+  private async record(data: ConfigReloaded['data'], meta: RequestMeta): Promise<void> {
+    const metadata = eventMetadata({ ...meta, now: this.clock.now() });
+    await this.backend.eventStore.append(STORE_STREAM, [{ id: randomUUID(), type: 'StoreConfigReloaded', data, metadata }], 'any');
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
+import { ReadConsistency } from './read-consistency';
+import { Clock } from '../shared/clock';
+import { checkLimit, decodeKeyCursor, encodeKeyCursor, PageOptions } from '../shared/page';
+import { validateNamespace } from '../shared/names';
+import { EntriesReadModel, EntryView, ListedEntryView } from '../read-models/entries/entries.read-model';
+import { entryNotFound } from '../namespace/entry.decide';
+
+export class GetEntry extends Query<EntryView> {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
+    super();
+  }
+}
+
+export class EntryExists extends Query<boolean> {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
+    super();
+  }
+}
+
+export interface EntryPage {
+  items: ListedEntryView[];
+  nextCursor: string | null;
+}
+
+export class ListEntries extends Query<EntryPage> {
+  constructor(
+    readonly namespace: string,
+    readonly options: PageOptions & { prefix?: string; includeDeleted?: boolean } = {},
+    readonly minPosition?: string,
+  ) {
+    super();
+  }
+}
+
+/** The entry as a read now sees it (undefined when absent, deleted or expired), once `minPosition` is projected. */
+@Injectable()
+class VisibleEntries {
+  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
+
+  async find({ namespace, key, minPosition }: GetEntry | EntryExists): Promise<EntryView | undefined> {
+    validateNamespace(namespace);
+    await this.reads.ready(minPosition);
+    return this.entries.get(namespace, key, this.clock.now().getTime());
+  }
+}
+
+@QueryHandler(GetEntry)
+export class GetEntryHandler implements IQueryHandler<GetEntry> {
+  constructor(private readonly visible: VisibleEntries) {}
+
+  async execute(query: GetEntry): Promise<EntryView> {
+    const entry = await this.visible.find(query);
+    if (!entry) throw entryNotFound(query.namespace, query.key);
+    return entry;
+  }
+}
+
+@QueryHandler(EntryExists)
+export class EntryExistsHandler implements IQueryHandler<EntryExists> {
+  constructor(private readonly visible: VisibleEntries) {}
+
+  async execute(query: EntryExists): Promise<boolean> {
+    return (await this.visible.find(query)) !== undefined;
+  }
+}
+
+@QueryHandler(ListEntries)
+export class ListEntriesHandler implements IQueryHandler<ListEntries> {
+  constructor(
+    private readonly entries: EntriesReadModel,
+    private readonly namespaces: NamespacesReadModel,
+    private readonly clock: Clock,
+    private readonly reads: ReadConsistency,
+  ) {}
+
+  async execute({ namespace, options, minPosition }: ListEntries): Promise<EntryPage> {
+    validateNamespace(namespace);
+    const limit = checkLimit(options.limit);
+    const after = options.cursor === undefined ? '' : decodeKeyCursor(options.cursor);
+    await this.reads.ready(minPosition);
+    this.namespaces.require(namespace);
+    const page = this.entries.list(namespace, {
+      prefix: options.prefix ?? '',
+      after,
+      limit,
+      nowMs: this.clock.now().getTime(),
+      includeDeleted: options.includeDeleted,
+    });
+    return { items: page.items, nextCursor: page.lastKey === undefined ? null : encodeKeyCursor(page.lastKey) };
+  }
+}
+
+export const ENTRY_QUERY_HANDLERS = [VisibleEntries, GetEntryHandler, EntryExistsHandler, ListEntriesHandler];

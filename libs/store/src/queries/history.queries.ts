@@ -1,0 +1,96 @@
+import { formatPosition, RecordedEvent } from '@app/event-store';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { EntryView } from '../read-models/entries/entries.read-model';
+import { contentOf, EntryEvent, EntryWrittenData } from '../namespace/entry';
+import { entryNotFound } from '../namespace/entry.decide';
+import { validateNamespace } from '../shared/names';
+import { checkLimit, decodeRevisionCursor, encodeRevisionCursor, PageOptions } from '../shared/page';
+import { HistoryReadModel } from '../read-models/history/history.read-model';
+import { StatePages } from '../read-models/time-travel/state-pages';
+import { metadataOf, TimeTravel } from '../read-models/time-travel/time-travel';
+
+/** GetEntry at a past namespace revision. */
+export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {
+  constructor(readonly namespace: string, readonly key: string, readonly revision: number) {
+    super();
+  }
+}
+
+/** One change of a key, as the log recorded it. */
+export interface HistoryItem {
+  revision: number;
+  position: string;
+  type: EntryEvent['type'];
+  /** The version the event made (or ended, for deletes, expiries and purges). */
+  version: number;
+  actor: string;
+  timestamp: string;
+  correlationId: string;
+  value?: string;
+  valueBase64?: string;
+  metadata?: Record<string, string>;
+  expiresAt?: string | null;
+}
+
+/** EntryHistory: every change of a key, oldest first, paged. */
+export class GetEntryHistory extends Query<{ items: HistoryItem[]; nextCursor: string | null }> {
+  constructor(readonly namespace: string, readonly key: string, readonly page: PageOptions = {}) {
+    super();
+  }
+}
+
+@QueryHandler(GetEntryAsOf)
+export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
+  constructor(private readonly pages: StatePages) {}
+
+  async execute({ namespace, key, revision }: GetEntryAsOf) {
+    this.pages.checkRevision(validateNamespace(namespace), revision);
+    const entry = await this.pages.entry(namespace, key, revision);
+    if (!entry) throw entryNotFound(namespace, key, ` at revision ${revision}`);
+    return { ...entry, asOf: revision };
+  }
+}
+
+@QueryHandler(GetEntryHistory)
+export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
+  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel) {}
+
+  async execute({ namespace, key, page }: GetEntryHistory) {
+    this.pages.requireNamespace(validateNamespace(namespace));
+    const limit = checkLimit(page.limit);
+    const after = page.cursor === undefined ? -1 : decodeRevisionCursor(page.cursor);
+    const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);
+    if (revisions.length === 0 && after === -1) throw entryNotFound(namespace, key, ': it has no history');
+    const items: HistoryItem[] = [];
+    for (const revision of revisions.slice(0, limit)) items.push(toItem(await this.timeTravel.eventAt(namespace, revision)));
+    const more = revisions.length > limit;
+    return { items, nextCursor: more ? encodeRevisionCursor(items[items.length - 1].revision) : null };
+  }
+}
+
+function toItem(recorded: RecordedEvent): HistoryItem {
+  const event = recorded as unknown as EntryEvent;
+  const meta = metadataOf(recorded);
+  const item: HistoryItem = {
+    revision: recorded.revision,
+    position: formatPosition(recorded.position),
+    type: event.type,
+    version: event.data.version,
+    actor: meta.actor,
+    timestamp: meta.timestamp,
+    correlationId: meta.correlationId,
+  };
+  const expiry = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  switch (event.type) {
+    case 'StoreEntryCreated':
+    case 'StoreEntryUpdated':
+    case 'StoreEntryRestored':
+      return { ...item, ...contentOf(event.data as EntryWrittenData), expiresAt: expiry(event.data.expiresAt) };
+    case 'StoreEntryTtlSet':
+      return { ...item, expiresAt: expiry(event.data.expiresAt) };
+    default:
+      return item;
+  }
+}
+
+export const HISTORY_QUERY_HANDLERS = [GetEntryAsOfHandler, GetEntryHistoryHandler];

@@ -1,0 +1,43 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
+import { validateNamespace } from '../shared/names';
+import { PageOptions } from '../shared/page';
+import { pointNotFound } from '../commands/rollback.commands';
+import { RollbackPointsReadModel, RollbackPointView } from '../read-models/rollback-points/rollback-points.read-model';
+
+export class ListRollbackPoints extends Query<{ items: RollbackPointView[] }> {
+  constructor(readonly namespace: string) {
+    super();
+  }
+}
+
+/** A point with a page of the namespace's state at it, rebuilt from the log. */
+export class GetRollbackPoint extends Query<RollbackPointView & { entries: StatePage }> {
+  constructor(readonly namespace: string, readonly id: string, readonly page: PageOptions = {}) {
+    super();
+  }
+}
+
+@QueryHandler(ListRollbackPoints)
+export class ListRollbackPointsHandler implements IQueryHandler<ListRollbackPoints> {
+  constructor(private readonly points: RollbackPointsReadModel, private readonly pages: StatePages) {}
+
+  async execute({ namespace }: ListRollbackPoints) {
+    this.pages.requireNamespace(validateNamespace(namespace));
+    return { items: this.points.list(namespace) };
+  }
+}
+
+@QueryHandler(GetRollbackPoint)
+export class GetRollbackPointHandler implements IQueryHandler<GetRollbackPoint> {
+  constructor(private readonly points: RollbackPointsReadModel, private readonly pages: StatePages) {}
+
+  async execute({ namespace, id, page }: GetRollbackPoint) {
+    this.pages.requireNamespace(validateNamespace(namespace));
+    const point = this.points.get(namespace, id);
+    if (!point) throw pointNotFound(namespace, id);
+    return { ...point, entries: await this.pages.at(namespace, point.revision, page) };
+  }
+}
+
+export const ROLLBACK_QUERY_HANDLERS = [ListRollbackPointsHandler, GetRollbackPointHandler];

@@ -1,0 +1,43 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { StoreError } from '../shared/errors';
+import { validateNamespace } from '../shared/names';
+import { PageOptions } from '../shared/page';
+import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
+import { SnapshotsReadModel, SnapshotView } from '../read-models/snapshots/snapshots.read-model';
+
+export class ListSnapshots extends Query<{ items: SnapshotView[] }> {
+  constructor(readonly namespace: string) {
+    super();
+  }
+}
+
+/** A snapshot with a page of the entries it captured. */
+export class GetSnapshot extends Query<SnapshotView & { entries: StatePage }> {
+  constructor(readonly namespace: string, readonly id: string, readonly page: PageOptions = {}) {
+    super();
+  }
+}
+
+@QueryHandler(ListSnapshots)
+export class ListSnapshotsHandler implements IQueryHandler<ListSnapshots> {
+  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages) {}
+
+  async execute({ namespace }: ListSnapshots) {
+    this.pages.requireNamespace(validateNamespace(namespace));
+    return { items: this.snapshots.list(namespace) };
+  }
+}
+
+@QueryHandler(GetSnapshot)
+export class GetSnapshotHandler implements IQueryHandler<GetSnapshot> {
+  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages) {}
+
+  async execute({ namespace, id, page }: GetSnapshot) {
+    this.pages.requireNamespace(validateNamespace(namespace));
+    const snapshot = this.snapshots.get(namespace, id);
+    if (!snapshot) throw new StoreError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(id)} of namespace ${namespace}`, { namespace, id });
+    return { ...snapshot, entries: await this.pages.at(namespace, snapshot.revision, page) };
+  }
+}
+
+export const SNAPSHOT_QUERY_HANDLERS = [ListSnapshotsHandler, GetSnapshotHandler];
