@@ -1,0 +1,63 @@
+import { expectProblem, freshNs, useStore } from './support/store-client';
+
+const store = useStore();
+
+describe('an invalid key is 400 KEY_INVALID for every method', () => {
+  const invalidKeys: [string, string][] = [
+    ['a key with a NUL byte', 'a%00b'],
+    ['a key with a control character', 'a%1Fb'],
+    ['the empty key', ''],
+    ['a key of 1025 bytes', 'k'.repeat(1025)],
+  ];
+
+  describe.each(invalidKeys)('%s', (_title, rawKey) => {
+    let ns: string;
+    let path: string;
+
+    beforeAll(async () => {
+      ns = freshNs('keys');
+      expect((await store.put(ns, 'present', { value: 'v' })).status).toBe(201);
+      path = `/v1/namespaces/${ns}/entries/${rawKey}`;
+    });
+
+    it.each(['GET', 'DELETE'])('%s answers 400 KEY_INVALID, writing nothing', async (method) => {
+      const reply = await store.expectNothingWritten(() => store.request(method, path));
+      expectProblem(reply, 400, 'KEY_INVALID');
+    });
+
+    it.each(['GET', 'DELETE', 'PUT'])('%s in a namespace that does not exist answers 400 KEY_INVALID too', async (method) => {
+      const reply = await store.expectNothingWritten(() =>
+        store.request(method, `/v1/namespaces/${freshNs('absent')}/entries/${rawKey}`, method === 'PUT' ? { value: 'v' } : undefined));
+      expectProblem(reply, 400, 'KEY_INVALID');
+    });
+
+    it('HEAD answers 400 (no body)', async () => {
+      const reply = await store.request('HEAD', path);
+      expect({ status: reply.status, body: reply.body }).toEqual({ status: 400, body: undefined });
+    });
+
+    it('PUT answers 400 KEY_INVALID, writing nothing', async () => {
+      const reply = await store.expectNothingWritten(() => store.request('PUT', path, { value: 'v' }));
+      expectProblem(reply, 400, 'KEY_INVALID');
+    });
+
+    it.each([
+      ['GET', 'history'],
+      ['PUT', 'ttl'],
+      ['POST', 'restore'],
+      ['POST', 'purge'],
+    ])('%s on its …/%s sub-resource answers 400 KEY_INVALID', async (method, sub) => {
+      const body = sub === 'ttl' ? { ttlSeconds: 60 } : undefined;
+      const reply = await store.expectNothingWritten(() => store.request(method, `${path}/${sub}`, body));
+      expectProblem(reply, 400, 'KEY_INVALID');
+    });
+  });
+
+  it('a valid key that is missing is still 404 ENTRY_NOT_FOUND', async () => {
+    const ns = freshNs('keys');
+    await store.put(ns, 'present', { value: 'v' });
+    expectProblem(await store.get(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
+    expect((await store.head(ns, 'absent')).status).toBe(404);
+    expectProblem(await store.del(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
+  });
+});
