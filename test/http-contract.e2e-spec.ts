@@ -2,6 +2,9 @@ import { expectProblem, freshNs, useStore } from './support/store-client';
 
 const store = useStore();
 
+/** The methods an `Allow` header names, in order. */
+const allowed = (header: string | null) => (header ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort();
+
 describe('an invalid key is 400 KEY_INVALID for every method', () => {
   const invalidKeys: [string, string][] = [
     ['a key with a NUL byte', 'a%00b'],
@@ -59,5 +62,40 @@ describe('an invalid key is 400 KEY_INVALID for every method', () => {
     expectProblem(await store.get(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
     expect((await store.head(ns, 'absent')).status).toBe(404);
     expectProblem(await store.del(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
+  });
+});
+
+describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with Allow', () => {
+  const cases: [string, string, (ns: string) => string, string[]][] = [
+    ['PATCH on an entry', 'PATCH', (ns) => `/v1/namespaces/${ns}/entries/k`, ['DELETE', 'GET', 'HEAD', 'POST', 'PUT']],
+    ['DELETE on a namespace', 'DELETE', (ns) => `/v1/namespaces/${ns}`, ['GET', 'PUT']],
+    ['POST on the namespace list', 'POST', () => '/v1/namespaces', ['GET']],
+    ['PUT on the entry list', 'PUT', (ns) => `/v1/namespaces/${ns}/entries`, ['GET']],
+    ['GET on transactions', 'GET', (ns) => `/v1/namespaces/${ns}/transactions`, ['POST']],
+    ['GET on the restore call', 'GET', () => '/v1/admin/restore', ['POST']],
+    ['POST on the feed', 'POST', () => '/v1/feed', ['GET']],
+  ];
+
+  it.each(cases)('%s', async (_title, method, pathOf, methods) => {
+    const ns = freshNs('methods');
+    await store.put(ns, 'k', { value: 'v' });
+    const reply = await store.expectNothingWritten(() => store.request(method, pathOf(ns), method === 'GET' ? undefined : {}));
+    expectProblem(reply, 405, 'METHOD_NOT_ALLOWED');
+    expect(allowed(reply.headers.get('allow'))).toEqual(methods);
+    expect(reply.body.detail).toContain(method);
+  });
+
+  it('a path no route has is still 404 ROUTE_NOT_FOUND, without Allow', async () => {
+    for (const method of ['GET', 'PATCH', 'DELETE']) {
+      const reply = await store.request(method, '/v1/nothing-here');
+      expectProblem(reply, 404, 'ROUTE_NOT_FOUND');
+      expect(reply.headers.get('allow')).toBeNull();
+    }
+  });
+
+  it('POST on an entry without a sub-resource stays 404: the route exists, the resource does not', async () => {
+    const ns = freshNs('methods');
+    await store.put(ns, 'k', { value: 'v' });
+    expectProblem(await store.request('POST', `/v1/namespaces/${ns}/entries/k`), 404, 'ROUTE_NOT_FOUND');
   });
 });
