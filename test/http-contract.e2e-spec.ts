@@ -99,3 +99,23 @@ describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with All
     expectProblem(await store.request('POST', `/v1/namespaces/${ns}/entries/k`), 404, 'ROUTE_NOT_FOUND');
   });
 });
+
+describe('the restore call takes only archives', () => {
+  const restore = (contentType: string, body: string) =>
+    store.request('POST', '/v1/admin/restore', body, { 'content-type': contentType });
+
+  it.each([
+    ['application/json', '{}'],
+    ['application/json', 'not json at all'],
+    ['application/json; charset=utf-8', ''],
+    ['text/plain', 'hello'],
+  ])('%s is 415 UNSUPPORTED_MEDIA_TYPE naming the archive types, writing nothing', async (contentType, body) => {
+    const reply = await store.expectNothingWritten(() => restore(contentType, body));
+    expectProblem(reply, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(reply.body.detail).toContain('application/gzip');
+  });
+
+  it('an archive type still reaches the restore (and a foreign body is ARCHIVE_INVALID)', async () => {
+    expectProblem(await restore('application/gzip', 'not gzip'), 400, 'ARCHIVE_INVALID');
+  });
+});
