@@ -76,7 +76,7 @@ describe('backup and restore over HTTP', () => {
       const response = await restoreBytes(target.url, body, type);
       expect({ type, size: body.length, status: response.status, code: response.body.code }).toEqual({ type, size: body.length, status, code });
     }
-    expect((await restoreBytes(target.url, archive, 'application/json')).body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect((await restoreBytes(target.url, archive, 'application/json')).body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     expect(await head()).toBe(before);
   });
 });

@@ -37,7 +37,8 @@ describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () =
     expect(table.stdout).toMatch(/│ 1 +│ StoreEntryCreated +│ 1 +│ "one" +│ +│ anonymous +│/);
     expect(table.stdout).toMatch(/│ 4 +│ StoreEntryTtlSet +│ 4 +│ +│ +│ anonymous +│/);
     const json = JSON.parse((await hexastore(at('--json', 'history', 'cli-ttl', 'k'))).stdout);
-    expect(json.map((h: { type: string; version: number }) => [h.type, h.version])).toEqual([
+    expect(json.nextCursor).toBeNull();
+    expect(json.items.map((h: { type: string; version: number }) => [h.type, h.version])).toEqual([
       ['StoreEntryCreated', 1], ['StoreEntryUpdated', 2], ['StoreEntryTtlSet', 3], ['StoreEntryTtlSet', 4],
     ]);
   });
@@ -68,7 +69,7 @@ describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () =
     await store.transaction('cli-snap', [{ op: 'put', key: 'x', value: '1' }, { op: 'put', key: 'y', value: '2' }]);
     const taken = await hexastore(at('snapshot', 'cli-snap'));
     const [, id] = /^snapshot (\S+) of cli-snap at revision 2: 2 entries\n$/.exec(taken.stdout)!;
-    expect(JSON.parse((await hexastore(at('--json', 'snapshots', 'cli-snap'))).stdout)).toMatchObject([{ id, revision: 2, entryCount: 2 }]);
+    expect(JSON.parse((await hexastore(at('--json', 'snapshots', 'cli-snap'))).stdout)).toMatchObject({ items: [{ id, revision: 2, entryCount: 2 }] });
     expect((await hexastore(at('snapshots', 'cli-snap', id))).stdout).toMatch(/│ y +│ 1 +│ "2" +│[^\n]*\n[^\n]*\n2 entries at revision 2\n$/);
     expect(await hexastore(at('snapshots', 'cli-snap', 'nope'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hexastore: SNAPSHOT_NOT_FOUND: /) });
   });

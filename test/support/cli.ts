@@ -9,13 +9,13 @@ export interface Run {
   stderr: string;
 }
 
-const start = (args: string[]): ChildProcessWithoutNullStreams =>
-  spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '' } });
+const start = (args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HEXASTORE_URL: '', ...env } });
 
-/** Runs the built CLI to its end; stdin is closed unless given. */
-export function hexastore(args: string[], input?: string | Buffer): Promise<Run> {
+/** Runs the built CLI to its end; stdin is closed unless given. `env` adds to (or overrides) the environment. */
+export function hexastore(args: string[], input?: string | Buffer, env?: Record<string, string>): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = start(args);
+    const child = start(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -1,10 +1,10 @@
 import type { RebuildResult, RestoreResult } from '@app/store';
 import { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CommandEnv } from './command-env';
-import { openInput, STDIN } from './inputs';
+import { LocalFileError, openInput, STDIN } from './inputs';
 import type * as Offline from './offline';
 import { humanBytes, progressBar } from './progress';
 
@@ -23,15 +23,24 @@ export function addAdminCommands(program: Command, env: () => CommandEnv): void 
     .option(...DATA_DIR)
     .action(async (o: { output: string; namespace?: string[]; dataDir?: string }) => {
       const { client, out, progress } = env();
+      // The file first: a place that cannot be written is found before the store is asked for anything.
+      const file = await openOutput(o.output);
       if (o.dataDir !== undefined) {
-        const done = await offline().backupOffline(o.dataDir, o.namespace, progress, (archive) => save(archive, o.output));
+        const done = await offline().backupOffline(o.dataDir, o.namespace, progress, (archive) => save(archive, file))
+          .catch(async (error: unknown) => {
+            await file.discard();
+            throw error;
+          });
         out.result({ file: o.output, ...done },
           () => `backed up ${done.events} events of ${done.namespaces.join(', ') || 'no namespaces'} to ${o.output} (${humanBytes(done.bytes)})`, summaryStream(o.output));
         return;
       }
       const bar = progressBar(progress, 'backup', 'bytes');
-      const download = await client.backup({ namespaces: o.namespace });
-      const bytes = await save(download.body, o.output, (n) => bar.update(n)).finally(() => bar.stop());
+      const download = await client.backup({ namespaces: o.namespace }).catch(async (error: unknown) => {
+        await file.discard();
+        throw error;
+      });
+      const bytes = await save(download.body, file, (n) => bar.update(n)).finally(() => bar.stop());
       out.result({ file: o.output, bytes }, () => `backed up the store to ${o.output} (${humanBytes(bytes)})`, summaryStream(o.output));
     });
 
@@ -89,23 +98,60 @@ async function* counted<T extends Uint8Array>(source: AsyncIterable<T>, onBytes:
   }
 }
 
-/** Writes beside the target and renames at the end, so a failed backup leaves no file that looks whole. */
-async function save(archive: AsyncIterable<Uint8Array>, file: string, onBytes?: (bytes: number) => void): Promise<number> {
+/** Where a backup goes: stdout, or a `.partial` file beside the target, renamed once complete. */
+interface Output {
+  readonly name: string;
+  readonly stream: NodeJS.WritableStream;
+  /** Removes the partial file of a backup that failed. */
+  discard(): Promise<void>;
+  /** Renames the partial file to the target. */
+  complete(): Promise<void>;
+}
+
+const cannotWrite = (file: string, error: unknown) =>
+  new LocalFileError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+
+/** Opens the output, so a missing directory or a read-only place is a local file error (exit 2), found at once. */
+async function openOutput(file: string): Promise<Output> {
+  if (file === STDIN) return { name: file, stream: process.stdout, discard: async () => undefined, complete: async () => undefined };
+  const partial = `${file}.partial`;
+  const stream: WriteStream = createWriteStream(partial);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error) => reject(cannotWrite(file, error)));
+  });
+  return {
+    name: file,
+    stream,
+    discard: async () => {
+      stream.destroy();
+      await rm(partial, { force: true });
+    },
+    complete: async () => {
+      try {
+        await rename(partial, file);
+      } catch (error) {
+        throw cannotWrite(file, error);
+      }
+    },
+  };
+}
+
+/** Writes the archive to the output; a failed backup leaves no file that looks whole. */
+async function save(archive: AsyncIterable<Uint8Array>, output: Output, onBytes?: (bytes: number) => void): Promise<number> {
   let bytes = 0;
+  let writeError: unknown;
+  output.stream.once('error', (error) => (writeError = error));
   const source = counted(archive, (n) => {
     bytes = n;
     onBytes?.(n);
   });
   try {
-    if (file === STDIN) {
-      await pipeline(source, process.stdout, { end: false });
-    } else {
-      await pipeline(source, createWriteStream(`${file}.partial`));
-      await rename(`${file}.partial`, file);
-    }
+    await pipeline(source, output.stream, { end: output.name !== STDIN });
+    await output.complete();
   } catch (error) {
-    if (file !== STDIN) await rm(`${file}.partial`, { force: true });
-    throw error;
+    await output.discard();
+    throw writeError !== undefined && error === writeError ? cannotWrite(output.name, error) : error;
   }
   return bytes;
 }

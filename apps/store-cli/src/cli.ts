@@ -1,5 +1,7 @@
 import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
 import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { addAdminCommands } from './admin-commands';
 import { CommandEnv } from './command-env';
 import { UsageError } from './inputs';
@@ -11,18 +13,35 @@ import { addWatchCommand } from './watch-command';
 /** Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store unreachable or failed. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
+const DEFAULT_URL = 'http://127.0.0.1:3000';
+
+/** The version in the package.json above this file (in the sources and in the build alike). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'hexastore' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  return 'unknown';
+}
+
 export function buildProgram(): Command {
   const program = new Command('hexastore')
     .description('The HexaStore command line: entries, transactions, the change feed, TTL, history, rollback, snapshots, reload, backup, restore and rebuild.')
     .exitOverride()
-    .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default('http://127.0.0.1:3000'))
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default(DEFAULT_URL))
     .option('--json', 'print results (and refusals) as JSON on stdout')
     .option('--progress', 'draw progress bars even when stderr is not a terminal')
     .option('--no-progress', 'never draw progress bars')
     .showHelpAfterError('(run with --help for usage)');
   const env = (): CommandEnv => {
     const o = program.opts<{ url: string; json?: boolean; progress?: boolean }>();
-    return { client: new StoreClient(o.url), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
+    // An empty HEXASTORE_URL counts as unset.
+    return { client: new StoreClient(o.url || DEFAULT_URL), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
   };
   addEntryCommands(program, env);
   addWatchCommand(program, env);

@@ -5,6 +5,9 @@ import { InvalidArgumentError } from 'commander';
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
 
+/** A local file that cannot be read or written (missing directory, no permission, disk full): exit code 2, one line. */
+export class LocalFileError extends UsageError {}
+
 export const STDIN = '-';
 
 export function wholeNumber(name: string, min = 0) {
@@ -27,7 +30,7 @@ export function readInput(path: string): Buffer {
   try {
     return readFileSync(path === STDIN ? 0 : path);
   } catch (error) {
-    throw new UsageError(`cannot read ${path === STDIN ? 'standard input' : path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new LocalFileError(`cannot read ${path === STDIN ? 'standard input' : path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 
@@ -37,7 +40,7 @@ export async function openInput(path: string): Promise<{ stream: AsyncIterable<B
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error: NodeJS.ErrnoException) => reject(new UsageError(`cannot read ${path}: ${error.code ?? error.message}`)));
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(new LocalFileError(`cannot read ${path}: ${error.code ?? error.message}`)));
   });
   return { stream, size: (await stat(path)).size };
 }

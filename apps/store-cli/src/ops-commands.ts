@@ -41,7 +41,8 @@ export function addOpsCommands(program: Command, env: () => CommandEnv): void {
       const { client, out } = env();
       const items: HistoryItem[] = [];
       for await (const item of client.history(namespace, key, { limit: 1000 })) items.push(item);
-      out.result(items, () => table(['revision', 'event', 'version', 'value', 'expiresAt', 'actor', 'timestamp'],
+      // --json: the API's page shape, holding every page.
+      out.result({ items, nextCursor: null }, () => table(['revision', 'event', 'version', 'value', 'expiresAt', 'actor', 'timestamp'],
         items.map((h) => [h.revision, h.type, h.version, h.value === undefined && h.valueBase64 === undefined ? '' : cellValue(h), h.expiresAt ?? '', h.actor, h.timestamp])));
     });
 
@@ -123,7 +124,7 @@ function addListing<T>(program: Command, env: () => CommandEnv, spec: Listing<T>
       const { client, out } = env();
       if (id === undefined) {
         const items = await spec.list(client, namespace);
-        out.result(items, () => table(spec.columns, items.map(spec.row)));
+        out.result({ items }, () => table(spec.columns, items.map(spec.row)));
         return;
       }
       const item = await spec.show(client, namespace, id, page);

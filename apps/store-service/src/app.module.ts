@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { ConfigReloader } from './config/config-reloader';
 import { HealthController } from './health/health.controller';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
 import { FeedController } from './http/feed.controller';
@@ -53,11 +55,12 @@ export class AppModule {
       ],
       controllers: [
         NamespacesController, EntriesController, RollbackController, SnapshotsController,
-        FeedController, ConsumersController, AdminController, HealthController,
+        FeedController, ConsumersController, AdminController, HealthController, MetricsController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         ConfigReloader,
+        Metrics,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe() },
       ],

@@ -8,11 +8,24 @@ export const ARCHIVE_CONTENT_TYPES = ['application/gzip', 'application/x-gzip', 
 
 const RESTORE_PATH = '/v1/admin/restore';
 
-/** Only the restore call takes an archive; every other call refuses these bodies with 415. */
+const mediaType = (header: string | undefined) => header?.split(';', 1)[0].trim().toLowerCase();
+
+const NOT_AN_ARCHIVE = `send the archive as ${ARCHIVE_CONTENT_TYPES.join(' or ')}`;
+
+/**
+ * Only the restore call takes an archive; every other call refuses these bodies with 415. The
+ * restore call refuses every other content type with 415 before its body is parsed (a JSON body
+ * must not reach the JSON parser and come back as a 400).
+ */
 export function acceptArchiveUploads(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(ARCHIVE_CONTENT_TYPES, (request, payload, done) => {
     if (request.url.split('?')[0] === RESTORE_PATH) return done(null, payload);
     done(Object.assign(new Error('send the body as application/json'), { statusCode: 415 }), undefined);
+  });
+  fastify.addHook('preParsing', async (request) => {
+    if (request.routeOptions.url !== RESTORE_PATH) return;
+    const type = mediaType(request.headers['content-type']);
+    if (type !== undefined && !ARCHIVE_CONTENT_TYPES.includes(type)) throw new UnsupportedMediaTypeException(NOT_AN_ARCHIVE);
   });
 }
 
@@ -26,7 +39,7 @@ const tooLarge = (maxBytes: number) =>
  */
 export function archiveUpload(request: FastifyRequest, maxBytes: number): AsyncIterable<Buffer> {
   if (!(request.body instanceof Readable)) {
-    throw new UnsupportedMediaTypeException(`send the archive as ${ARCHIVE_CONTENT_TYPES.join(' or ')}`);
+    throw new UnsupportedMediaTypeException(NOT_AN_ARCHIVE);
   }
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);

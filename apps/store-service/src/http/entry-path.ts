@@ -1,6 +1,7 @@
-import { StoreError } from '@app/store';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { StoreError, validateKey } from '@app/store';
+import { createParamDecorator, ExecutionContext, Inject, Injectable, PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../config/config';
 
 /** Sub-resources of an entry, named by the last path segment: `…/entries/{key}/{sub}`. */
 export type EntrySub = 'ttl' | 'history' | 'restore' | 'purge';
@@ -29,8 +30,25 @@ export function parseEntryPath(rawUrl: string, subs: readonly EntrySub[]): Entry
   }
 }
 
-/** `@Entry('history')`: the entry path of this request, with the sub-resources the route handles. */
-export const Entry = createParamDecorator((subs: readonly EntrySub[] | undefined, ctx: ExecutionContext) =>
+/**
+ * Refuses a key outside the rules (empty, too long, control characters, …) with 400 KEY_INVALID
+ * before any handler runs, so every method answers an invalid key alike: a read never reports
+ * such a key as merely missing.
+ */
+@Injectable()
+export class ValidEntryKey implements PipeTransform<EntryPath, EntryPath> {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  transform(path: EntryPath): EntryPath {
+    validateKey(path.key, this.config.limits.maxKeyBytes);
+    return path;
+  }
+}
+
+const EntryParam = createParamDecorator((subs: readonly EntrySub[] | undefined, ctx: ExecutionContext) =>
   parseEntryPath(ctx.switchToHttp().getRequest<FastifyRequest>().url, subs ?? []),
 );
+
+/** `@Entry(['history'])`: the entry path of this request, with the sub-resources the route handles; the key validated. */
+export const Entry = (subs?: readonly EntrySub[]): ParameterDecorator => EntryParam(subs, ValidEntryKey);
 

@@ -4,6 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { FeedDisconnect, Metrics } from '../metrics/metrics';
 import { flag, single } from './query-params';
 
 interface FeedQuery {
@@ -35,7 +36,11 @@ export class FeedController implements BeforeApplicationShutdown {
   /** Ends each open stream: a service that stops must not wait for its subscribers to leave. */
   private readonly closers = new Set<() => void>();
 
-  constructor(private readonly queries: QueryBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+  ) {}
 
   beforeApplicationShutdown(): void {
     for (const close of this.closers) close();
@@ -69,6 +74,7 @@ export class FeedController implements BeforeApplicationShutdown {
       withoutValues: query.values !== undefined && !flag(query.values, 'values'),
     }, controller.signal));
     this.openStreams.set(caller, open + 1);
+    this.metrics.feedOpened();
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, {
@@ -82,6 +88,8 @@ export class FeedController implements BeforeApplicationShutdown {
     const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), this.config.feed.heartbeatMs);
     let finished = false;
     let shuttingDown = false;
+    /** Why the stream ended, for the metrics; a stream that ends without one was closed by its subscriber. */
+    let reason: FeedDisconnect = 'client';
     const shutDown = () => {
       shuttingDown = true;
       controller.abort();
@@ -89,6 +97,7 @@ export class FeedController implements BeforeApplicationShutdown {
     const finish = () => {
       if (finished) return;
       finished = true;
+      this.metrics.feedClosed(shuttingDown ? 'shutdown' : reason);
       controller.abort();
       clearInterval(heartbeat);
       this.closers.delete(shutDown);
@@ -104,14 +113,16 @@ export class FeedController implements BeforeApplicationShutdown {
         out.write(sse(event));
         last = event.position;
         if (out.writableLength > this.config.feed.bufferBytes) {
+          reason = 'slow_consumer';
           out.end(`: slow consumer disconnected; last delivered position ${last}\n\n`);
           break;
         }
       }
       if (shuttingDown) out.end(`: service shutting down; last delivered position ${last ?? 'none'}\n\n`);
     } catch (error) {
-      const reason = shuttingDown ? 'service shutting down' : `feed interrupted (${(error as Error).message})`;
-      out.end(`: ${reason}; last delivered position ${last ?? 'none'}\n\n`);
+      if (!shuttingDown) reason = 'error';
+      const why = shuttingDown ? 'service shutting down' : `feed interrupted (${(error as Error).message})`;
+      out.end(`: ${why}; last delivered position ${last ?? 'none'}\n\n`);
     } finally {
       finish();
       if (!out.writableEnded) out.end();

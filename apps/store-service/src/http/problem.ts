@@ -52,6 +52,13 @@ const problem = (code: ErrorCode | TransportCode, detail: string, extra: Record<
   detail,
 });
 
+/** A path the router knows, asked with a method it has no route for; `allow` lists the methods it has. */
+export class MethodNotAllowedError extends Error {
+  constructor(readonly method: string, readonly allow: readonly string[]) {
+    super(`${method} is not allowed here; this path takes ${allow.join(', ')}`);
+  }
+}
+
 interface FrameworkError {
   statusCode?: number;
   code?: string;
@@ -65,6 +72,7 @@ interface FrameworkError {
 export function toProblem(error: unknown): Problem {
   if (error instanceof StoreError) return problem(error.code, error.message, { ...error.details });
   if (error instanceof HttpException) return fromHttpException(error);
+  if (error instanceof MethodNotAllowedError) return problem('METHOD_NOT_ALLOWED', error.message, { allow: [...error.allow] });
   const name = (error as Error)?.constructor?.name;
   if (name === 'StorageFullError') return problem('STORAGE_FULL', 'the store is out of space; nothing was written');
   if (name === 'AppendTooLargeError') return problem('PAYLOAD_TOO_LARGE', `${(error as Error).message}; nothing was written`);
