@@ -73,10 +73,14 @@ export class SqliteProjector {
     return checkpoint !== 'start' && !isAfter(p, checkpoint);
   }
 
-  /** Applies events after the checkpoint (pass it when just read); the caller holds the transaction. */
+  /**
+   * Applies events after the checkpoint (pass it when just read); the caller holds the transaction.
+   * With `deferCheckpoint` the caller saves the checkpoint itself before its transaction commits.
+   */
   applyInTransaction(
     events: readonly RecordedEvent[],
-    { afterEach, checkpoint = this.checkpoint() }: { afterEach?: AppliedListener; checkpoint?: Position | 'start' } = {},
+    { afterEach, checkpoint = this.checkpoint(), deferCheckpoint = false }:
+      { afterEach?: AppliedListener; checkpoint?: Position | 'start'; deferCheckpoint?: boolean } = {},
   ): number {
     const fresh = checkpoint === 'start' ? events : events.filter((e) => isAfter(e.position, checkpoint));
     if (fresh.length === 0) return 0;
@@ -84,9 +88,13 @@ export class SqliteProjector {
       for (const apply of this.appliers) apply(event);
       afterEach?.(event);
     }
-    const last = fresh[fresh.length - 1].position;
-    this.writeCheckpoint.run(this.name, this.currentIncarnation(), String(last.commit), String(last.prepare), this.schemaHash);
+    if (!deferCheckpoint) this.saveCheckpoint(fresh[fresh.length - 1].position);
     return fresh.length;
+  }
+
+  /** Records that the read models include everything up to `p`; inside the transaction that applied it. */
+  saveCheckpoint(p: Position): void {
+    this.writeCheckpoint.run(this.name, this.currentIncarnation(), String(p.commit), String(p.prepare), this.schemaHash);
   }
 
   /** Applies everything the source has after the checkpoint, a page per transaction. */

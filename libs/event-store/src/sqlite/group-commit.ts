@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { translateSqliteError } from './sqlite-errors';
 
 interface Pending<T> {
@@ -6,6 +6,19 @@ interface Pending<T> {
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
   outcome?: { ok: true; value: T } | { ok: false; error: unknown };
+}
+
+/** Called around every group-commit transaction, under the write lock. */
+export interface TransactionHooks {
+  /** First thing in the transaction. */
+  begin?(): void;
+  /** Last thing before COMMIT, after every piece of work. */
+  beforeCommit?(): void;
+  /** After a transaction that did not commit. */
+  rolledBack?(): void;
+  /** Before each piece of work, and after a piece that failed and was rolled back alone. */
+  pieceStarts?(): void;
+  pieceUndone?(): void;
 }
 
 /**
@@ -21,12 +34,20 @@ export class GroupCommitter {
   /** Counters for metrics: transactions committed and pieces of work they carried. */
   readonly stats = { commits: 0, work: 0 };
 
+  private readonly savepoint: Record<'open' | 'release' | 'undo', Statement>;
+
   constructor(
     private readonly db: Database,
     private readonly afterCommit: () => void,
-    /** Runs first in every transaction, under the write lock. */
-    private readonly onBegin: () => void = () => {},
-  ) {}
+    private readonly hooks: TransactionHooks = {},
+  ) {
+    // Prepared once: better-sqlite3's nested transaction() wrapper costs a new function per piece of work.
+    this.savepoint = {
+      open: db.prepare('SAVEPOINT piece'),
+      release: db.prepare('RELEASE piece'),
+      undo: db.prepare('ROLLBACK TO piece'),
+    };
+  }
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -46,10 +67,12 @@ export class GroupCommitter {
     if (batch.length === 0) return;
     try {
       this.db.transaction(() => {
-        this.onBegin();
+        this.hooks.begin?.();
         batch.forEach((item) => this.runOne(item));
+        this.hooks.beforeCommit?.();
       }).immediate();
     } catch (error) {
+      this.hooks.rolledBack?.();
       const translated = translateSqliteError(error);
       batch.forEach((item) => item.reject(translated));
       return;
@@ -64,11 +87,17 @@ export class GroupCommitter {
   }
 
   private runOne(item: Pending<unknown>): void {
+    this.savepoint.open.run();
+    this.hooks.pieceStarts?.();
     try {
-      item.outcome = { ok: true, value: this.db.transaction(item.work)() };
+      item.outcome = { ok: true, value: item.work() };
+      this.savepoint.release.run();
     } catch (error) {
       const translated = translateSqliteError(error);
       if (translated !== error) throw translated; // storage faults fail the whole batch
+      this.savepoint.undo.run();
+      this.savepoint.release.run();
+      this.hooks.pieceUndone?.();
       item.outcome = { ok: false, error };
     }
   }

@@ -80,8 +80,6 @@ export class SqliteEventStore implements EventStore, LogImporter {
       head: this.db.prepare('SELECT max(position) AS p FROM events'),
       incarnation: this.db.prepare("SELECT value FROM store_meta WHERE key = 'incarnation'"),
     };
-    // Once per transaction: under the write lock no other process can renew the incarnation meanwhile.
-    this.committer = new GroupCommitter(this.db, () => this.wake(), () => this.refreshIncarnation());
     if (options.readModels) {
       const source: SyncEventSource = (after, max) => this.readAllSync(after === 'start' ? 0 : Number(after.commit), max);
       this.readModels = new SqliteInlineReadModels(
@@ -89,6 +87,22 @@ export class SqliteEventStore implements EventStore, LogImporter {
         options.readModels.onCatchUp,
       );
     }
+    const readModels = this.readModels;
+    const afterCommit = () => {
+      this.wake();
+      readModels?.watch.notify();
+    };
+    this.committer = new GroupCommitter(this.db, afterCommit, {
+      // Once per transaction: under the write lock no other process can renew the incarnation meanwhile.
+      begin: () => {
+        this.refreshIncarnation();
+        readModels?.begin();
+      },
+      beforeCommit: () => readModels?.beforeCommit(),
+      rolledBack: () => readModels?.rolledBack(),
+      pieceStarts: () => readModels?.pieceStarts(),
+      pieceUndone: () => readModels?.pieceUndone(),
+    });
   }
 
   get incarnation(): string {

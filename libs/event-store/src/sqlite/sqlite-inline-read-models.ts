@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { RecordedEvent } from '../event-store.port';
 import { Position } from '../position';
 import { Projection } from '../projector/projection';
+import { TransactionHooks } from './group-commit';
 import { ProjectionWatch } from '../projector/projection-watch';
 import { ReadModelHost } from '../projector/read-model-host';
 import { RebuildProgress, SqliteProjector, SyncEventSource } from '../projector/sqlite-projector';
@@ -13,9 +14,11 @@ const POLL_MS = 20;
  * Read models in the log's own file, projected inside each append's transaction: a write is
  * readable once acknowledged, and processes sharing the file stay consistent with no coordination.
  */
-export class SqliteInlineReadModels implements ReadModelHost {
+export class SqliteInlineReadModels implements ReadModelHost, TransactionHooks {
   readonly watch = new ProjectionWatch(POLL_MS);
   private readonly projector: SqliteProjector;
+  /** Inside a group-commit transaction: the position applied so far, saved once before the commit. */
+  private applied?: { position: Position | 'start'; saved: boolean; atPieceStart: Position | 'start' };
 
   constructor(
     readonly db: Database,
@@ -32,6 +35,46 @@ export class SqliteInlineReadModels implements ReadModelHost {
 
   /** Inside the append's transaction: applies what was just written, after anything older not seen yet. */
   apply(events: readonly RecordedEvent[]): void {
+    const state = this.applied;
+    if (!state) return void this.applyAlone(events); // outside a group commit
+    const checkpoint = state.position;
+    const next = checkpoint === 'start' ? 1n : checkpoint.commit + 1n;
+    if (events[0].position.commit === next) {
+      this.projector.applyInTransaction(events, { checkpoint, afterEach: this.watch.applied, deferCheckpoint: true });
+      state.position = events[events.length - 1].position;
+      state.saved = false;
+    } else {
+      if (!state.saved && state.position !== 'start') this.projector.saveCheckpoint(state.position);
+      this.projector.catchUp(this.source, undefined, undefined, this.watch.applied);
+      Object.assign(state, { position: this.projector.checkpoint(), saved: true });
+    }
+  }
+
+  begin(): void {
+    const position = this.projector.checkpoint(); // another process sharing the file may have moved it
+    this.applied = { position, saved: true, atPieceStart: position };
+  }
+
+  pieceStarts(): void {
+    if (this.applied) this.applied.atPieceStart = this.applied.position;
+  }
+
+  /** A piece rolled back alone took its projected rows with it. */
+  pieceUndone(): void {
+    if (this.applied) this.applied.position = this.applied.atPieceStart;
+  }
+
+  beforeCommit(): void {
+    const state = this.applied;
+    this.applied = undefined;
+    if (state && !state.saved && state.position !== 'start') this.projector.saveCheckpoint(state.position);
+  }
+
+  rolledBack(): void {
+    this.applied = undefined;
+  }
+
+  private applyAlone(events: readonly RecordedEvent[]): void {
     const checkpoint = this.projector.checkpoint();
     const next = checkpoint === 'start' ? 1n : checkpoint.commit + 1n;
     if (events[0].position.commit === next) this.projector.applyInTransaction(events, { checkpoint, afterEach: this.watch.applied });

@@ -138,7 +138,9 @@ export class EntriesReadModel {
   private readonly next: Statement;
 
   constructor(db: Database) {
-    this.one = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = @namespace AND key = @key AND ${LIVE}`);
+    // Positional parameters: this read answers every get and every write.
+    this.one = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ? AND key = ?
+      AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`);
     this.state = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ? AND key = ?`);
     this.allRows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ?`);
     const range = (filter: string, bounded: boolean) =>
@@ -157,7 +159,7 @@ export class EntriesReadModel {
   }
 
   get(namespace: string, key: string, nowMs: number): EntryView | undefined {
-    const row = this.one.get({ namespace, key, now: nowMs }) as EntryRow | undefined;
+    const row = this.one.get(namespace, key, nowMs) as EntryRow | undefined;
     return row && toEntryView(namespace, toRecord(row));
   }
 
