@@ -11,6 +11,7 @@ import { AppConfig } from './config/config';
 import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
+import { acceptJsonBodies } from './http/json-body';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -40,6 +41,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
