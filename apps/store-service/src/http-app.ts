@@ -21,6 +21,18 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxRequestBytes,
     exposeHeadRoutes: false,
+    // No connection lives on unbounded: a client must send its headers, then its whole request, in
+    // time; a silent connection is closed; kept-alive ones wait so long for their next request.
+    // (The change feed lifts the idle timeout on its own streams: they carry heartbeats.)
+    connectionTimeout: config.http.idleTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      // Node checks these two timeouts on an interval (30 s by default): often enough to honour them.
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     // Requests the router cannot even decode get the same problem documents as everything else.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error), error, console),
     // One request id for Fastify, the logs and the problem documents; a caller's X-Request-Id is kept.
@@ -46,6 +58,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.getHttpServer().maxConnections = config.http.maxConnections;
   setUpOpenApi(app);
   return app;
 }
