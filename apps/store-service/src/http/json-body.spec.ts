@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS } from '@app/store';
-import { checkMetadataShape, nestsDeeperThan } from './json-body';
+import { checkMetadataShape, hasObjectWiderThan, nestsDeeperThan } from './json-body';
 
 describe('nestsDeeperThan', () => {
   it.each([
@@ -41,5 +41,17 @@ describe('checkMetadataShape', () => {
     ['129 ops', { ops: Array.from({ length: 129 }, () => ({})) }, { code: 'TRANSACTION_TOO_LARGE' }],
   ])('refuses metadata: %s', (_title, body, expected) => {
     expect(() => checkMetadataShape(body, DEFAULT_LIMITS)).toThrow(expect.objectContaining(expected));
+  });
+});
+
+describe('hasObjectWiderThan', () => {
+  const wide = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+  it('finds an object past the limit at any depth, in arrays too', () => {
+    expect(hasObjectWiderThan(wide(3), 3)).toBe(false);
+    expect(hasObjectWiderThan(wide(4), 3)).toBe(true);
+    expect(hasObjectWiderThan({ a: [{ b: { c: wide(4) } }] }, 3)).toBe(true);
+    expect(hasObjectWiderThan({ a: [{ b: { c: wide(3) } }], d: [1, 2, 3, 4, 5] }, 3)).toBe(false);
+    expect(hasObjectWiderThan('text', 0)).toBe(false);
   });
 });

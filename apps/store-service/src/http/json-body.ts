@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 /** Deepest nesting of arrays and objects a JSON body may have (the v1 bodies need 4). */
 export const MAX_JSON_DEPTH = 32;
 
+/** Most members of one JSON object in a body (metadata has its own, lower limit). */
+export const MAX_JSON_MEMBERS = 1024;
+
 const OPEN_OBJECT = 0x7b; // {
 const OPEN_ARRAY = 0x5b; // [
 const CLOSE_OBJECT = 0x7d; // }
@@ -52,6 +55,25 @@ function metadataProblem(metadata: unknown, limits: StoreLimits): string | undef
   return undefined;
 }
 
+/** Whether some object in `body` has more than `max` members: an iterative walk, no recursion. */
+export function hasObjectWiderThan(body: unknown, max: number): boolean {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') pending.push(item);
+      continue;
+    }
+    if (hasMoreKeysThan(value, max)) return true;
+    for (const key in value) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== null && typeof member === 'object') pending.push(member);
+    }
+  }
+  return false;
+}
+
 /**
  * The metadata of a body (an entry's, or each op's of a transaction) checked for its shape and
  * its number of pairs before the DTO validation, whose cost grows faster than the pairs do.
@@ -74,7 +96,8 @@ export function checkMetadataShape(body: unknown, limits: StoreLimits): void {
 
 /**
  * JSON bodies: Fastify's own parser (secure-json-parse, prototype poisoning refused), after a
- * linear scan refuses nesting deeper than MAX_JSON_DEPTH, and followed by the metadata check.
+ * linear scan refuses nesting deeper than MAX_JSON_DEPTH, and followed by the metadata check and
+ * a cap on the members of any object (both cheap, and before the DTO validation, which is not).
  */
 export function acceptJsonBodies(fastify: FastifyInstance, limits: StoreLimits): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -88,6 +111,9 @@ export function acceptJsonBodies(fastify: FastifyInstance, limits: StoreLimits):
       if (error) return done(error, undefined);
       try {
         checkMetadataShape(parsed, limits);
+        if (hasObjectWiderThan(parsed, MAX_JSON_MEMBERS)) {
+          throw invalid(`a JSON object in the body has more than ${MAX_JSON_MEMBERS} members`, { maxMembers: MAX_JSON_MEMBERS });
+        }
       } catch (refusal) {
         return done(refusal as Error, undefined);
       }
