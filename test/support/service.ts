@@ -66,7 +66,8 @@ export async function http(
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // A POST is JSON also without a body (the service refuses any other POST with 415).
+    headers: body === undefined && method !== 'POST' ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

@@ -12,6 +12,7 @@ import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
 import { acceptJsonBodies } from './http/json-body';
+import { guardBrowserRequests } from './http/request-guards';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -53,6 +54,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  guardBrowserRequests(fastify, config.host, config.http);
   acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
   fastify.addHook('onSend', async (request, reply) => {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 /** Content types a restore accepts; their bodies reach the handler as the raw stream. */
 export const ARCHIVE_CONTENT_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
-const RESTORE_PATH = '/v1/admin/restore';
+export const RESTORE_PATH = '/v1/admin/restore';
 
 /** Only the restore call takes an archive; every other call refuses these bodies with 415. */
 export function acceptArchiveUploads(fastify: FastifyInstance): void {

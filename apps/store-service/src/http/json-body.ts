@@ -104,6 +104,8 @@ export function acceptJsonBodies(fastify: FastifyInstance, limits: StoreLimits):
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    // An empty body (sent chunked, say) is no body: the POSTs that take none say application/json.
+    if (text.length === 0) return done(null, undefined);
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH }), undefined);
     }
