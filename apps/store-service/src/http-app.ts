@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
@@ -13,12 +13,18 @@ import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
 import { acceptJsonBodies } from './http/json-body';
 import { guardBrowserRequests } from './http/request-guards';
+import { logRequests } from './http/request-log';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
 
+export interface HttpAppOptions {
+  /** Where the logs go (JSON lines); stdout by default. */
+  readonly logStream?: NodeJS.WritableStream;
+}
+
 /** Builds the HTTP service (not listening yet): used by main and by the e2e tests. */
-export async function createHttpApp(config: AppConfig, backend?: () => StoreBackend): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: AppConfig, backend?: () => StoreBackend, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxRequestBytes,
     exposeHeadRoutes: false,
@@ -44,16 +50,17 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, backend), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, backend, options.logStream), adapter, {
     bufferLogs: true,
     // Fastify's own JSON parser only: bodies in any other media type are refused with 415.
     bodyParser: false,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(Logger));
   // Not SIGHUP: it reloads the config file.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  logRequests(fastify, () => PinoLogger.root);
   guardBrowserRequests(fastify, config.host, config.http);
   acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
