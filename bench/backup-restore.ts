@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const httpSource = await service(source);
   const httpArchive = join(fresh(), 'http.ndjson.gz');
   const httpBackup = await timed(async () => {
-    const response = await fetch(`${httpSource.url}/v1/admin/backup`, { method: 'POST' });
+    const response = await fetch(`${httpSource.url}/v1/admin/backup`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     await pipeline(response.body as unknown as AsyncIterable<Uint8Array>, createWriteStream(httpArchive));
   });
   await httpSource.app.close();

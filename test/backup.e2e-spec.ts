@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { http, removeDir, RunningService, startService } from './support/service';
 
 async function backup(url: string, query = ''): Promise<{ status: number; type: string | null; disposition: string | null; bytes: Buffer }> {
-  const response = await fetch(`${url}/v1/admin/backup${query}`, { method: 'POST' });
+  const response = await fetch(`${url}/v1/admin/backup${query}`, { method: 'POST', headers: { 'content-type': 'application/json' } });
   return {
     status: response.status,
     type: response.headers.get('content-type'),

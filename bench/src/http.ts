@@ -26,7 +26,7 @@ export function call(
 }
 
 export async function callJson<T>(port: number, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; json: T }> {
-  const reply = await call(port, method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { 'content-type': 'application/json' }, timeoutMs);
+  const reply = await call(port, method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined && method !== 'POST' ? {} : { 'content-type': 'application/json' }, timeoutMs);
   const text = reply.body.toString('utf8');
   return { status: reply.status, json: (text ? JSON.parse(text) : undefined) as T };
 }

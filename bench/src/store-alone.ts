@@ -66,7 +66,7 @@ export type Timed = { events: number; seconds: number; eventsPerSecond: number }
  */
 export async function backupAndRestore(source: RunningSystem, empty: RunningSystem, events: number): Promise<{ backup: Timed; restore: Timed }> {
   let started = performance.now();
-  const archive = await call(source.port, 'POST', '/v1/admin/backup', undefined, {}, 600_000);
+  const archive = await call(source.port, 'POST', '/v1/admin/backup', undefined, { 'content-type': 'application/json' }, 600_000);
   if (archive.status === 404) return { backup: { unavailable: 'POST /v1/admin/backup answered 404' }, restore: { unavailable: 'no backup' } };
   if (archive.status >= 300) return { backup: { unavailable: `backup answered ${archive.status}: ${archive.body.toString('utf8').slice(0, 200)}` }, restore: { unavailable: 'no backup' } };
   const backup = timed(events, started);

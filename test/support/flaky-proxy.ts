@@ -3,9 +3,10 @@ import { Socket } from 'node:net';
 
 /**
  * What the proxy does to the next request: pass it on; pass it on and lose the answer (the write
- * happened, the client sees a dropped connection); drop it unsent; or answer 503 itself.
+ * happened, the client sees a dropped connection); pass it on and cut the answer after part of its
+ * body (a connection lost mid-download); drop it unsent; or answer 503 itself.
  */
-export type Fault = 'pass' | 'lose-answer' | 'drop' | 'unavailable';
+export type Fault = 'pass' | 'lose-answer' | 'cut-answer' | 'drop' | 'unavailable';
 
 export interface SeenRequest {
   readonly method: string;
@@ -68,6 +69,13 @@ export class FlakyProxy {
         return;
       }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (fault === 'cut-answer') {
+        answer.once('data', (chunk: Buffer) => {
+          answer.destroy();
+          res.write(chunk.subarray(0, Math.ceil(chunk.length / 2)), () => req.socket.destroy());
+        });
+        return;
+      }
       answer.pipe(res);
       answer.on('error', () => res.destroy());
     });

@@ -15,10 +15,12 @@ export interface RunningService {
 }
 
 /** The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir. */
-export async function startService(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningService> {
+export async function startService(
+  options: { dataDir?: string; env?: Record<string, string>; logStream?: NodeJS.WritableStream } = {},
+): Promise<RunningService> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, STORE_DATA_DIR: dataDir, PORT: '0' });
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, undefined, { logStream: options.logStream });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
@@ -66,7 +68,8 @@ export async function http(
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // A POST is JSON also without a body (the service refuses any other POST with 415).
+    headers: body === undefined && method !== 'POST' ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

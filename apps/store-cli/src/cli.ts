@@ -10,7 +10,10 @@ import { addOpsCommands } from './ops-commands';
 import { output } from './output';
 import { addWatchCommand } from './watch-command';
 
-/** Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store unreachable or failed. */
+/**
+ * Exit codes: 0 done, 1 refused by the store (its problem code printed), 2 usage, 3 store
+ * unreachable or failed, or the connection to it lost in the middle of a call (one line, no stack).
+ */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
 const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -75,7 +78,10 @@ function report(error: unknown, json: boolean): number {
     process.stderr.write(`hexastore: ${problem.code}: ${problem.detail}\n`);
     return EXIT.refused;
   }
-  const message = error instanceof StoreUnavailableError ? error.message : ((error as Error)?.stack ?? String(error));
+  const lost = connectionLost(error);
+  const message = error instanceof StoreUnavailableError ? error.message
+    : lost !== undefined ? `the connection to the store was lost: ${lost}`
+    : ((error as Error)?.stack ?? String(error));
   process.stderr.write(`hexastore: ${message}\n`);
   return EXIT.unavailable;
 }
@@ -85,4 +91,25 @@ function storeErrorProblem(error: unknown): { code: string; detail: string; [k: 
   const candidate = error as { code?: unknown; message?: string; details?: Record<string, unknown>; constructor?: { name?: string } };
   if (candidate?.constructor?.name !== 'StoreError' || typeof candidate.code !== 'string') return undefined;
   return { ...candidate.details, code: candidate.code, detail: candidate.message ?? '' };
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Why a call's connection failed, when that is what `error` is: fetch's `TypeError: terminated`
+ * (a response body cut off) or `fetch failed`, undici's socket errors, or a socket error code.
+ */
+export function connectionLost(error: unknown): string | undefined {
+  const chain: { name?: string; message?: string; code?: string }[] = [];
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as never, depth++) {
+    chain.push(e as never);
+  }
+  const network = chain.some((e, i) =>
+    (i === 0 && e.name === 'TypeError' && (e.message === 'terminated' || e.message === 'fetch failed'))
+    || (typeof e.code === 'string' && (e.code.startsWith('UND_ERR_') || NETWORK_CODES.has(e.code))));
+  if (!network) return undefined;
+  const reason = chain.at(-1)!;
+  const what = reason.code && reason.message ? `${reason.message} (${reason.code})` : (reason.message || reason.code || 'terminated');
+  const partial = chain[0].message === 'terminated' ? '; the transfer was cut short' : '';
+  return `${what}${partial}`;
 }

@@ -5,6 +5,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import type { Options } from 'pino-http';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { ConfigReloader } from './config/config-reloader';
 import { HealthController } from './health/health.controller';
@@ -31,21 +32,20 @@ export function openBackend(config: AppConfig): StoreBackend {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, backend?: () => StoreBackend): DynamicModule {
+  static forRoot(config: AppConfig, backend?: () => StoreBackend, logStream?: NodeJS.WritableStream): DynamicModule {
+    const pinoHttp: Options = {
+      level: config.logLevel,
+      genReqId: (req: IncomingMessage & { id?: unknown }) => String(req.id),
+      // The request line is the HTTP layer's own (http/request-log.ts): it knows the route and the actor.
+      autoLogging: false,
+      redact: ['req.headers.authorization'],
+    };
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage & { id?: unknown }) => String(req.id),
-            // Successful requests are logged at debug: off the hot path at the default level.
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-            redact: ['req.headers.authorization'],
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: logStream ? [pinoHttp, logStream] : pinoHttp }),
         StoreModule.forRoot({
           openBackend: backend ?? (() => openBackend(config)),
           limits: config.limits,

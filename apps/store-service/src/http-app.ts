@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
@@ -12,15 +12,35 @@ import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
 import { Metrics } from './metrics/metrics';
+import { acceptJsonBodies } from './http/json-body';
+import { guardBrowserRequests } from './http/request-guards';
+import { logRequests } from './http/request-log';
 import { StoreBackend } from '@app/store';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
 
+export interface HttpAppOptions {
+  /** Where the logs go (JSON lines); stdout by default. */
+  readonly logStream?: NodeJS.WritableStream;
+}
+
 /** Builds the HTTP service (not listening yet): used by main and by the e2e tests. */
-export async function createHttpApp(config: AppConfig, backend?: () => StoreBackend): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: AppConfig, backend?: () => StoreBackend, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxRequestBytes,
     exposeHeadRoutes: false,
+    // No connection lives on unbounded: a client must send its headers, then its whole request, in
+    // time; a silent connection is closed; kept-alive ones wait so long for their next request.
+    // (The change feed lifts the idle timeout on its own streams: they carry heartbeats.)
+    connectionTimeout: config.http.idleTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      // Node checks these two timeouts on an interval (30 s by default): often enough to honour them.
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     // Requests the router cannot even decode get the same problem documents as everything else.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error), error, console),
     // One request id for Fastify, the logs and the problem documents; a caller's X-Request-Id is kept.
@@ -31,21 +51,25 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, backend), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, backend, options.logStream), adapter, {
     bufferLogs: true,
     // Fastify's own JSON parser only: bodies in any other media type are refused with 415.
     bodyParser: false,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(Logger));
   // Not SIGHUP: it reloads the config file.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  logRequests(fastify, () => PinoLogger.root);
+  guardBrowserRequests(fastify, config.host, config.http);
+  acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
   app.get(Metrics).instrument(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.getHttpServer().maxConnections = config.http.maxConnections;
   setUpOpenApi(app);
   return app;
 }

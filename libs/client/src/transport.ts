@@ -94,6 +94,9 @@ export class Transport {
       body = JSON.stringify(call.body);
     } else if (call.raw !== undefined) {
       body = call.raw as RequestInit['body'];
+    } else if (call.method === 'POST') {
+      // The service takes a POST only as JSON, also without a body (no cross-origin page can send that unasked).
+      headers['content-type'] = 'application/json';
     }
     const timeout = call.untimed || this.timeoutMs <= 0 ? undefined : AbortSignal.timeout(this.timeoutMs);
     const signals = [call.signal, timeout].filter((s): s is AbortSignal => s !== undefined);

@@ -35,4 +35,30 @@ describe('configuration', () => {
     expect(refused({ READ_WAIT_TIMEOUT_MS: '-1' })).toBe('invalid configuration: READ_WAIT_TIMEOUT_MS must be a whole number from 0 to 600000 (got "-1")');
     expect(refused({ WRITE_WAIT_TIMEOUT_MS: '0' })).toBe('invalid configuration: WRITE_WAIT_TIMEOUT_MS must be a whole number from 1 to 600000 (got "0")');
   });
+
+  it('defaults the HTTP server limits and takes them from the environment', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 65_000,
+      maxConnections: 4096, allowedHosts: [],
+    });
+    expect(loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: '200', HTTP_REQUEST_TIMEOUT_MS: '300', HTTP_IDLE_TIMEOUT_MS: '400', HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
+      HTTP_MAX_CONNECTIONS: '10', ALLOWED_HOSTS: 'Store.Internal, hexastore-1 ,,[::1]',
+    }).http).toEqual({
+      headersTimeoutMs: 200, requestTimeoutMs: 300, idleTimeoutMs: 400, keepAliveTimeoutMs: 500,
+      maxConnections: 10, allowedHosts: ['store.internal', 'hexastore-1', '[::1]'],
+    });
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).http.allowedHosts).toEqual(['*']);
+  });
+
+  it('refuses bad HTTP server limits in one line', () => {
+    expect(refused({ HTTP_MAX_CONNECTIONS: '0' })).toBe('invalid configuration: HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000 (got "0")');
+    expect(refused({ HTTP_IDLE_TIMEOUT_MS: 'soon' })).toBe('invalid configuration: HTTP_IDLE_TIMEOUT_MS must be a whole number from 10 to 3600000 (got "soon")');
+    expect(refused({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toBe(
+      'invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (got "5000")',
+    );
+    expect(refused({ ALLOWED_HOSTS: 'store.internal:3000' })).toBe(
+      'invalid configuration: ALLOWED_HOSTS must be a comma-separated list of host names (no ports), or * (got "store.internal:3000")',
+    );
+  });
 });

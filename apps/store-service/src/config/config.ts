@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A host name or IP literal as a Host header names it (without the port), or `*` for any. */
+const HOST_NAME_RE = /^(\*|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])$/;
+
 const wholeNumber = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -37,6 +40,21 @@ const ENV_SCHEMA = z
     READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
     WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
     RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
+    HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 10, 600_000),
+    HTTP_REQUEST_TIMEOUT_MS: wholeNumber(300_000, 10, 3_600_000),
+    HTTP_IDLE_TIMEOUT_MS: wholeNumber(120_000, 10, 3_600_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(65_000, 10, 3_600_000),
+    HTTP_MAX_CONNECTIONS: wholeNumber(4096, 1, 1_000_000),
+    ALLOWED_HOSTS: z
+      .string()
+      .transform((list) => list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(HOST_NAME_RE, 'must be a comma-separated list of host names (no ports), or *')))
+      .optional()
+      .transform((names) => names ?? []),
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -61,6 +79,22 @@ export interface AppConfig {
   /** Largest archive a restore accepts (compressed bytes). */
   readonly maxArchiveBytes: number;
   readonly feed: FeedConfig;
+  readonly http: HttpServerConfig;
+}
+
+export interface HttpServerConfig {
+  /** Time for a client to send a request's headers, from its first byte (or its connection). */
+  readonly headersTimeoutMs: number;
+  /** Time for a client to send a whole request, body included (a restore's upload too). */
+  readonly requestTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed (feed streams are exempt: they have heartbeats). */
+  readonly idleTimeoutMs: number;
+  /** How long a kept-alive connection waits for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Host header names accepted beside loopback names, IP literals and HOST (`*`: any). */
+  readonly allowedHosts: readonly string[];
 }
 
 export interface FeedConfig {
@@ -105,6 +139,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
     feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
     maxArchiveBytes: e.RESTORE_MAX_BYTES,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      allowedHosts: e.ALLOWED_HOSTS,
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 /** Content types a restore accepts; their bodies reach the handler as the raw stream. */
 export const ARCHIVE_CONTENT_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
-const RESTORE_PATH = '/v1/admin/restore';
+export const RESTORE_PATH = '/v1/admin/restore';
 
 const mediaType = (header: string | undefined) => header?.split(';', 1)[0].trim().toLowerCase();
 

@@ -76,6 +76,8 @@ export class FeedController implements BeforeApplicationShutdown {
     this.openStreams.set(caller, open + 1);
     this.metrics.feedOpened();
     reply.hijack();
+    // A stream may be silent between heartbeats for longer than the server's idle timeout.
+    request.raw.socket.setTimeout(0);
     const out = reply.raw;
     out.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

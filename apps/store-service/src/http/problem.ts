@@ -2,7 +2,14 @@ import { ErrorCode, StoreError } from '@app/store';
 import { HttpException } from '@nestjs/common';
 
 /** Codes of the transport itself, beside the store's closed set. */
-type TransportCode = 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL';
+type TransportCode = 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'INTERNAL';
+
+/** A refusal by the HTTP layer itself (before any handler), with its transport code. */
+export class TransportError extends Error {
+  constructor(readonly code: TransportCode, message: string) {
+    super(message);
+  }
+}
 
 const STATUS: Record<ErrorCode | TransportCode, number> = {
   NAMESPACE_INVALID: 400,
@@ -25,6 +32,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   TRANSACTION_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HOST_NOT_ALLOWED: 421,
   IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_STREAMS: 429,
   INTERNAL: 500,
@@ -71,6 +79,7 @@ interface FrameworkError {
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof StoreError) return problem(error.code, error.message, { ...error.details });
+  if (error instanceof TransportError) return problem(error.code, error.message);
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof MethodNotAllowedError) return problem('METHOD_NOT_ALLOWED', error.message, { allow: [...error.allow] });
   const name = (error as Error)?.constructor?.name;

@@ -10,7 +10,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Who asks and why: the actor (anonymous until access control exists), correlation and idempotency. */
+/** Who asks: anonymous until access control exists. */
+export const actorOf = (_request: FastifyRequest): string => 'anonymous';
+
+/** Who asks and why: the actor, correlation and idempotency. */
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const idempotencyKey = header(request, 'idempotency-key');
   if (idempotencyKey !== undefined && !TOKEN_RE.test(idempotencyKey)) {
@@ -18,7 +21,7 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   }
   const correlation = header(request, 'x-correlation-id');
   return {
-    actor: 'anonymous',
+    actor: actorOf(request),
     correlationId: correlation && TOKEN_RE.test(correlation) ? correlation : request.id,
     causationId: request.id,
     idempotencyKey,
