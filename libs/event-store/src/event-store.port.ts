@@ -65,6 +65,8 @@ export interface EventStore {
    * Decide, then append with the revision the decision saw. An adapter with a write lock (SQLite)
    * decides under it, so the append cannot conflict; others read the revision, decide and append,
    * and answer ConcurrencyError when another writer came in between. Undefined when nothing was decided.
+   * The ids are a fresh decision's own: the rule of answering an earlier append with the same ids
+   * is not promised here (a known id may be refused with DuplicateEventIdError).
    */
   appendDecided(stream: string, decide: Decide): Promise<AppendResult | undefined>;
   /** Events of one stream from `fromRevision` (inclusive), oldest first; empty for a missing stream. */

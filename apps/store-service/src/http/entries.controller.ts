@@ -11,6 +11,7 @@ import { Entry, EntryPath } from './entry-path';
 import { flag, pageOptions, QueryParam, single, wholeNumber } from './query-params';
 import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
 import { toEntryOps, TransactionDto } from './transaction.dto';
+import { validatePutEntry } from './put-entry.validator';
 import { validateBody } from './validation';
 
 /** Keys may hold `/`: the rest of the path after `entries/` is the key (see entry-path.ts for sub-resources). */
@@ -101,7 +102,7 @@ export class EntriesController {
       const { ttlSeconds, expectedVersion } = await validateBody(SetTtlDto, body);
       return this.commands.execute(new SetTtl(ns, { key: path.key, ttlSeconds, expectedVersion }, meta));
     }
-    const result = await this.commands.execute(new PutEntry(ns, toPutOp(path.key, await validateBody(PutEntryDto, body)), meta));
+    const result = await this.commands.execute(new PutEntry(ns, toPutOp(path.key, validatePutEntry(body)), meta));
     reply.status(result.created ? 201 : 200);
     return result;
   }

@@ -39,6 +39,7 @@ export interface FollowingOptions {
 export class FollowingReadModels implements ReadModelHost {
   readonly db: Db;
   readonly watch = new ProjectionWatch();
+  readonly inline = false;
   private readonly stop = new AbortController();
   private readonly retryMs: { readonly first: number; readonly max: number };
   private readonly report: FollowerLog;

@@ -13,6 +13,8 @@ export interface ReadModelHost {
   readonly db: Database;
   /** Told of every event applied (inside the projector's transaction) and of every committed batch. */
   readonly watch: ProjectionWatch;
+  /** True when the read models are projected inside each append's own transaction (always at the log's head under its lock). */
+  readonly inline: boolean;
   /** The last position applied. */
   checkpoint(): Position | 'start';
   /** True once the read models include `position`; false when `timeoutMs` passes first. */

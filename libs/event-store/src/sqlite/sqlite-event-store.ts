@@ -136,7 +136,8 @@ export class SqliteEventStore implements EventStore, LogImporter {
       const revision = this.currentRevision(stream);
       const events = decide(revision);
       if (events.length === 0) return undefined;
-      const { position, revision: last } = this.appendNow(stream, events, revision ?? 'no_stream');
+      // Fresh ids of a fresh decision: no earlier append to answer, a known id fails on the unique index.
+      const { position, revision: last } = this.appendNow(stream, events, revision ?? 'no_stream', false);
       return { position, revision: last };
     });
   }
@@ -202,9 +203,9 @@ export class SqliteEventStore implements EventStore, LogImporter {
     return !this.closed;
   }
 
-  private appendNow(stream: string, events: readonly EventData[], expected: ExpectedRevision): RecordedAppend {
+  private appendNow(stream: string, events: readonly EventData[], expected: ExpectedRevision, maybeRetry = true): RecordedAppend {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const replay = this.priorAppend(stream, events);
+    const replay = maybeRetry ? this.priorAppend(stream, events) : undefined;
     if (replay) return { ...replay, recorded: [] };
     const current = this.currentRevision(stream);
     checkExpected(stream, expected, current);

@@ -16,6 +16,7 @@ const POLL_MS = 20;
  */
 export class SqliteInlineReadModels implements ReadModelHost, TransactionHooks {
   readonly watch = new ProjectionWatch(POLL_MS);
+  readonly inline = true;
   private readonly projector: SqliteProjector;
   /** Inside a group-commit transaction: the position applied so far, saved once before the commit. */
   private applied?: { position: Position | 'start'; saved: boolean; atPieceStart: Position | 'start' };

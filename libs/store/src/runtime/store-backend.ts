@@ -47,7 +47,7 @@ export class StoreBackend {
     this.host = parts.readModels;
     this.scratchDir = parts.scratchDir;
     this.queries = openReadModels(parts.readModels.db, parts.log);
-    const states = (this.decisionStates = new DecisionStates(readModelStateSource(this.queries)));
+    const states = (this.decisionStates = new DecisionStates(readModelStateSource(this.queries), parts.readModels.inline));
     this.idempotency = new IdempotencyLog(parts.readModels.db);
     this.writer = new NamespaceWriter(
       parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),

@@ -36,7 +36,15 @@ interface Cached {
 export class DecisionStates {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly source: DecisionStateSource, private readonly maxKeysPerNamespace = 100_000) {}
+  /**
+   * `readModelsAtHead`: the read models are projected in the append's own transaction, so under the
+   * log's write lock they are at the revision a decision sees, and a key needs no check before loading.
+   */
+  constructor(
+    private readonly source: DecisionStateSource,
+    private readonly readModelsAtHead = false,
+    private readonly maxKeysPerNamespace = 100_000,
+  ) {}
 
   /** The state a decision at `revision` needs: every key of `keys`, with content when asked. */
   at(namespace: string, keys: KeysToLoad, revision: number | undefined, withContent = false): NamespaceState {
@@ -109,6 +117,7 @@ export class DecisionStates {
   }
 
   private requireReadModelsAt(namespace: string, revision: number): void {
+    if (this.readModelsAtHead) return;
     if (this.source.namespace(namespace)?.revision !== revision) throw new ReadModelsBehind(namespace, revision);
   }
 }
