@@ -141,8 +141,9 @@ async function openOutput(file: string): Promise<Output> {
 async function save(archive: AsyncIterable<Uint8Array>, output: Output, onBytes?: (bytes: number) => void): Promise<number> {
   let bytes = 0;
   let writeError: unknown;
+  let readError: unknown;
   output.stream.once('error', (error) => (writeError = error));
-  const source = counted(archive, (n) => {
+  const source = counted(remembering(archive, (error) => (readError = error)), (n) => {
     bytes = n;
     onBytes?.(n);
   });
@@ -151,7 +152,19 @@ async function save(archive: AsyncIterable<Uint8Array>, output: Output, onBytes?
     await output.complete();
   } catch (error) {
     await output.discard();
+    // The pipeline hands a failed download's error to the file stream too: it is the store's, not the file's.
+    if (readError !== undefined) throw readError;
     throw writeError !== undefined && error === writeError ? cannotWrite(output.name, error) : error;
   }
   return bytes;
+}
+
+/** The archive as it arrives, telling `onError` when reading it fails. */
+async function* remembering(archive: AsyncIterable<Uint8Array>, onError: (error: unknown) => void): AsyncGenerator<Uint8Array> {
+  try {
+    yield* archive;
+  } catch (error) {
+    onError(error);
+    throw error;
+  }
 }
