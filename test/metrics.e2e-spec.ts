@@ -116,6 +116,10 @@ describe('GET /metrics', () => {
     expect(transactions).toBeGreaterThanOrEqual(1);
     expect(writes).toBeGreaterThanOrEqual(puts + 1);
     expect(writes).toBeGreaterThanOrEqual(transactions);
+    // Each committed transaction is one observation of the histograms, carrying its writes.
+    expect(m.value('hexastore_group_commit_batch_size_count')).toBe(transactions);
+    expect(m.value('hexastore_group_commit_batch_size_sum')).toBe(writes);
+    expect(m.value('hexastore_group_commit_duration_seconds_count')).toBe(transactions);
   });
 
   it('has the default process and Node.js metrics, event-loop lag among them', async () => {

@@ -5,6 +5,7 @@ export * from './subscription';
 export * from './abort';
 export * from './connecting-event-store';
 export * from './sqlite/sqlite-event-store';
+export type { CommitObserver } from './sqlite/group-commit';
 export * from './eventstoredb/esdb-event-store';
 export { connectionStringProblem } from './eventstoredb/esdb-mapping';
 export * from './projector/projection';

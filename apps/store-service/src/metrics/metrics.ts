@@ -1,4 +1,4 @@
-import { parsePosition } from '@app/event-store';
+import { parsePosition, SqliteEventStore } from '@app/event-store';
 import { StoreBackend } from '@app/store';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
@@ -17,7 +17,7 @@ interface GroupCommitStats {
 }
 
 const groupCommitStats = (backend: StoreBackend): GroupCommitStats | undefined =>
-  (backend.eventStore as { committer?: { stats?: GroupCommitStats } }).committer?.stats;
+  backend.eventStore instanceof SqliteEventStore ? backend.eventStore.committer.stats : undefined;
 
 /** A position as the backend describes it (a number on sqlite, `<incarnation>:<n>` text otherwise) as its commit number. */
 function commitOf(value: unknown): number | undefined {
@@ -73,8 +73,28 @@ export class Metrics implements OnModuleInit {
   /** One describe() of the backend shared by the series of one scrape. */
   private describing: Promise<Record<string, unknown>> | undefined;
 
+  private readonly commitBatch = new Histogram({
+    name: 'hexastore_group_commit_batch_size',
+    help: 'sqlite: writes carried by each group-commit transaction',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  private readonly commitTime = new Histogram({
+    name: 'hexastore_group_commit_duration_seconds',
+    help: 'sqlite: time of each group-commit transaction, from BEGIN to the end of COMMIT (fsync included)',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [this.registry],
+  });
+
   constructor(private readonly backend: StoreBackend) {
     collectDefaultMetrics({ register: this.registry });
+    if (backend.eventStore instanceof SqliteEventStore) {
+      backend.eventStore.committer.observe(({ batchSize, durationMs }) => {
+        this.commitBatch.observe(batchSize);
+        this.commitTime.observe(durationMs / 1000);
+      });
+    }
     for (const reason of ['client', 'slow_consumer', 'shutdown', 'error'] as const) this.feedDisconnects.inc({ reason }, 0);
     this.registerStoreMetrics();
   }

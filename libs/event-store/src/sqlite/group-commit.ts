@@ -8,6 +8,8 @@ interface Pending<T> {
   outcome?: { ok: true; value: T } | { ok: false; error: unknown };
 }
 
+export type CommitObserver = (commit: { readonly batchSize: number; readonly durationMs: number }) => void;
+
 /** Called around every group-commit transaction, under the write lock. */
 export interface TransactionHooks {
   /** First thing in the transaction. */
@@ -33,6 +35,7 @@ export class GroupCommitter {
   private scheduled = false;
   /** Counters for metrics: transactions committed and pieces of work they carried. */
   readonly stats = { commits: 0, work: 0 };
+  private readonly observers: CommitObserver[] = [];
 
   private readonly savepoint: Record<'open' | 'release' | 'undo', Statement>;
 
@@ -47,6 +50,11 @@ export class GroupCommitter {
       release: db.prepare('RELEASE piece'),
       undo: db.prepare('ROLLBACK TO piece'),
     };
+  }
+
+  /** Told of every committed transaction: how many writes it carried and how long it took, fsync included. */
+  observe(observer: CommitObserver): void {
+    this.observers.push(observer);
   }
 
   run<T>(work: () => T): Promise<T> {
@@ -65,6 +73,7 @@ export class GroupCommitter {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    const started = performance.now();
     try {
       this.db.transaction(() => {
         this.hooks.begin?.();
@@ -79,6 +88,8 @@ export class GroupCommitter {
     }
     this.stats.commits += 1;
     this.stats.work += batch.length;
+    const commit = { batchSize: batch.length, durationMs: performance.now() - started };
+    for (const observe of this.observers) observe(commit);
     for (const item of batch) {
       if (item.outcome?.ok) item.resolve(item.outcome.value);
       else item.reject(item.outcome?.error);
