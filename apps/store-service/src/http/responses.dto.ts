@@ -241,17 +241,6 @@ export class RebuildResultDto {
   @Integer('How long the rebuild took, in milliseconds', { minimum: 0 }) millis: number;
 }
 
-@ApiSchema({ name: 'HealthReport' })
-export class HealthReportDto {
-  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] }) status: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Indicators that are up, with their facts' })
-  info?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Indicators that are down, with the reason' })
-  error?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Every indicator' })
-  details?: Record<string, unknown>;
-}
-
 /** One event of the change feed: the `data:` line of each SSE message. */
 @ApiSchema({ name: 'FeedEvent' })
 export class FeedEventDto {
