@@ -1,13 +1,13 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
+import { buildOpenApiDocument } from './http/openapi';
 import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
@@ -70,18 +70,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
     reply.header('x-request-id', request.id);
   });
   app.getHttpServer().maxConnections = config.http.maxConnections;
-  setUpOpenApi(app);
+  // OpenAPI 3.1 at /docs-json (and /docs-yaml), Swagger UI at /docs.
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
   return app;
-}
-
-function setUpOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('HexaStore')
-      .setDescription('Event-sourced key-value store: namespaced entries, transactions, history. Errors are application/problem+json with a stable `code`.')
-      .setVersion('1')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
 }

@@ -1,6 +1,6 @@
 import { StoreBackend } from '@app/store';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
@@ -16,6 +16,7 @@ export class HealthController {
   /** The process is up and answering. */
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   live() {
     return this.health.check([]);
   }
@@ -23,6 +24,7 @@ export class HealthController {
   /** The store can serve reads and writes; reports positions and the projector's lag behind the log. 503 with the same report when not. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 200 when the store can serve, else 503 with the same report and the reason; positions and projector lag' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
       return await this.health.check([

@@ -1,7 +1,9 @@
 import { BackupStore, HotReload, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
 import { Controller, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ApiWrite } from './openapi';
+import { RebuildResultDto, ReloadResultDto, RestoreResultDto } from './responses.dto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ARCHIVE_CONTENT_TYPES, archiveUpload, settle } from './archive-upload';
@@ -15,6 +17,8 @@ export class AdminController {
   @Post('rebuild')
   @HttpCode(200)
   @ApiOperation({ summary: 'Drop the read models and replay the whole log: {events, millis}' })
+  @ApiOkResponse({ type: RebuildResultDto })
+  @ApiProblems('STORAGE_FULL')
   rebuild() {
     return this.commands.execute(new RebuildReadModels());
   }
@@ -22,14 +26,20 @@ export class AdminController {
   @Post('reload')
   @HttpCode(200)
   @ApiOperation({ summary: 'HotReload the config file (STORE_CONFIG): {sha256, changes, unchanged}; 400 CONFIG_INVALID keeps the old config' })
+  @ApiOkResponse({ type: ReloadResultDto })
+  @ApiWrite('CONFIG_INVALID')
   reload(@Meta() meta: RequestMeta) {
     return this.commands.execute(new HotReload(meta, 'http'));
   }
 
   @Post('backup')
   @HttpCode(200)
-  @ApiProduces('application/gzip')
-  @ApiQuery({ name: 'namespace', required: false, isArray: true, description: 'only these namespaces (repeat the parameter)' })
+  @ApiQuery({ name: 'namespace', required: false, type: String, isArray: true, description: 'only these namespaces (repeat the parameter)' })
+  @ApiOkResponse({
+    description: 'The archive (gzip\'d NDJSON), streamed as it is read from the log',
+    content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND', 'STORAGE_FULL')
   @ApiOperation({ summary: 'BackupStore: streams a gzip\'d NDJSON archive of the log up to its current head' })
   async backup(@Query('namespace') namespace: string | string[] | undefined, @Meta() meta: RequestMeta) {
     const namespaces = namespace === undefined ? undefined : [namespace].flat();
@@ -46,6 +56,8 @@ export class AdminController {
     summary: 'RestoreStore: verifies the whole archive, then restores it all or nothing with a new incarnation; '
       + '409 RESTORE_CONFLICT when the store has any of its namespaces, 400 ARCHIVE_INVALID for a damaged or foreign file',
   })
+  @ApiOkResponse({ type: RestoreResultDto })
+  @ApiWrite('UNSUPPORTED_MEDIA_TYPE', 'ARCHIVE_INVALID', 'RESTORE_CONFLICT', 'NOT_SUPPORTED')
   async restore(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Meta() meta: RequestMeta) {
     try {
       return await this.commands.execute(new RestoreStore(archiveUpload(request, this.config.maxArchiveBytes), meta));

@@ -19,13 +19,13 @@ export class EntryValueDto {
   @IsObject()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({ description: 'Seconds until the entry expires; omitted: it does not expire' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Seconds until the entry expires (at most 10 years); omitted: it does not expire' })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
   ttlSeconds?: number;
 
-  @ApiPropertyOptional({ description: '0: the key must not exist; n: its current version must be n' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: '0: the key must not exist; n: its current version must be n' })
   @OptionalNotNull()
   @IsInt()
   @Min(0)
@@ -58,7 +58,7 @@ export class SetTtlDto {
   @IsInt()
   ttlSeconds: number | null;
 
-  @ApiPropertyOptional({ description: 'The entry must be at this version' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'The entry must be at this version' })
   @OptionalNotNull()
   @IsInt()
   @Min(0)

@@ -1,7 +1,9 @@
 import { FeedEvent, FeedStart, invalid, StoreError, WatchFeed } from '@app/store';
 import { BeforeApplicationShutdown, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ProblemCode } from './openapi';
+import { FeedEventDto } from './responses.dto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { FeedDisconnect, Metrics } from '../metrics/metrics';
@@ -16,13 +18,31 @@ interface FeedQuery {
   values?: string;
 }
 
+const FEED_PROBLEMS: ProblemCode[] = ['VALIDATION_FAILED', 'CURSOR_INVALID', 'CURSOR_STALE', 'CONSUMER_NOT_FOUND', 'TOO_MANY_STREAMS'];
 const feedQueries = [
   ApiQuery({ name: 'from', required: false, enum: ['start', 'now'], description: 'default now' }),
-  ApiQuery({ name: 'consumer', required: false, description: "resume after a durable consumer's checkpoint" }),
-  ApiQuery({ name: 'after', required: false, description: 'a position (exclusive); Last-Event-ID wins over it' }),
-  ApiQuery({ name: 'prefix', required: false, description: 'key prefix' }),
-  ApiQuery({ name: 'types', required: false, description: 'comma-separated event types' }),
-  ApiQuery({ name: 'values', required: false, enum: ['true', 'false'] }),
+  ApiQuery({ name: 'consumer', required: false, type: String, description: "resume after a durable consumer's checkpoint" }),
+  ApiQuery({ name: 'after', required: false, type: String, description: 'a position (exclusive); Last-Event-ID wins over it' }),
+  ApiQuery({ name: 'prefix', required: false, type: String, description: 'key prefix' }),
+  ApiQuery({ name: 'types', required: false, type: String, description: 'comma-separated event types' }),
+  ApiQuery({ name: 'values', required: false, enum: ['true', 'false'], description: 'false: events without values' }),
+  ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'The `id:` (position) of the last event received: resume after it, with no gap and no repeat (what EventSource sends on reconnect; wins over from, after and consumer)',
+    schema: { type: 'string' },
+  }),
+  ApiOkResponse({
+    description: 'Server-Sent Events, until the client leaves: `id:` the position, `event:` the type, `data:` one FeedEvent as JSON ' +
+      '(#/components/schemas/FeedEvent); comments (`: heartbeat`) every FEED_HEARTBEAT_MS; a final comment names the last delivered ' +
+      'position when the service disconnects a slow consumer or shuts down',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example: 'id: 0190f3a2-7c1e-7b1a-9d2c-3f9c2a1b4e5d:2\nevent: StoreEntryCreated\ndata: {"type":"StoreEntryCreated","namespace":"billing","key":"plans/pro",…}\n\n',
+      },
+    },
+  }),
 ];
 const FeedDocs = (): MethodDecorator => (target, key, descriptor) => {
   for (const decorate of feedQueries) decorate(target, key, descriptor);
@@ -30,6 +50,7 @@ const FeedDocs = (): MethodDecorator => (target, key, descriptor) => {
 
 /** The change feed as Server-Sent Events: `id:` = position, `event:` = type, `data:` = JSON. */
 @ApiTags('feed')
+@ApiExtraModels(FeedEventDto)
 @Controller()
 export class FeedController implements BeforeApplicationShutdown {
   private readonly openStreams = new Map<string, number>();
@@ -49,6 +70,7 @@ export class FeedController implements BeforeApplicationShutdown {
   @Get('v1/feed')
   @FeedDocs()
   @ApiOperation({ summary: 'Change feed of every namespace (SSE)' })
+  @ApiProblems(...FEED_PROBLEMS)
   all(@Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.stream(undefined, query, request, reply);
   }
@@ -56,6 +78,7 @@ export class FeedController implements BeforeApplicationShutdown {
   @Get('v1/namespaces/:ns/feed')
   @FeedDocs()
   @ApiOperation({ summary: 'Change feed of one namespace (SSE); 404 for an unknown namespace' })
+  @ApiProblems(...FEED_PROBLEMS, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
   one(@Param('ns') ns: string, @Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.stream(ns, query, request, reply);
   }

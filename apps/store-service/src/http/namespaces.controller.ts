@@ -1,9 +1,11 @@
 import { CreateNamespace, GetNamespace, ListNamespaces, RequestMeta } from '@app/store';
 import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import type { FastifyReply } from 'fastify';
 import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { CreateNamespaceResultDto, NamespaceDto } from './responses.dto';
 
 @ApiTags('namespaces')
 @Controller('v1/namespaces')
@@ -13,12 +15,17 @@ export class NamespacesController {
   @Get()
   @ApiOperation({ summary: 'ListNamespaces: every namespace with its entry count, bytes and revision' })
   @ApiMinPosition()
+  @ApiOkResponse({ type: [NamespaceDto], description: 'Every namespace, by name' })
+  @ApiProblems(...PROBLEMS.readYourWrites)
   list(@MinPosition() minPosition?: string) {
     return this.queries.execute(new ListNamespaces(minPosition));
   }
 
   @Put(':ns')
   @ApiOperation({ summary: 'Create a namespace (201), or nothing if it exists (200)' })
+  @ApiCreatedResponse({ type: CreateNamespaceResultDto, description: 'Created' })
+  @ApiOkResponse({ type: CreateNamespaceResultDto, description: 'It existed: nothing changed' })
+  @ApiWrite('NAMESPACE_INVALID')
   async create(@Param('ns') ns: string, @Meta() meta: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.commands.execute(new CreateNamespace(ns, meta));
     reply.status(result.created ? 201 : 200);
@@ -28,6 +35,8 @@ export class NamespacesController {
   @Get(':ns')
   @ApiOperation({ summary: 'One namespace; 404 NAMESPACE_NOT_FOUND' })
   @ApiMinPosition()
+  @ApiOkResponse({ type: NamespaceDto })
+  @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
   get(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
     return this.queries.execute(new GetNamespace(ns, minPosition));
   }

@@ -42,6 +42,12 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   STORAGE_FULL: 507,
 };
 
+/** Every code a problem document can carry. */
+export const PROBLEM_CODES = Object.keys(STATUS) as (ErrorCode | TransportCode)[];
+
+/** The HTTP status a code is answered with. */
+export const statusOf = (code: ErrorCode | TransportCode): number => STATUS[code];
+
 export interface Problem {
   type: string;
   title: string;

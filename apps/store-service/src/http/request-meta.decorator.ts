@@ -44,6 +44,6 @@ const MIN_POSITION_DOC = 'the `position` a write answered: wait (up to READ_WAIT
 
 export const ApiMinPosition = () =>
   applyDecorators(
-    ApiQuery({ name: 'minPosition', required: false, description: MIN_POSITION_DOC }),
-    ApiHeader({ name: 'X-Min-Position', required: false, description: MIN_POSITION_DOC }),
+    ApiQuery({ name: 'minPosition', required: false, type: String, description: MIN_POSITION_DOC }),
+    ApiHeader({ name: 'X-Min-Position', required: false, description: MIN_POSITION_DOC, schema: { type: 'string' } }),
   );
