@@ -200,9 +200,13 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   const schemas = document.components!.schemas as Record<string, Schema>;
   // RFC 9457: a problem document may carry extension members (allow, opIndex, key, namespaces, …).
   schemas.Problem = { ...schemas.Problem, additionalProperties: true };
-  // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter).
+  // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter), a
+  // Host the service does not answer to is refused, and a POST must say it sends JSON (request-guards.ts).
   for (const item of Object.values(completed)) {
-    for (const operation of Object.values(item)) operation.responses = { ...problemResponses(['INTERNAL']), ...operation.responses };
+    for (const [method, operation] of Object.entries(item)) {
+      const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : [])];
+      operation.responses = { ...problemResponses(guarded), ...operation.responses };
+    }
   }
   const result = { ...document, openapi: '3.1.0', paths: completed } as OpenAPIObject;
   toJsonSchema2020(result.paths);
