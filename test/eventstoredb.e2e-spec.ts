@@ -1,3 +1,4 @@
+import { StoreClient } from '@app/client';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { http, incrementCounter, MAIN, removeDir, RunningService, startService, tempDir } from './support/service';
@@ -83,7 +84,9 @@ if (connectionString) {
     });
 
     it('16 concurrent compare-and-set increments over both replicas lose no update', async () => {
-      const positions = await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(`${i % 2 ? a.url : b.url}/v1/namespaces/${ns}/entries/counter`)));
+      const stores = [new StoreClient(b.url), new StoreClient(a.url)];
+      const writes = await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(stores[i % 2], ns, 'counter')));
+      const positions = writes.map((w) => w.position);
       const last = positions.sort((x, y) => Number(BigInt(x.split(':')[1]) - BigInt(y.split(':')[1])))[positions.length - 1];
       for (const url of [a.url, b.url]) {
         const read = await http('GET', `${url}/v1/namespaces/${ns}/entries/counter?minPosition=${last}`);

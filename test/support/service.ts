@@ -1,3 +1,4 @@
+import { EntryWriteResult, isProblem, NotFoundError, StoreClient } from '@app/client';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,17 +82,19 @@ export async function http(
 
 /**
  * One compare-and-set increment of a counter entry (read, then put with expectedVersion), retried
- * on VERSION_CONFLICT at most 500 times. Answers the position of the write.
+ * on VERSION_CONFLICT at most 500 times. Answers the write; any other refusal fails.
  */
-export async function incrementCounter(entryUrl: string, onConflict: () => void = () => undefined): Promise<string> {
+export async function incrementCounter(store: StoreClient, namespace: string, key: string): Promise<EntryWriteResult> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    const current = await http('GET', entryUrl);
-    const value = current.status === 200 ? Number(current.body.value) : 0;
-    const expectedVersion = current.status === 200 ? current.body.version : 0;
-    const put = await http('PUT', entryUrl, { value: String(value + 1), expectedVersion });
-    if (put.status === 200 || put.status === 201) return put.body.position;
-    if (put.body?.code !== 'VERSION_CONFLICT') throw new Error(`unexpected answer ${put.status}: ${JSON.stringify(put.body)}`);
-    onConflict();
+    const current = await store.get(namespace, key).catch((error) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    try {
+      return await store.put(namespace, key, String(Number(current?.value ?? 0) + 1), { expectedVersion: current?.version ?? 0 });
+    } catch (error) {
+      if (!isProblem(error, 'VERSION_CONFLICT')) throw error;
+    }
   }
   throw new Error('no increment in 500 attempts');
 }
