@@ -1,6 +1,6 @@
-import { EntryWriteResult, isProblem, NotFoundError, StoreClient } from '@app/client';
+import { ClientOptions, EntryWriteResult, isProblem, NotFoundError, StoreClient } from '@app/client';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,80 @@ export async function startService(options: { dataDir?: string; env?: Record<str
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
+}
+
+export interface ServiceFixture {
+  /** The service's address; like the rest, usable from the first beforeAll on. */
+  readonly url: string;
+  readonly dataDir: string;
+  /** The config file given with `config`, as STORE_CONFIG. */
+  readonly configFile: string;
+  /** The SDK, talking to this service. */
+  readonly store: StoreClient;
+  /** Closes the service and starts it again on the same data dir (at a new address: read url and store again). */
+  restart(): Promise<void>;
+}
+
+export interface ServiceFixtureOptions {
+  env?: Record<string, string>;
+  /** A config file written before the start and passed as STORE_CONFIG (its name says YAML or JSON). */
+  config?: { name: string; text: string };
+  /** Options of the fixture's SDK client. */
+  client?: Omit<ClientOptions, 'url'>;
+}
+
+/**
+ * One in-process service for the tests of a describe block (or file): started in beforeAll on a
+ * fresh temp dir, closed and removed in afterAll.
+ */
+export function useService(options: ServiceFixtureOptions = {}): ServiceFixture {
+  let dir: string | undefined;
+  let configFile: string | undefined;
+  let service: RunningService | undefined;
+  let store: StoreClient | undefined;
+  const running = (): RunningService => {
+    if (!service) throw new Error('the service starts in beforeAll: use the fixture inside tests and hooks');
+    return service;
+  };
+  const start = async (dataDir: string) => {
+    const env = { ...options.env, ...(configFile ? { STORE_CONFIG: configFile } : {}) };
+    service = await startService({ dataDir, env });
+    store = new StoreClient({ ...options.client, url: service.url });
+  };
+  beforeAll(async () => {
+    dir = tempDir();
+    if (options.config) {
+      configFile = join(dir, options.config.name);
+      writeFileSync(configFile, options.config.text);
+    }
+    await start(join(dir, 'data'));
+  });
+  afterAll(async () => {
+    await service?.close();
+    if (dir) removeDir(dir);
+  });
+  return {
+    get url() {
+      return running().url;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    get configFile() {
+      if (!configFile) throw new Error('this fixture has no config file');
+      return configFile;
+    },
+    get store() {
+      running();
+      return store!;
+    },
+    async restart() {
+      const { dataDir } = running();
+      await service!.close();
+      service = undefined;
+      await start(dataDir);
+    },
+  };
 }
 
 export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.js');
