@@ -1,4 +1,4 @@
-import { HistoryItem, NotFoundError, StoreClient } from '@app/client';
+import { HistoryItem, ListedEntry, Namespace, NotFoundError, StoreClient } from '@app/client';
 
 /** Every item of an async iteration (a listing, a history), in order. */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -20,3 +20,19 @@ export async function revisionOf(store: StoreClient, namespace: string): Promise
 /** A key's whole history, fetched three items a page so that the paging is part of every read. */
 export const historyOf = (store: StoreClient, namespace: string, key: string): Promise<HistoryItem[]> =>
   collect(store.history(namespace, key, { limit: 3 }));
+
+/** Everything a client can read: the namespace list and every namespace's full listing. */
+export async function readableState(store: StoreClient): Promise<{ namespaces: Namespace[]; entries: Record<string, ListedEntry[]> }> {
+  const namespaces = await store.listNamespaces();
+  const entries: Record<string, ListedEntry[]> = {};
+  for (const { name } of namespaces) entries[name] = await collect(store.list(name, { limit: 1000 }));
+  return { namespaces, entries };
+}
+
+/** Runs a refused request and proves that it wrote nothing: all a client can read is unchanged. */
+export async function expectNothingWritten<T>(store: StoreClient, action: () => Promise<T>): Promise<T> {
+  const before = await readableState(store);
+  const result = await action();
+  expect(await readableState(store)).toEqual(before);
+  return result;
+}

@@ -15,12 +15,15 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir. */
-export async function startService(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningService> {
+/**
+ * The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir;
+ * `port` starts it where an earlier one listened (a restart), by default on a random one.
+ */
+export async function startService(options: { dataDir?: string; env?: Record<string, string>; port?: number } = {}): Promise<RunningService> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, STORE_DATA_DIR: dataDir, PORT: '0' });
   const app = await createHttpApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
 }
@@ -33,7 +36,7 @@ export interface ServiceFixture {
   readonly configFile: string;
   /** The SDK, talking to this service. */
   readonly store: StoreClient;
-  /** Closes the service and starts it again on the same data dir (at a new address: read url and store again). */
+  /** Closes the service and starts it again on the same data dir, at the same address (so `store` keeps working). */
   restart(): Promise<void>;
 }
 
@@ -58,10 +61,10 @@ export function useService(options: ServiceFixtureOptions = {}): ServiceFixture 
     if (!service) throw new Error('the service starts in beforeAll: use the fixture inside tests and hooks');
     return service;
   };
-  const start = async (dataDir: string) => {
+  const start = async (dataDir: string, port?: number) => {
     const env = { ...options.env, ...(configFile ? { STORE_CONFIG: configFile } : {}) };
-    service = await startService({ dataDir, env });
-    store = new StoreClient({ ...options.client, url: service.url });
+    service = await startService({ dataDir, env, port });
+    store ??= new StoreClient({ ...options.client, url: service.url });
   };
   beforeAll(async () => {
     dir = tempDir();
@@ -91,10 +94,10 @@ export function useService(options: ServiceFixtureOptions = {}): ServiceFixture 
       return store!;
     },
     async restart() {
-      const { dataDir } = running();
+      const { dataDir, url } = running();
       await service!.close();
       service = undefined;
-      await start(dataDir);
+      await start(dataDir, Number(new URL(url).port));
     },
   };
 }
