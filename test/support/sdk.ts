@@ -36,3 +36,16 @@ export async function expectNothingWritten<T>(store: StoreClient, action: () => 
   expect(await readableState(store)).toEqual(before);
   return result;
 }
+
+/** A timestamp as the API writes them. */
+export const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** Waits until just after an entry's expiresAt. */
+export const untilExpired = (entry: { expiresAt: string | null }) =>
+  new Promise((resolve) => setTimeout(resolve, Date.parse(entry.expiresAt!) - Date.now() + 50));
+
+export const MiB = 1024 * 1024;
+
+/** `count` metadata pairs m0=v0, m1=v1, … */
+export const metadataPairs = (count: number): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${i}`, `v${i}`]));
