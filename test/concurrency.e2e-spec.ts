@@ -1,6 +1,6 @@
 import { isProblem, StoreClient } from '@app/client';
 import { expectRefused } from './support/expectations';
-import { collect } from './support/sdk';
+import { collect, freshNs } from './support/sdk';
 import { useService } from './support/service';
 
 const service = useService();
@@ -9,8 +9,6 @@ beforeAll(() => (store = service.store));
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const inParallel = <T>(clients: number, run: (client: number) => Promise<T>) => Promise.all(range(0, clients - 1).map(run));
-let namespaces = 0;
-const freshNs = (label: string) => `${label}-${++namespaces}`;
 
 /**
  * Optimistic concurrency as a client does it: read, decide, write with the versions read; on 409

@@ -1,6 +1,6 @@
 import { StoreClient } from '@app/client';
 import { expectProblem } from './support/expectations';
-import { expectNothingWritten } from './support/sdk';
+import { expectNothingWritten, freshNs } from './support/sdk';
 import { http, useService } from './support/service';
 
 // A retry must be answered with the same HTTP answer, status included, and the header itself is
@@ -21,9 +21,6 @@ const raw = {
   tx: (name: string, ops: unknown, headers?: RequestHeaders) => http('POST', `${nsUrl(name)}/transactions`, { ops }, headers),
   createNamespace: (name: string, headers?: RequestHeaders) => http('PUT', nsUrl(name), undefined, headers),
 };
-
-let namespaces = 0;
-const freshNs = (label = 'ns') => `${label}-${++namespaces}`;
 
 let keys = 0;
 /** A fresh Idempotency-Key header. */

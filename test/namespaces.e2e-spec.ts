@@ -1,14 +1,11 @@
 import { StoreClient } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
-import { expectNothingWritten, ISO_TIME, untilExpired } from './support/sdk';
+import { expectNothingWritten, freshNs, ISO_TIME, untilExpired } from './support/sdk';
 import { http, useService } from './support/service';
 
 const service = useService();
 let store: StoreClient;
 beforeAll(() => (store = service.store));
-
-let namespaces = 0;
-const freshNs = (label = 'ns') => `${label}-${++namespaces}`;
 
 /** The namespace as GET answers it, checked to be the same as its row in the list. */
 async function view(ns: string) {

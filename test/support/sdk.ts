@@ -1,3 +1,5 @@
+// Helpers for suites that talk to the service through the SDK: reading everything back, and the
+// small values (names, sizes, times) the suites share.
 import { HistoryItem, ListedEntry, Namespace, NotFoundError, StoreClient } from '@app/client';
 
 /** Every item of an async iteration (a listing, a history), in order. */
@@ -49,3 +51,7 @@ export const MiB = 1024 * 1024;
 /** `count` metadata pairs m0=v0, m1=v1, … */
 export const metadataPairs = (count: number): Record<string, string> =>
   Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${i}`, `v${i}`]));
+
+let namespaces = 0;
+/** A namespace name no other test of the file uses. */
+export const freshNs = (label = 'ns') => `${label}-${++namespaces}`;
