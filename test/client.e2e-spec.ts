@@ -3,14 +3,9 @@ import {
 } from '@app/client';
 import { writeFileSync } from 'node:fs';
 import { failure } from './support/expectations';
+import { collect } from './support/sdk';
 import { FlakyProxy } from './support/flaky-proxy';
 import { useService, vacantPort } from './support/service';
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-};
 
 /** Fast retries, so failing cases end quickly. */
 const QUICK = { baseDelayMs: 5, maxDelayMs: 20 };
