@@ -15,15 +15,12 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/**
- * The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir;
- * `port` starts it where an earlier one listened (a restart), by default on a random one.
- */
-export async function startService(options: { dataDir?: string; env?: Record<string, string>; port?: number } = {}): Promise<RunningService> {
+/** The real HTTP app in this process, listening on 127.0.0.1 with a fresh (or given) data dir. */
+export async function startService(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningService> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, STORE_DATA_DIR: dataDir, PORT: '0' });
   const app = await createHttpApp(config);
-  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
 }
@@ -34,9 +31,9 @@ export interface ServiceFixture {
   readonly dataDir: string;
   /** The config file given with `config`, as STORE_CONFIG. */
   readonly configFile: string;
-  /** The SDK, talking to this service. */
+  /** The SDK, talking to this service: the same object across restarts, usable once the service started. */
   readonly store: StoreClient;
-  /** Closes the service and starts it again on the same data dir, at the same address (so `store` keeps working). */
+  /** Closes the service and starts it again on the same data dir (at a new address; `store` follows it). */
   restart(): Promise<void>;
 }
 
@@ -44,7 +41,10 @@ export interface ServiceFixtureOptions {
   env?: Record<string, string>;
   /** A config file written before the start and passed as STORE_CONFIG (its name says YAML or JSON). */
   config?: { name: string; text: string };
-  /** Options of the fixture's SDK client. */
+  /**
+   * Options of the fixture's SDK client. By default it makes one attempt per call: a 5xx or a
+   * dropped connection fails the test instead of being retried away.
+   */
   client?: Omit<ClientOptions, 'url'>;
 }
 
@@ -56,16 +56,24 @@ export function useService(options: ServiceFixtureOptions = {}): ServiceFixture 
   let dir: string | undefined;
   let configFile: string | undefined;
   let service: RunningService | undefined;
-  let store: StoreClient | undefined;
+  let client: StoreClient | undefined;
   const running = (): RunningService => {
     if (!service) throw new Error('the service starts in beforeAll: use the fixture inside tests and hooks');
     return service;
   };
-  const start = async (dataDir: string, port?: number) => {
+  const start = async (dataDir: string) => {
     const env = { ...options.env, ...(configFile ? { STORE_CONFIG: configFile } : {}) };
-    service = await startService({ dataDir, env, port });
-    store ??= new StoreClient({ ...options.client, url: service.url });
+    service = await startService({ dataDir, env });
+    client = new StoreClient({ retry: { attempts: 1 }, ...options.client, url: service.url });
   };
+  // Every call goes to the client of the service as it runs now.
+  const store = new Proxy({} as StoreClient, {
+    get(_target, name) {
+      running();
+      const value = Reflect.get(client!, name, client);
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
   beforeAll(async () => {
     dir = tempDir();
     if (options.config) {
@@ -89,15 +97,12 @@ export function useService(options: ServiceFixtureOptions = {}): ServiceFixture 
       if (!configFile) throw new Error('this fixture has no config file');
       return configFile;
     },
-    get store() {
-      running();
-      return store!;
-    },
+    store,
     async restart() {
-      const { dataDir, url } = running();
+      const { dataDir } = running();
       await service!.close();
       service = undefined;
-      await start(dataDir, Number(new URL(url).port));
+      await start(dataDir);
     },
   };
 }
