@@ -1,4 +1,3 @@
-import { StoreClient } from '@app/client';
 import { writeFileSync } from 'node:fs';
 import { hexastore, RunningCli } from './support/cli';
 import { FlakyProxy } from './support/flaky-proxy';
@@ -9,8 +8,7 @@ jest.setTimeout(60_000);
 
 describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () => {
   const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  sessions: {}\n' } });
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
   const at = (...args: string[]) => ['--url', service.url, ...args];
 
   it('ttl sets and clears an expiry; history lists every change', async () => {

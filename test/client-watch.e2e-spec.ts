@@ -13,8 +13,7 @@ const QUICK = { baseDelayMs: 5, maxDelayMs: 50 };
 
 describe('watch: the change feed through the client', () => {
   const service = useService({ env: { FEED_HEARTBEAT_MS: '50' } });
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('catches up from the start, then follows live; heartbeats are not events', async () => {
     const a = await store.put('w-live', 'a', '1');

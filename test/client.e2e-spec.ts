@@ -17,8 +17,7 @@ describe('the client SDK against the real service', () => {
     client: { retry: QUICK },
   });
   const target = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('namespaces: create (then a no-op), one, all', async () => {
     expect(await store.createNamespace('sdk-ns')).toMatchObject({ name: 'sdk-ns', created: true, revision: 0, entryCount: 0 });

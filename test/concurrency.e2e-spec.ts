@@ -1,11 +1,10 @@
-import { isProblem, StoreClient } from '@app/client';
+import { isProblem } from '@app/client';
 import { expectRefused } from './support/expectations';
 import { collect, freshNs } from './support/sdk';
 import { useService } from './support/service';
 
 const service = useService();
-let store: StoreClient;
-beforeAll(() => (store = service.store));
+const { store } = service;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const inParallel = <T>(clients: number, run: (client: number) => Promise<T>) => Promise.all(range(0, clients - 1).map(run));

@@ -1,12 +1,11 @@
 import { comparePositions, parsePosition } from '@app/event-store';
-import { EntryWriteResult, ListedEntry, StoreClient } from '@app/client';
+import { EntryWriteResult, ListedEntry } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, expectNothingWritten, freshNs, ISO_TIME, metadataPairs, MiB, untilExpired } from './support/sdk';
 import { http, useService } from './support/service';
 
 const service = useService();
-let store: StoreClient;
-beforeAll(() => (store = service.store));
+const { store } = service;
 
 /** Raw HTTP, for what the SDK hides: statuses, bodies of HEAD and DELETE, paths as they travel, malformed requests. */
 type RequestHeaders = Record<string, string>;

@@ -1,4 +1,3 @@
-import { StoreClient } from '@app/client';
 import { expectProblem } from './support/expectations';
 import { expectNothingWritten, freshNs } from './support/sdk';
 import { http, useService } from './support/service';
@@ -7,8 +6,7 @@ import { http, useService } from './support/service';
 // checked as it travels: these requests go as raw HTTP, with the Idempotency-Key each test sets.
 // The SDK reads the store, to see what was written.
 const service = useService();
-let sdk: StoreClient;
-beforeAll(() => (sdk = service.store));
+const sdk = service.store;
 
 type Reply = Awaited<ReturnType<typeof http>>;
 type RequestHeaders = Record<string, string>;

@@ -1,11 +1,9 @@
-import { StoreClient } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { expectNothingWritten, freshNs, ISO_TIME, untilExpired } from './support/sdk';
 import { http, useService } from './support/service';
 
 const service = useService();
-let store: StoreClient;
-beforeAll(() => (store = service.store));
+const { store } = service;
 
 /** The namespace as GET answers it, checked to be the same as its row in the list. */
 async function view(ns: string) {

@@ -1,11 +1,9 @@
-import { StoreClient } from '@app/client';
 import { expectRefused } from './support/expectations';
 import { readableState } from './support/sdk';
 import { useService } from './support/service';
 
 const service = useService();
-let store: StoreClient;
-beforeAll(() => (store = service.store));
+const { store } = service;
 
 const RETRIED = { idempotencyKey: 'rebuild-retried-put' };
 

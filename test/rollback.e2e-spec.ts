@@ -1,12 +1,11 @@
-import { RollbackPoint, StoreClient } from '@app/client';
+import { RollbackPoint } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, historyOf, revisionOf } from './support/sdk';
 import { http, useService } from './support/service';
 
 describe('rollback points and rollback over HTTP', () => {
   const service = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   /** What a namespace holds, as a client sees it: key → value, metadata and expiry. */
   const contents = async (ns: string) =>

@@ -1,12 +1,11 @@
-import { Snapshot, StoreClient } from '@app/client';
+import { Snapshot } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { revisionOf } from './support/sdk';
 import { http, useService } from './support/service';
 
 describe('snapshots over HTTP', () => {
   const service = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('captures the namespace at its revision; list and fetch; time travel reads from it', async () => {
     const ns = 'snap';

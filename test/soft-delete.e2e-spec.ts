@@ -1,12 +1,10 @@
-import { StoreClient } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, historyOf, revisionOf } from './support/sdk';
 import { http, useService } from './support/service';
 
 describe('soft delete over HTTP', () => {
   const service = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('a delete is restorable: the last value comes back and the version continues', async () => {
     const ns = 'sd-restore';

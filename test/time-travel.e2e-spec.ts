@@ -5,8 +5,7 @@ import { http, useService } from './support/service';
 
 describe('time travel and history over HTTP', () => {
   const service = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('answers the key at every revision exactly as its history says', async () => {
     const ns = 'tt';

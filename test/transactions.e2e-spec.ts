@@ -1,12 +1,11 @@
 import { comparePositions, parsePosition } from '@app/event-store';
-import { StoreClient, TransactionOp } from '@app/client';
+import { TransactionOp } from '@app/client';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, expectNothingWritten, freshNs, metadataPairs, MiB } from './support/sdk';
 import { http, useService } from './support/service';
 
 const service = useService();
-let store: StoreClient;
-beforeAll(() => (store = service.store));
+const { store } = service;
 
 /** An op as the tests build it, valid or not; the SDK is given the valid ones (`sdk`), raw HTTP the others. */
 type Op = { op: 'put' | 'delete'; key: string; [field: string]: unknown };

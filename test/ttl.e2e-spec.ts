@@ -6,8 +6,7 @@ import { http, removeDir, startChild, tempDir, useService } from './support/serv
 
 describe('SetTTL and expiry over HTTP', () => {
   const service = useService();
-  let store: StoreClient;
-  beforeAll(() => (store = service.store));
+  const { store } = service;
 
   it('sets an absolute expiry, moves the version on, and clears it with null', async () => {
     const ns = 'ttl-set';
