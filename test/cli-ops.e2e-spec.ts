@@ -1,31 +1,15 @@
-import { StoreClient } from '@app/client';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hexastore, RunningCli } from './support/cli';
 import { FlakyProxy } from './support/flaky-proxy';
-import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
+import { useService, vacantPort } from './support/service';
 
 // Each case runs several CLI processes one after another.
 jest.setTimeout(60_000);
 
 describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () => {
-  let dir: string;
-  let configFile: string;
-  let service: RunningService;
-  let store: StoreClient;
+  const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  sessions: {}\n' } });
+  const { store } = service;
   const at = (...args: string[]) => ['--url', service.url, ...args];
-
-  beforeAll(async () => {
-    dir = tempDir('hexastore-cli-ops-');
-    configFile = join(dir, 'store.yaml');
-    writeFileSync(configFile, 'namespaces:\n  sessions: {}\n');
-    service = await startService({ dataDir: join(dir, 'data'), env: { STORE_CONFIG: configFile } });
-    store = new StoreClient(service.url);
-  });
-  afterAll(async () => {
-    await service.close();
-    removeDir(dir);
-  });
 
   it('ttl sets and clears an expiry; history lists every change', async () => {
     await store.put('cli-ttl', 'k', 'one');
@@ -75,11 +59,11 @@ describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () =
   });
 
   it('reload applies the changed config file; an invalid one exits 1 with CONFIG_INVALID', async () => {
-    writeFileSync(configFile, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n');
+    writeFileSync(service.configFile, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n');
     const reloaded = await hexastore(at('reload'));
     expect(reloaded.stdout).toMatch(/│ sessions +│ configured +│ 60 +│[\s\S]*\nreloaded the config \(sha256 [0-9a-f]{12}\)\n$/);
     expect((await hexastore(at('reload'))).stdout).toMatch(/^config unchanged \(sha256 [0-9a-f]{12}\)\n$/);
-    writeFileSync(configFile, 'namespaces:\n  sessions:\n    quota: 5\n');
+    writeFileSync(service.configFile, 'namespaces:\n  sessions:\n    quota: 5\n');
     expect(await hexastore(at('reload'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^hexastore: CONFIG_INVALID: /) });
   });
 

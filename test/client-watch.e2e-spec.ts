@@ -1,7 +1,7 @@
 import { CursorStaleError, InvalidRequestError, NotFoundError, StoreClient, StoreUnavailableError } from '@app/client';
 import { FlakyProxy } from './support/flaky-proxy';
 import { ChildProcess } from 'node:child_process';
-import { removeDir, RunningService, startChild, startService, tempDir } from './support/service';
+import { removeDir, startChild, tempDir, useService } from './support/service';
 import { Collector, logOf, until } from './support/watching';
 
 /** A small deterministic generator, so a failing run can be replayed. */
@@ -12,16 +12,8 @@ function random(seed: number) {
 const QUICK = { baseDelayMs: 5, maxDelayMs: 50 };
 
 describe('watch: the change feed through the client', () => {
-  let service: RunningService;
-  let store: StoreClient;
-  beforeAll(async () => {
-    service = await startService({ env: { FEED_HEARTBEAT_MS: '50' } });
-    store = new StoreClient(service.url);
-  });
-  afterAll(async () => {
-    await service.close();
-    removeDir(service.dataDir);
-  });
+  const service = useService({ env: { FEED_HEARTBEAT_MS: '50' } });
+  const { store } = service;
 
   it('catches up from the start, then follows live; heartbeats are not events', async () => {
     const a = await store.put('w-live', 'a', '1');
@@ -215,45 +207,39 @@ describe('watch: the change feed through the client', () => {
   });
 });
 
-describe('watch: silent connections and slow consumers', () => {
+describe('watch: silent connections', () => {
+  const service = useService();
+
   it('a connection silent for longer than idleTimeoutMs is replaced, and the events still come once each', async () => {
-    const service = await startService();
-    try {
-      const store = new StoreClient(service.url);
-      await store.createNamespace('w-idle');
-      const watch = new Collector(store.watch({ namespace: 'w-idle', from: 'start', idleTimeoutMs: 150, reconnect: QUICK }));
-      await until(() => watch.watch.connections >= 3);
-      const written = await store.put('w-idle', 'k', 'v');
-      await watch.count(2);
-      await watch.stop();
-      expect(watch.positions).toEqual(await logOf(service.url, 'w-idle', 2));
-      expect(watch.positions[1]).toBe(written.position);
-    } finally {
-      await service.close();
-      removeDir(service.dataDir);
-    }
+    const { store } = service;
+    await store.createNamespace('w-idle');
+    const watch = new Collector(store.watch({ namespace: 'w-idle', from: 'start', idleTimeoutMs: 150, reconnect: QUICK }));
+    await until(() => watch.watch.connections >= 3);
+    const written = await store.put('w-idle', 'k', 'v');
+    await watch.count(2);
+    await watch.stop();
+    expect(watch.positions).toEqual(await logOf(service.url, 'w-idle', 2));
+    expect(watch.positions[1]).toBe(written.position);
   });
+});
+
+describe('watch: slow consumers', () => {
+  const service = useService({ env: { FEED_BUFFER_BYTES: '65536' } });
 
   it('a watcher too slow for its buffer is disconnected by the service and resumes where it was', async () => {
-    const service = await startService({ env: { FEED_BUFFER_BYTES: '65536' } });
-    try {
-      const store = new StoreClient(service.url);
-      await store.createNamespace('w-slow');
-      const watch = store.watch({ namespace: 'w-slow', from: 'start', reconnect: QUICK });
-      const iterator = watch[Symbol.asyncIterator]();
-      expect((await iterator.next()).value).toMatchObject({ type: 'StoreNamespaceCreated' });
-      const value = 'x'.repeat(60_000);
-      const written: string[] = [];
-      for (let i = 0; i < 300; i++) written.push((await store.put('w-slow', `k${i}`, value)).position);
-      const received: string[] = [];
-      while (received.length < 300) received.push((await iterator.next()).value!.position);
-      await watch.close();
-      expect(received).toEqual(written);
-      expect(watch.connections).toBeGreaterThan(1);
-    } finally {
-      await service.close();
-      removeDir(service.dataDir);
-    }
+    const { store } = service;
+    await store.createNamespace('w-slow');
+    const watch = store.watch({ namespace: 'w-slow', from: 'start', reconnect: QUICK });
+    const iterator = watch[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: 'StoreNamespaceCreated' });
+    const value = 'x'.repeat(60_000);
+    const written: string[] = [];
+    for (let i = 0; i < 300; i++) written.push((await store.put('w-slow', `k${i}`, value)).position);
+    const received: string[] = [];
+    while (received.length < 300) received.push((await iterator.next()).value!.position);
+    await watch.close();
+    expect(received).toEqual(written);
+    expect(watch.connections).toBeGreaterThan(1);
   });
 });
 

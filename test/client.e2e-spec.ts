@@ -2,41 +2,22 @@ import {
   ConflictError, CursorStaleError, InvalidRequestError, isProblem, NotFoundError, StoreClient, StoreRequestError, StoreUnavailableError,
 } from '@app/client';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { failure } from './support/expectations';
+import { collect } from './support/sdk';
 import { FlakyProxy } from './support/flaky-proxy';
-import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
-
-/** The error a promise rejects with (fails when it resolves). */
-async function failure(promise: Promise<unknown>): Promise<any> {
-  return promise.then((value) => { throw new Error(`expected a failure, got ${JSON.stringify(value)}`); }, (error) => error);
-}
-
-const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-};
+import { useService, vacantPort } from './support/service';
 
 /** Fast retries, so failing cases end quickly. */
 const QUICK = { baseDelayMs: 5, maxDelayMs: 20 };
 
 describe('the client SDK against the real service', () => {
-  let dir: string;
-  let configFile: string;
-  let service: RunningService;
-  let store: StoreClient;
-
-  beforeAll(async () => {
-    dir = tempDir('hexastore-client-');
-    configFile = join(dir, 'store.yaml');
-    writeFileSync(configFile, 'namespaces:\n  configured: {}\n');
-    service = await startService({ dataDir: join(dir, 'data'), env: { STORE_CONFIG: configFile, READ_WAIT_TIMEOUT_MS: '50' } });
-    store = new StoreClient({ url: service.url, retry: QUICK });
+  const service = useService({
+    config: { name: 'store.yaml', text: 'namespaces:\n  configured: {}\n' },
+    env: { READ_WAIT_TIMEOUT_MS: '50' },
+    client: { retry: QUICK },
   });
-  afterAll(async () => {
-    await service.close();
-    removeDir(dir);
-  });
+  const target = useService();
+  const { store } = service;
 
   it('namespaces: create (then a no-op), one, all', async () => {
     expect(await store.createNamespace('sdk-ns')).toMatchObject({ name: 'sdk-ns', created: true, revision: 0, entryCount: 0 });
@@ -186,10 +167,10 @@ describe('the client SDK against the real service', () => {
   });
 
   it('reload applies the changed config file; an invalid one is refused with CONFIG_INVALID', async () => {
-    writeFileSync(configFile, 'namespaces:\n  configured:\n    defaultTtlSeconds: 60\n');
+    writeFileSync(service.configFile, 'namespaces:\n  configured:\n    defaultTtlSeconds: 60\n');
     expect(await store.reload()).toMatchObject({ unchanged: false, changes: [{ namespace: 'configured', change: 'configured', defaultTtlSeconds: 60 }] });
     expect((await store.reload()).unchanged).toBe(true);
-    writeFileSync(configFile, 'namespaces:\n  configured:\n    defaultTtlSeconds: -5\n');
+    writeFileSync(service.configFile, 'namespaces:\n  configured:\n    defaultTtlSeconds: -5\n');
     const refused = await failure(store.reload());
     expect([refused.constructor, refused.code]).toEqual([InvalidRequestError, 'CONFIG_INVALID']);
   });
@@ -200,18 +181,12 @@ describe('the client SDK against the real service', () => {
     expect(download.filename).toMatch(/^hexastore-.*\.ndjson\.gz$/);
     const chunks: Uint8Array[] = [];
     for await (const chunk of download.body) chunks.push(chunk);
-    const target = await startService();
-    try {
-      const other = new StoreClient(target.url);
-      expect(await other.restore(Buffer.concat(chunks))).toMatchObject({ restored: true, namespaces: ['sdk-moving'], events: 2 });
-      expect((await other.get('sdk-moving', 'k')).value).toBe('v');
-      expect(await other.rebuild()).toMatchObject({ events: 3 });
-      expect(await other.ready()).toMatchObject({ status: 'ok' });
-      expect((await failure(other.restore(Buffer.from('not an archive')))).code).toBe('ARCHIVE_INVALID');
-    } finally {
-      await target.close();
-      removeDir(target.dataDir);
-    }
+    const other = target.store;
+    expect(await other.restore(Buffer.concat(chunks))).toMatchObject({ restored: true, namespaces: ['sdk-moving'], events: 2 });
+    expect((await other.get('sdk-moving', 'k')).value).toBe('v');
+    expect(await other.rebuild()).toMatchObject({ events: 3 });
+    expect(await other.ready()).toMatchObject({ status: 'ok' });
+    expect((await failure(other.restore(Buffer.from('not an archive')))).code).toBe('ARCHIVE_INVALID');
   });
 
   describe('read-your-writes with minPosition', () => {

@@ -1,33 +1,13 @@
+import { EntryWriteResult, StoreClient } from '@app/client';
 import { ChildProcess } from 'node:child_process';
-import { http, removeDir, startChild, tempDir } from './support/service';
+import { removeDir, startChild, tempDir } from './support/service';
 
 const WRITERS = 16;
-const LOAD_MS = 1500;
+/** The service is killed once this many writes have been acknowledged: a count, not a time. */
+const ACKS_BEFORE_KILL = 300;
 
-/** Puts sequential keys until stopped; records only what the service acknowledged. */
-async function writer(url: string, id: number, acked: Map<string, string>, stop: { now: boolean }): Promise<void> {
-  for (let i = 0; !stop.now; i++) {
-    const key = `w${id}/k${i}`;
-    const value = `value-${id}-${i}`;
-    try {
-      const response = await http('PUT', `${url}/v1/namespaces/crash/entries/${key}`, { value });
-      if (response.status === 201) acked.set(key, value);
-    } catch {
-      return; // the service is gone
-    }
-  }
-}
-
-async function countEntries(url: string): Promise<number> {
-  let count = 0;
-  let cursor = '';
-  for (;;) {
-    const page = await http('GET', `${url}/v1/namespaces/crash/entries?limit=1000${cursor && `&cursor=${cursor}`}`);
-    count += page.body.items.length;
-    if (!page.body.nextCursor) return count;
-    cursor = page.body.nextCursor;
-  }
-}
+/** No retries: a write is acknowledged when its one request is answered, and a dead service ends the writer. */
+const once = (url: string) => new StoreClient({ url, retry: { attempts: 1 } });
 
 describe('crash safety', () => {
   let dataDir: string;
@@ -41,29 +21,47 @@ describe('crash safety', () => {
   it('keeps every acknowledged write after SIGKILL under concurrent load', async () => {
     const first = await startChild(dataDir);
     child = first.child;
+    const store = once(first.url);
     const acked = new Map<string, string>();
-    const stop = { now: false };
-    const writers = Array.from({ length: WRITERS }, (_, id) => writer(first.url, id, acked, stop));
-    await new Promise((r) => setTimeout(r, LOAD_MS));
-    child.kill('SIGKILL');
-    stop.now = true;
-    await Promise.all(writers);
-    expect(acked.size).toBeGreaterThan(100);
+    const killed = first.child;
+    /** Puts sequential keys; records only what the service acknowledged, and kills it at the count while the other writers' puts are in flight. */
+    const writer = async (id: number): Promise<void> => {
+      for (let i = 0; !killed.killed; i++) {
+        const key = `w${id}/k${i}`;
+        const value = `value-${id}-${i}`;
+        let written: EntryWriteResult;
+        try {
+          written = await store.put('crash', key, value);
+        } catch (error) {
+          if (killed.killed) return; // the service is gone: this write was never acknowledged
+          throw error; // a refusal, or a service that went away on its own
+        }
+        expect(written).toMatchObject({ key, value, version: 1, created: true });
+        acked.set(key, value);
+        if (acked.size === ACKS_BEFORE_KILL) killed.kill('SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: WRITERS }, (_, id) => writer(id)));
+    // The kill came from a writer at the count: every acknowledgement before it is recorded.
+    expect(killed.killed).toBe(true);
+    expect(acked.size).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
 
     const second = await startChild(dataDir);
     child = second.child;
-    const ready = await http('GET', `${second.url}/health/ready`);
-    expect(ready.body.details.store).toMatchObject({ synchronous: 2, journalMode: 'wal' });
+    const after = once(second.url);
+    expect((await after.ready()).info?.store).toMatchObject({ synchronous: 2, journalMode: 'wal' });
     const missing: string[] = [];
     for (const [key, value] of acked) {
-      const got = await http('GET', `${second.url}/v1/namespaces/crash/entries/${key}`);
-      if (got.status !== 200 || got.body.value !== value) missing.push(key);
+      const got = await after.get('crash', key).catch(() => undefined);
+      if (got?.value !== value) missing.push(key);
     }
     expect(missing).toEqual([]);
-    const ns = await http('GET', `${second.url}/v1/namespaces/crash`);
-    expect(ns.body.entryCount).toBeGreaterThanOrEqual(acked.size);
+    const ns = await after.getNamespace('crash');
+    expect(ns.entryCount).toBeGreaterThanOrEqual(acked.size);
     // An unacknowledged write may have landed too; whatever landed is whole: the counters match the rows.
-    expect(await countEntries(second.url)).toBe(ns.body.entryCount);
+    let listed = 0;
+    for await (const _entry of after.list('crash', { limit: 1000 })) listed++;
+    expect(listed).toBe(ns.entryCount);
     child.kill('SIGKILL');
   }, 60_000);
 });

@@ -1,107 +1,134 @@
 import { comparePositions, parsePosition } from '@app/event-store';
-import {
-  entryOf, entryPath, expectProblem, freshNs, ISO_TIME, metadataPairs, MiB, RequestHeaders, untilExpired, useStore,
-} from './support/store-client';
+import { EntryWriteResult, ListedEntry } from '@app/client';
+import { expectProblem, expectRefused } from './support/expectations';
+import { collect, expectNothingWritten, freshNs, ISO_TIME, metadataPairs, MiB, untilExpired } from './support/sdk';
+import { http, useService } from './support/service';
 
-const store = useStore();
+const service = useService();
+const { store } = service;
+
+/** Raw HTTP, for what the SDK hides: statuses, bodies of HEAD and DELETE, paths as they travel, malformed requests. */
+type RequestHeaders = Record<string, string>;
+const request = (method: string, path: string, body?: unknown, headers?: RequestHeaders) => http(method, `${service.url}${path}`, body, headers);
+/** Percent-encodes a key for the path (so '/' travels as %2F; the service decodes it back). */
+const entryPath = (ns: string, key: string) => `/v1/namespaces/${ns}/entries/${encodeURIComponent(key)}`;
+
+/** The entry part of a write's answer (without created, revision, position): what a GET answers. */
+function entryOf(written: EntryWriteResult): Record<string, unknown> {
+  const { created: _c, revision: _r, position: _p, ...entry } = written;
+  return entry;
+}
+
+/** Every page of a listing, in order, each checked to be well formed. */
+async function pagesOf(ns: string, options: { prefix?: string; limit?: number } = {}): Promise<ListedEntry[][]> {
+  const pages: ListedEntry[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listPage(ns, { ...options, cursor });
+    expect(page).toMatchObject({ items: expect.any(Array), nextCursor: page.nextCursor === null ? null : expect.any(String) });
+    pages.push(page.items);
+    cursor = page.nextCursor ?? undefined;
+    if (pages.length > 10_000) throw new Error('listing does not end');
+  } while (cursor !== undefined);
+  return pages;
+}
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 describe('put, get, head, delete', () => {
   it('creates an entry at version 1 (201) and answers it on GET exactly as written', async () => {
     const ns = freshNs();
-    const put = await store.put(ns, 'greeting', { value: 'hello' });
+    const put = await request('PUT', entryPath(ns, 'greeting'), { value: 'hello' });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({
       namespace: ns, key: 'greeting', value: 'hello', metadata: {}, version: 1, modRevision: 1,
       createdAt: expect.stringMatching(ISO_TIME), updatedAt: put.body.createdAt, expiresAt: null,
       created: true, revision: 1, position: expect.any(String),
     });
-    const get = await store.get(ns, 'greeting');
+    const get = await request('GET', entryPath(ns, 'greeting'));
     expect(get.status).toBe(200);
-    expect(get.body).toEqual(entryOf(put));
+    expect(get.body).toEqual(entryOf(put.body));
+    expect(await store.get(ns, 'greeting')).toEqual(entryOf(put.body));
   });
 
   it('updates an entry (200): version 2, createdAt kept, updatedAt moved', async () => {
     const ns = freshNs();
-    const first = await store.put(ns, 'k', { value: 'one' });
-    const second = await store.put(ns, 'k', { value: 'two' });
+    const first = await store.put(ns, 'k', 'one');
+    const second = await request('PUT', entryPath(ns, 'k'), { value: 'two' });
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ value: 'two', version: 2, created: false, revision: 2, createdAt: first.body.createdAt });
-    expect(Date.parse(second.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.body.updatedAt));
-    expect((await store.get(ns, 'k')).body).toEqual(entryOf(second));
+    expect(second.body).toMatchObject({ value: 'two', version: 2, created: false, revision: 2, createdAt: first.createdAt });
+    expect(Date.parse(second.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.updatedAt));
+    expect(await store.get(ns, 'k')).toEqual(entryOf(second.body));
   });
 
   it('answers HEAD with 200 for a live key and 404 for a missing one, without a body', async () => {
     const ns = freshNs();
-    await store.put(ns, 'here', { value: 'x' });
-    expect(await store.head(ns, 'here')).toMatchObject({ status: 200, body: undefined });
-    expect(await store.head(ns, 'missing')).toMatchObject({ status: 404, body: undefined });
-    expect(await store.head(freshNs(), 'here')).toMatchObject({ status: 404, body: undefined });
+    await store.put(ns, 'here', 'x');
+    expect(await request('HEAD', entryPath(ns, 'here'))).toMatchObject({ status: 200, body: undefined });
+    expect(await request('HEAD', entryPath(ns, 'missing'))).toMatchObject({ status: 404, body: undefined });
+    expect(await request('HEAD', entryPath(freshNs(), 'here'))).toMatchObject({ status: 404, body: undefined });
+    expect([await store.exists(ns, 'here'), await store.exists(ns, 'missing')]).toEqual([true, false]);
   });
 
   it('deletes (204, no body); the key is then gone, and written again it starts over at version 1', async () => {
     const ns = freshNs();
-    await store.put(ns, 'k', { value: 'one' });
-    await store.put(ns, 'k', { value: 'two' });
-    expect(await store.del(ns, 'k')).toMatchObject({ status: 204, body: undefined });
-    expectProblem(await store.get(ns, 'k'), 404, 'ENTRY_NOT_FOUND', { key: 'k' });
-    expect((await store.head(ns, 'k')).status).toBe(404);
-    expect((await store.list(ns)).body).toEqual({ items: [], nextCursor: null });
-    expectProblem(await store.del(ns, 'k'), 404, 'ENTRY_NOT_FOUND');
-    const again = await store.put(ns, 'k', { value: 'three' });
+    await store.put(ns, 'k', 'one');
+    await store.put(ns, 'k', 'two');
+    expect(await request('DELETE', entryPath(ns, 'k'))).toMatchObject({ status: 204, body: undefined });
+    expectProblem(await request('GET', entryPath(ns, 'k')), 404, 'ENTRY_NOT_FOUND', { key: 'k' });
+    expect(await store.exists(ns, 'k')).toBe(false);
+    expect(await store.listPage(ns)).toEqual({ items: [], nextCursor: null });
+    await expectRefused(store.delete(ns, 'k'), 404, 'ENTRY_NOT_FOUND');
+    const again = await request('PUT', entryPath(ns, 'k'), { value: 'three' });
     expect(again.status).toBe(201);
     expect(again.body).toMatchObject({ value: 'three', version: 1, created: true });
   });
 
   it('bumps the namespace revision by one per write and hands out ever later positions', async () => {
     const ns = freshNs();
-    const writes = [
-      await store.put(ns, 'a', { value: '1' }),
-      await store.put(ns, 'b', { value: '1' }),
-      await store.put(ns, 'a', { value: '2' }),
-    ];
-    expect(await store.del(ns, 'b')).toMatchObject({ status: 204 });
-    expect((await store.namespace(ns)).body.revision).toBe(4);
-    writes.push(await store.put(ns, 'b', { value: '3' }));
-    expect(writes.map((w) => w.body.revision)).toEqual([1, 2, 3, 5]);
-    const positions = writes.map((w) => parsePosition(w.body.position));
+    const writes = [await store.put(ns, 'a', '1'), await store.put(ns, 'b', '1'), await store.put(ns, 'a', '2')];
+    await store.delete(ns, 'b');
+    expect((await store.getNamespace(ns)).revision).toBe(4);
+    writes.push(await store.put(ns, 'b', '3'));
+    expect(writes.map((w) => w.revision)).toEqual([1, 2, 3, 5]);
+    const positions = writes.map((w) => parsePosition(w.position));
     for (let i = 1; i < positions.length; i++) {
       expect(positions[i].incarnation).toBe(positions[0].incarnation);
       expect(comparePositions(positions[i - 1], positions[i])).toBeLessThan(0);
     }
-    expect((await store.namespace(ns)).body.revision).toBe(5);
+    expect((await store.getNamespace(ns)).revision).toBe(5);
   });
 });
 
 describe('expectedVersion', () => {
   it('0 writes only a key that does not exist; a mismatch is 409 VERSION_CONFLICT with the versions', async () => {
     const ns = freshNs();
-    expect((await store.put(ns, 'k', { value: 'a', expectedVersion: 0 })).status).toBe(201);
-    const conflict = await store.expectNothingWritten(() => store.put(ns, 'k', { value: 'b', expectedVersion: 0 }));
-    expectProblem(conflict, 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: 0, actualVersion: 1 });
+    expect(await store.put(ns, 'k', 'a', { expectedVersion: 0 })).toMatchObject({ created: true, version: 1 });
+    await expectNothingWritten(store, () =>
+      expectRefused(store.put(ns, 'k', 'b', { expectedVersion: 0 }), 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: 0, actualVersion: 1 }));
   });
 
   it('n updates only version n', async () => {
     const ns = freshNs();
-    await store.put(ns, 'k', { value: 'a' });
-    expect((await store.put(ns, 'k', { value: 'b', expectedVersion: 1 })).body).toMatchObject({ version: 2, value: 'b' });
+    await store.put(ns, 'k', 'a');
+    expect(await store.put(ns, 'k', 'b', { expectedVersion: 1 })).toMatchObject({ version: 2, value: 'b' });
     for (const stale of [1, 3, 7]) {
-      const conflict = await store.expectNothingWritten(() => store.put(ns, 'k', { value: 'c', expectedVersion: stale }));
-      expectProblem(conflict, 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: stale, actualVersion: 2 });
+      await expectNothingWritten(store, () =>
+        expectRefused(store.put(ns, 'k', 'c', { expectedVersion: stale }), 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: stale, actualVersion: 2 }));
     }
-    expect((await store.get(ns, 'k')).body).toMatchObject({ value: 'b', version: 2 });
+    expect(await store.get(ns, 'k')).toMatchObject({ value: 'b', version: 2 });
   });
 
   it('guards a delete too; a deleted key counts as version 0', async () => {
     const ns = freshNs();
-    await store.put(ns, 'k', { value: 'a' });
-    await store.put(ns, 'k', { value: 'b' });
-    const conflict = await store.expectNothingWritten(() => store.del(ns, 'k', 1));
-    expectProblem(conflict, 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: 1, actualVersion: 2 });
-    expect((await store.del(ns, 'k', 2)).status).toBe(204);
-    expectProblem(await store.put(ns, 'k', { value: 'c', expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { actualVersion: 0 });
-    expect((await store.put(ns, 'k', { value: 'c', expectedVersion: 0 })).body).toMatchObject({ version: 1, created: true });
+    await store.put(ns, 'k', 'a');
+    await store.put(ns, 'k', 'b');
+    await expectNothingWritten(store, () =>
+      expectRefused(store.delete(ns, 'k', { expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { key: 'k', expectedVersion: 1, actualVersion: 2 }));
+    await store.delete(ns, 'k', { expectedVersion: 2 });
+    expect(await store.exists(ns, 'k')).toBe(false);
+    await expectRefused(store.put(ns, 'k', 'c', { expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { actualVersion: 0 });
+    expect(await store.put(ns, 'k', 'c', { expectedVersion: 0 })).toMatchObject({ version: 1, created: true });
   });
 });
 
@@ -115,9 +142,9 @@ describe('values', () => {
 
   it.each(cases)('%s', async (_title, valueBase64, expected) => {
     const ns = freshNs();
-    const put = await store.put(ns, 'bin', { valueBase64 });
-    expect(put.status).toBe(201);
-    for (const entry of [put.body, (await store.get(ns, 'bin')).body, (await store.list(ns)).body.items[0]]) {
+    const put = await store.put(ns, 'bin', Buffer.from(valueBase64, 'base64'));
+    expect(put).toMatchObject({ created: true, version: 1 });
+    for (const entry of [put, await store.get(ns, 'bin'), (await store.listPage(ns)).items[0]]) {
       expect(entry).toMatchObject(expected);
       expect(Object.keys(entry)).not.toContain(expected.value === undefined ? 'value' : 'valueBase64');
     }
@@ -125,36 +152,36 @@ describe('values', () => {
 
   it('takes a value of exactly the limit (1 MiB)', async () => {
     const ns = freshNs();
-    expect((await store.put(ns, 'big', { value: 'x'.repeat(MiB) })).status).toBe(201);
-    expect((await store.get(ns, 'big')).body.value).toHaveLength(MiB);
+    expect(await store.put(ns, 'big', 'x'.repeat(MiB))).toMatchObject({ created: true });
+    expect((await store.get(ns, 'big')).value).toHaveLength(MiB);
   });
 
   it('keeps metadata as given and replaces it with the next write', async () => {
     const ns = freshNs();
     const metadata = { 'content-type': 'application/json', 'ünïcödé': 'välüé ✓', empty: '', ...metadataPairs(61) };
-    expect((await store.put(ns, 'k', { value: 'v', metadata })).body.metadata).toEqual(metadata);
-    expect((await store.get(ns, 'k')).body.metadata).toEqual(metadata);
-    await store.put(ns, 'k', { value: 'v', metadata: { only: 'this' } });
-    expect((await store.get(ns, 'k')).body.metadata).toEqual({ only: 'this' });
+    expect((await store.put(ns, 'k', 'v', { metadata })).metadata).toEqual(metadata);
+    expect((await store.get(ns, 'k')).metadata).toEqual(metadata);
+    await store.put(ns, 'k', 'v', { metadata: { only: 'this' } });
+    expect((await store.get(ns, 'k')).metadata).toEqual({ only: 'this' });
   });
 
   it('ttlSeconds sets expiresAt to the write time plus the TTL', async () => {
     const ns = freshNs();
-    const put = await store.put(ns, 'k', { value: 'v', ttlSeconds: 3600 });
-    expect(put.body.expiresAt).toBe(new Date(Date.parse(put.body.updatedAt) + 3600_000).toISOString());
-    expect((await store.get(ns, 'k')).body.expiresAt).toBe(put.body.expiresAt);
+    const put = await store.put(ns, 'k', 'v', { ttlSeconds: 3600 });
+    expect(put.expiresAt).toBe(new Date(Date.parse(put.updatedAt) + 3600_000).toISOString());
+    expect((await store.get(ns, 'k')).expiresAt).toBe(put.expiresAt);
   });
 
   it('an expired entry is gone: GET and HEAD 404, not listed, not deletable, and a new write starts at version 1', async () => {
     const ns = freshNs();
-    await store.put(ns, 'stays', { value: 'v' });
-    const put = await store.put(ns, 'brief', { value: 'v', ttlSeconds: 1 });
-    await untilExpired(put.body);
-    expectProblem(await store.get(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
-    expect((await store.head(ns, 'brief')).status).toBe(404);
-    expect((await store.list(ns)).body.items.map((e: any) => e.key)).toEqual(['stays']);
-    expectProblem(await store.del(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
-    expect((await store.put(ns, 'brief', { value: 'again' })).body).toMatchObject({ version: 1, created: true, expiresAt: null });
+    await store.put(ns, 'stays', 'v');
+    const put = await store.put(ns, 'brief', 'v', { ttlSeconds: 1 });
+    await untilExpired(put);
+    await expectRefused(store.get(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
+    expect((await request('HEAD', entryPath(ns, 'brief'))).status).toBe(404);
+    expect((await collect(store.list(ns))).map((e) => e.key)).toEqual(['stays']);
+    await expectRefused(store.delete(ns, 'brief'), 404, 'ENTRY_NOT_FOUND');
+    expect(await store.put(ns, 'brief', 'again')).toMatchObject({ version: 1, created: true, expiresAt: null });
   });
 });
 
@@ -170,18 +197,20 @@ describe('keys', () => {
     ['trailing/', 'trailing%2F', 'trailing/'],
   ];
 
+  // Paths as they travel: raw HTTP; the SDK reads back what they wrote.
   it.each(paths)('PUT …/entries/%s reads back through …/entries/%s as key %j', async (writePath, readPath, key) => {
     const ns = freshNs();
-    const put = await store.request('PUT', `/v1/namespaces/${ns}/entries/${writePath}`, { value: 'v' });
+    const put = await request('PUT', `/v1/namespaces/${ns}/entries/${writePath}`, { value: 'v' });
     expect(put.body).toMatchObject({ key, version: 1 });
-    expect((await store.request('GET', `/v1/namespaces/${ns}/entries/${readPath}`)).body).toEqual(entryOf(put));
-    expect((await store.list(ns)).body.items.map((e: any) => e.key)).toEqual([key]);
+    expect((await request('GET', `/v1/namespaces/${ns}/entries/${readPath}`)).body).toEqual(entryOf(put.body));
+    expect(await store.get(ns, key)).toEqual(entryOf(put.body));
+    expect((await collect(store.list(ns))).map((e) => e.key)).toEqual([key]);
   });
 
   it('takes a key of exactly 1024 bytes of UTF-8', async () => {
     const ns = freshNs();
     const key = 'é'.repeat(512);
-    expect((await store.put(ns, key, { value: 'v' })).body).toMatchObject({ key, version: 1 });
+    expect(await store.put(ns, key, 'v')).toMatchObject({ key, version: 1 });
   });
 });
 
@@ -195,22 +224,23 @@ describe('listing', () => {
 
   beforeAll(async () => {
     ns = freshNs('list');
-    for (const key of KEYS) expect((await store.put(ns, key, { value: `v:${key}` })).status).toBe(201);
+    for (const key of KEYS) expect(await store.put(ns, key, `v:${key}`)).toMatchObject({ created: true });
   });
 
   it('pages through all 25 keys in UTF-8 byte order; the last page has nextCursor null', async () => {
     expect(KEYS).toHaveLength(25);
-    const { items, pages } = await store.listAll(ns, { limit: 7 });
+    const pages = await pagesOf(ns, { limit: 7 });
+    const items = pages.flat();
     expect(pages.map((p) => p.length)).toEqual([7, 7, 7, 4]);
     expect(items.map((e) => e.key)).toEqual(ORDERED);
     expect(items.map((e) => e.value)).toEqual(ORDERED.map((k) => `v:${k}`));
-    expect(items[0]).toEqual((await store.get(ns, ORDERED[0])).body);
+    expect(items[0]).toEqual(await store.get(ns, ORDERED[0]));
   });
 
   it('ends without an empty page when the last page is exactly full', async () => {
-    const { pages } = await store.listAll(ns, { limit: 5 });
+    const pages = await pagesOf(ns, { limit: 5 });
     expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 5]);
-    expect((await store.list(ns, { limit: 25 })).body).toMatchObject({ nextCursor: null });
+    expect(await store.listPage(ns, { limit: 25 })).toMatchObject({ nextCursor: null });
   });
 
   it.each([
@@ -222,23 +252,24 @@ describe('listing', () => {
     ['\u{10FFFF}', ['\u{10FFFF}']],
     ['nothing', []],
   ])('lists prefix %j', async (prefix, expected) => {
-    expect((await store.listAll(ns, { prefix, limit: 2 })).items.map((e) => e.key)).toEqual(expected);
-    expect((await store.list(ns, { prefix })).body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect((await pagesOf(ns, { prefix, limit: 2 })).flat().map((e) => e.key)).toEqual(expected);
+    expect(await store.listPage(ns, { prefix })).toEqual({ items: expect.any(Array), nextCursor: null });
   });
 
   it('defaults to 100 items a page and accepts up to 1000', async () => {
     const many = freshNs('many');
-    const ops = Array.from({ length: 101 }, (_, i) => ({ op: 'put', key: `k${String(i).padStart(3, '0')}`, value: 'v' }));
-    expect((await store.tx(many, ops)).status).toBe(200);
-    const first = await store.list(many);
-    expect(first.body.items).toHaveLength(100);
-    const second = await store.list(many, { cursor: first.body.nextCursor });
-    expect(second.body).toMatchObject({ items: [{ key: 'k100' }], nextCursor: null });
-    const all = await store.list(many, { limit: 1000 });
-    expect([all.body.items.length, all.body.nextCursor]).toEqual([101, null]);
+    const ops = Array.from({ length: 101 }, (_, i) => ({ op: 'put' as const, key: `k${String(i).padStart(3, '0')}`, value: 'v' }));
+    expect(await store.transaction(many, ops)).toMatchObject({ revision: 101 });
+    const first = await store.listPage(many);
+    expect(first.items).toHaveLength(100);
+    const second = await store.listPage(many, { cursor: first.nextCursor! });
+    expect(second).toMatchObject({ items: [{ key: 'k100' }], nextCursor: null });
+    const all = await store.listPage(many, { limit: 1000 });
+    expect([all.items.length, all.nextCursor]).toEqual([101, null]);
   });
 });
 
+// Malformed and refused requests as they travel: raw HTTP; the SDK reads that nothing was written.
 describe('refused requests: exact status and code, nothing written', () => {
   const NS = 'refusals';
   interface Bad { method: string; path: string; body?: unknown; headers?: RequestHeaders }
@@ -250,10 +281,10 @@ describe('refused requests: exact status and code, nothing written', () => {
   const list = (query: string) => get(`/v1/namespaces/${NS}/entries?${query}`);
 
   beforeAll(async () => {
-    expect((await store.put(NS, 'existing', { value: 'v' })).status).toBe(201);
+    expect(await store.put(NS, 'existing', 'v')).toMatchObject({ created: true });
   });
 
-  const refused = (bad: Bad) => store.expectNothingWritten(() => store.request(bad.method, bad.path, bad.body, bad.headers));
+  const refused = (bad: Bad) => expectNothingWritten(store, () => request(bad.method, bad.path, bad.body, bad.headers));
 
   const cases: [string, Bad, number, string][] = [
     ['uppercase namespace', putPath('/v1/namespaces/Upper/entries/k'), 400, 'NAMESPACE_INVALID'],

@@ -1,6 +1,7 @@
+import { StoreClient } from '@app/client';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { http, incrementCounter, MAIN, removeDir, RunningService, startService, tempDir } from './support/service';
+import { http, incrementCounter, MAIN, removeDir, tempDir, useService } from './support/service';
 
 // A live EventStoreDB / KurrentDB node (`docker compose up kurrentdb`, then
 // EVENTSTORE_CONNECTION_STRING='esdb://localhost:2113?tls=false' npm run test:esdb). Never faked.
@@ -17,12 +18,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 const esdb = (url: string) => ({ STORE_BACKEND: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: url });
 
 describe('service on the eventstoredb backend, without a server', () => {
-  let service: RunningService;
-  beforeAll(async () => (service = await startService({ env: esdb('esdb://127.0.0.1:1?tls=false') })));
-  afterAll(async () => {
-    await service.close();
-    removeDir(service.dataDir);
-  });
+  const service = useService({ env: esdb('esdb://127.0.0.1:1?tls=false') });
 
   it('starts, is live but not ready, and answers 503 BACKEND_UNAVAILABLE', async () => {
     expect((await http('GET', `${service.url}/health/live`)).status).toBe(200);
@@ -61,18 +57,11 @@ describe('service on the eventstoredb backend, without a server', () => {
 if (connectionString) {
   describe('two replicas on one EventStoreDB', () => {
     const ns = `e2e-${randomUUID().slice(0, 8)}`;
-    let a: RunningService;
-    let b: RunningService;
+    const a = useService({ env: esdb(connectionString) });
+    const b = useService({ env: esdb(connectionString) });
     beforeAll(async () => {
-      [a, b] = [await startService({ env: esdb(connectionString) }), await startService({ env: esdb(connectionString) })];
       await until(async () => (await http('GET', `${a.url}/health/ready`)).status === 200 && (await http('GET', `${b.url}/health/ready`)).status === 200);
     }, 30_000);
-    afterAll(async () => {
-      for (const s of [a, b]) {
-        await s.close();
-        removeDir(s.dataDir);
-      }
-    });
 
     it('a write through one is readable through it at once, and through the other with minPosition', async () => {
       const put = await http('PUT', `${a.url}/v1/namespaces/${ns}/entries/k`, { value: 'v1' });
@@ -83,7 +72,9 @@ if (connectionString) {
     });
 
     it('16 concurrent compare-and-set increments over both replicas lose no update', async () => {
-      const positions = await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(`${i % 2 ? a.url : b.url}/v1/namespaces/${ns}/entries/counter`)));
+      const stores = [new StoreClient(b.url), new StoreClient(a.url)];
+      const writes = await Promise.all(Array.from({ length: 16 }, (_, i) => incrementCounter(stores[i % 2], ns, 'counter')));
+      const positions = writes.map((w) => w.position);
       const last = positions.sort((x, y) => Number(BigInt(x.split(':')[1]) - BigInt(y.split(':')[1])))[positions.length - 1];
       for (const url of [a.url, b.url]) {
         const read = await http('GET', `${url}/v1/namespaces/${ns}/entries/counter?minPosition=${last}`);

@@ -1,8 +1,10 @@
-import { http, removeDir, RunningService, startService } from './support/service';
+import { StoreClient } from '@app/client';
+import { http, removeDir, startService, useService } from './support/service';
 import { SseConnection } from './support/sse';
 
-const put = (service: RunningService, ns: string, key: string, value: string) =>
-  http('PUT', `${service.url}/v1/namespaces/${ns}/entries/${key}`, { value });
+// The SSE stream itself (ids, event names, comments, Last-Event-ID) is what these tests check: raw
+// HTTP for the feed, the SDK for the writes.
+const put = (service: { url: string }, ns: string, key: string, value: string) => new StoreClient(service.url).put(ns, key, value);
 
 /** A small deterministic generator, so a failing run can be replayed. */
 function random(seed: number) {
@@ -10,12 +12,7 @@ function random(seed: number) {
 }
 
 describe('change feed (SSE)', () => {
-  let service: RunningService;
-  beforeAll(async () => (service = await startService({ env: { FEED_HEARTBEAT_MS: '100', FEED_MAX_STREAMS_PER_CALLER: '4' } })));
-  afterAll(async () => {
-    await service.close();
-    removeDir(service.dataDir);
-  });
+  const service = useService({ env: { FEED_HEARTBEAT_MS: '100', FEED_MAX_STREAMS_PER_CALLER: '4' } });
 
   it('catches up from the start, then delivers live, with id = position and event = type', async () => {
     const first = await put(service, 'live', 'a', '1');
@@ -26,11 +23,11 @@ describe('change feed (SSE)', () => {
     await feed.until((c) => c.events.length === 3);
     feed.close();
     expect(feed.events.map((e) => e.event)).toEqual(['StoreNamespaceCreated', 'StoreEntryCreated', 'StoreEntryCreated']);
-    expect(feed.events[1].id).toBe(first.body.position);
-    expect(feed.events[2].id).toBe(second.body.position);
+    expect(feed.events[1].id).toBe(first.position);
+    expect(feed.events[2].id).toBe(second.position);
     expect(JSON.parse(feed.events[2].data!)).toMatchObject({
       type: 'StoreEntryCreated', namespace: 'live', key: 'b', value: '2', version: 1, revision: 2,
-      position: second.body.position, actor: 'anonymous',
+      position: second.position, actor: 'anonymous',
     });
   });
 
@@ -45,7 +42,7 @@ describe('change feed (SSE)', () => {
   });
 
   it('filters by key prefix, event types, and leaves values out on request', async () => {
-    await http('PUT', `${service.url}/v1/namespaces/filters`);
+    await service.store.createNamespace('filters');
     const feed = await SseConnection.open(`${service.url}/v1/namespaces/filters/feed?from=start&prefix=cfg/&types=StoreEntryUpdated&values=false`);
     await put(service, 'filters', 'cfg/a', '1');
     await put(service, 'filters', 'other', '1');
@@ -74,7 +71,7 @@ describe('change feed (SSE)', () => {
     const written: string[] = [];
     const received: string[] = [];
     let lastId: string | undefined;
-    await http('PUT', `${service.url}/v1/namespaces/resume`);
+    await service.store.createNamespace('resume');
     for (let round = 0; round < 12; round++) {
       const feed = await SseConnection.open(
         `${service.url}/v1/namespaces/resume/feed${lastId ? '' : '?from=start'}`,
@@ -83,7 +80,7 @@ describe('change feed (SSE)', () => {
       const burst = 1 + Math.floor(next() * 6);
       for (let i = 0; i < burst; i++) {
         const response = await put(service, 'resume', `k${Math.floor(next() * 5)}`, `${round}-${i}`);
-        written.push(response.body.position);
+        written.push(response.position);
       }
       const take = Math.floor(next() * (written.length - received.length + 1));
       await feed.until((c) => c.events.length >= take);
@@ -135,25 +132,21 @@ describe('change feed (SSE)', () => {
 });
 
 describe('slow consumers', () => {
+  const service = useService({ env: { FEED_BUFFER_BYTES: '65536' } });
+
   it('are disconnected once their buffer is full, told the last position delivered', async () => {
-    const service = await startService({ env: { FEED_BUFFER_BYTES: '65536' } });
-    try {
-      await http('PUT', `${service.url}/v1/namespaces/slow`);
-      const slow = await SseConnection.open(`${service.url}/v1/namespaces/slow/feed?from=start`);
-      slow.pause();
-      const value = 'x'.repeat(60_000);
-      for (let i = 0; i < 300; i++) await put(service, 'slow', `k${i}`, value);
-      slow.resume();
-      await slow.until((c) => c.ended, 20_000);
-      const last = slow.messages[slow.messages.length - 1];
-      expect(last.comment).toMatch(/^slow consumer disconnected; last delivered position \S+$/);
-      const lastEvent = slow.events[slow.events.length - 1];
-      expect(last.comment).toContain(lastEvent.id);
-      expect(slow.events.length).toBeLessThan(301);
-    } finally {
-      await service.close();
-      removeDir(service.dataDir);
-    }
+    await service.store.createNamespace('slow');
+    const slow = await SseConnection.open(`${service.url}/v1/namespaces/slow/feed?from=start`);
+    slow.pause();
+    const value = 'x'.repeat(60_000);
+    for (let i = 0; i < 300; i++) await put(service, 'slow', `k${i}`, value);
+    slow.resume();
+    await slow.until((c) => c.ended, 20_000);
+    const last = slow.messages[slow.messages.length - 1];
+    expect(last.comment).toMatch(/^slow consumer disconnected; last delivered position \S+$/);
+    const lastEvent = slow.events[slow.events.length - 1];
+    expect(last.comment).toContain(lastEvent.id);
+    expect(slow.events.length).toBeLessThan(301);
   }, 60_000);
 });
 
@@ -170,7 +163,7 @@ describe('a stopping service', () => {
       await service.close();
       await Promise.all(feeds.map((feed) => feed.until((c) => c.ended)));
       expect(feeds.map((feed) => feed.messages[feed.messages.length - 1].comment)).toEqual([
-        `service shutting down; last delivered position ${written.body.position}`,
+        `service shutting down; last delivered position ${written.position}`,
         'service shutting down; last delivered position none',
       ]);
     } finally {

@@ -1,12 +1,8 @@
-import { http, removeDir, RunningService, startService } from './support/service';
+import { http, useService } from './support/service';
 
+// The query parameter, the header and the refusals are the wire format: raw HTTP, not the SDK.
 describe('reads with minPosition (sqlite backend)', () => {
-  let service: RunningService;
-  beforeAll(async () => (service = await startService({ env: { READ_WAIT_TIMEOUT_MS: '50' } })));
-  afterAll(async () => {
-    await service.close();
-    removeDir(service.dataDir);
-  });
+  const service = useService({ env: { READ_WAIT_TIMEOUT_MS: '50' } });
 
   it('a position the store has is read at once, from the query or the X-Min-Position header', async () => {
     const put = await http('PUT', `${service.url}/v1/namespaces/ryw/entries/k`, { value: 'v' });

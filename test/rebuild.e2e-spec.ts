@@ -1,8 +1,11 @@
-import { expectProblem, Reply, useStore } from './support/store-client';
+import { expectRefused } from './support/expectations';
+import { readableState } from './support/sdk';
+import { useService } from './support/service';
 
-const store = useStore();
+const service = useService();
+const { store } = service;
 
-const RETRIED = { 'idempotency-key': 'rebuild-retried-put' };
+const RETRIED = { idempotencyKey: 'rebuild-retried-put' };
 
 /** Events the workload appends, by namespace in name order: each creation, put and delete; refusals none. */
 const EVENTS = {
@@ -13,43 +16,36 @@ const EVENTS = {
 };
 const TOTAL_EVENTS = Object.values(EVENTS).reduce((a, b) => a + b);
 
-const ok = async (reply: Promise<Reply>) => {
-  const r = await reply;
-  expect(r.status).toBeLessThan(300);
-  return r;
-};
-
+/** Every write of the workload must succeed: the SDK throws any refusal. */
 async function mixedWorkload(): Promise<void> {
-  await ok(store.createNamespace('empty'));
+  await store.createNamespace('empty');
 
   for (const [key, value] of [['k1', 'one'], ['k2', 'two'], ['k3', 'three'], ['a/b c', 'slash'], ['ключ', 'unicode']]) {
-    await ok(store.put('alpha', key, { value }));
+    await store.put('alpha', key, value);
   }
-  await ok(store.put('alpha', 'bin', { valueBase64: Buffer.from([0, 0xff, 0x80]).toString('base64') }));
-  await ok(store.put('alpha', 'k1', { value: 'one, again', metadata: { who: 'test', 'ünï': 'cödé' } }));
-  await ok(store.put('alpha', 'k2', { value: 'two, again', expectedVersion: 1 }));
-  await ok(store.del('alpha', 'k3'));
-  await ok(store.put('alpha', 'k3', { value: 'three, reborn' }));
-  await ok(store.put('alpha', 'ttl', { value: 'expires later', ttlSeconds: 3600 }));
+  await store.put('alpha', 'bin', new Uint8Array([0, 0xff, 0x80]));
+  await store.put('alpha', 'k1', 'one, again', { metadata: { who: 'test', 'ünï': 'cödé' } });
+  await store.put('alpha', 'k2', 'two, again', { expectedVersion: 1 });
+  await store.delete('alpha', 'k3');
+  await store.put('alpha', 'k3', 'three, reborn');
+  await store.put('alpha', 'ttl', 'expires later', { ttlSeconds: 3600 });
 
-  await ok(store.tx('beta', ['w', 'x', 'y', 'z'].map((key) => ({ op: 'put', key, value: key }))));
-  await ok(store.tx('beta', [{ op: 'put', key: 'w', value: 'w2' }, { op: 'delete', key: 'x' }, { op: 'put', key: 'v', valueBase64: '3q2+7w==' }]));
-  expectProblem(await store.tx('beta', [{ op: 'put', key: 'y', value: 'no' }, { op: 'delete', key: 'missing' }]), 404, 'ENTRY_NOT_FOUND');
-  expectProblem(await store.put('beta', 'z', { value: 'no', expectedVersion: 9 }), 409, 'VERSION_CONFLICT');
-  await ok(store.put('beta', 'retried', { value: 'once' }, RETRIED));
-  await ok(store.put('beta', 'retried', { value: 'once' }, RETRIED));
+  await store.transaction('beta', ['w', 'x', 'y', 'z'].map((key) => ({ op: 'put', key, value: key })));
+  await store.transaction('beta', [{ op: 'put', key: 'w', value: 'w2' }, { op: 'delete', key: 'x' }, { op: 'put', key: 'v', valueBase64: '3q2+7w==' }]);
+  await expectRefused(store.transaction('beta', [{ op: 'put', key: 'y', value: 'no' }, { op: 'delete', key: 'missing' }]), 404, 'ENTRY_NOT_FOUND');
+  await expectRefused(store.put('beta', 'z', 'no', { expectedVersion: 9 }), 409, 'VERSION_CONFLICT');
+  await store.put('beta', 'retried', 'once', RETRIED);
+  await store.put('beta', 'retried', 'once', RETRIED);
 
-  await ok(store.tx('gamma', Array.from({ length: 12 }, (_, i) => ({ op: 'put', key: `item/${String(i).padStart(2, '0')}`, value: `#${i}` }))));
-  await ok(store.tx('gamma', [0, 5, 11].map((i) => ({ op: 'delete', key: `item/${String(i).padStart(2, '0')}` }))));
+  await store.transaction('gamma', Array.from({ length: 12 }, (_, i) => ({ op: 'put', key: `item/${String(i).padStart(2, '0')}`, value: `#${i}` })));
+  await store.transaction('gamma', [0, 5, 11].map((i) => ({ op: 'delete', key: `item/${String(i).padStart(2, '0')}` })));
 }
 
-type Snapshot = Awaited<ReturnType<typeof store.snapshot>>;
+type Snapshot = Awaited<ReturnType<typeof readableState>>;
 
 async function expectRebuildKeeps(before: Snapshot): Promise<void> {
-  const rebuilt = await store.rebuild();
-  expect(rebuilt.status).toBe(200);
-  expect(rebuilt.body).toMatchObject({ events: TOTAL_EVENTS, millis: expect.any(Number) });
-  expect(await store.snapshot()).toEqual(before);
+  expect(await store.rebuild()).toMatchObject({ events: TOTAL_EVENTS, millis: expect.any(Number) });
+  expect(await readableState(store)).toEqual(before);
 }
 
 describe('rebuilding the read models from the log', () => {
@@ -57,7 +53,7 @@ describe('rebuilding the read models from the log', () => {
 
   beforeAll(async () => {
     await mixedWorkload();
-    before = await store.snapshot();
+    before = await readableState(store);
   });
 
   it('the workload is what the test thinks it is', () => {
@@ -76,16 +72,16 @@ describe('rebuilding the read models from the log', () => {
   });
 
   it('gives the same answers after a restart, and a rebuild after the restart too', async () => {
-    await store.restart();
-    expect(await store.snapshot()).toEqual(before);
+    await service.restart();
+    expect(await readableState(store)).toEqual(before);
     await expectRebuildKeeps(before);
   });
 
   it('leaves the store writable where it was: versions, revisions and idempotency records carry on', async () => {
-    const k1 = await store.put('alpha', 'k1', { value: 'after', expectedVersion: 2 });
-    expect(k1.body).toMatchObject({ version: 3, revision: EVENTS.alpha, created: false });
-    const retried = await store.put('beta', 'retried', { value: 'once' }, RETRIED);
-    expect(retried.body).toMatchObject({ version: 1, revision: EVENTS.beta - 1 });
-    expect((await store.namespace('beta')).body.revision).toBe(EVENTS.beta - 1);
+    const k1 = await store.put('alpha', 'k1', 'after', { expectedVersion: 2 });
+    expect(k1).toMatchObject({ version: 3, revision: EVENTS.alpha, created: false });
+    const retried = await store.put('beta', 'retried', 'once', RETRIED);
+    expect(retried).toMatchObject({ version: 1, revision: EVENTS.beta - 1 });
+    expect((await store.getNamespace('beta')).revision).toBe(EVENTS.beta - 1);
   });
 });

@@ -1,44 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { http, MAIN, removeDir, RunningService, startChild, startService, tempDir } from './support/service';
+import { InvalidRequestError, StoreClient } from '@app/client';
+import { expectRefused } from './support/expectations';
+import { MAIN, removeDir, startChild, tempDir, useService } from './support/service';
 
 describe('HotReload of the store config file', () => {
-  let dir: string;
-  let file: string;
-  let service: RunningService;
-
-  beforeAll(async () => {
-    dir = tempDir('hexastore-config-');
-    file = join(dir, 'store.yaml');
-    writeFileSync(file, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 3600\n  billing: {}\n');
-    service = await startService({ dataDir: join(dir, 'data'), env: { STORE_CONFIG: file } });
-  });
-  afterAll(async () => {
-    await service.close();
-    removeDir(dir);
-  });
-
-  const namespace = async (name: string) => (await http('GET', `${service.url}/v1/namespaces/${name}`)).body;
-  const reload = () => http('POST', `${service.url}/v1/admin/reload`);
+  const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  sessions:\n    defaultTtlSeconds: 3600\n  billing: {}\n' } });
+  const namespace = (name: string) => service.store.getNamespace(name);
+  const reload = () => service.store.reload();
 
   it('applies the file at start: declared namespaces exist with their default TTL', async () => {
     expect(await namespace('sessions')).toMatchObject({ name: 'sessions', defaultTtlSeconds: 3600 });
     expect(await namespace('billing')).toMatchObject({ name: 'billing', defaultTtlSeconds: null });
     const before = Date.now();
-    const put = await http('PUT', `${service.url}/v1/namespaces/sessions/entries/s1`, { value: 'x' });
-    const expires = Date.parse(put.body.expiresAt);
+    const put = await service.store.put('sessions', 's1', 'x');
+    const expires = Date.parse(put.expiresAt!);
     expect(expires).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 3600_000);
-    const explicit = await http('PUT', `${service.url}/v1/namespaces/sessions/entries/s2`, { value: 'x', ttlSeconds: 5 });
-    expect(Date.parse(explicit.body.expiresAt) - Date.now()).toBeLessThanOrEqual(5000);
+    const explicit = await service.store.put('sessions', 's2', 'x', { ttlSeconds: 5 });
+    expect(Date.parse(explicit.expiresAt!) - Date.now()).toBeLessThanOrEqual(5000);
   });
 
   it('appends only the differences, and records the reload', async () => {
-    writeFileSync(file, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n  billing: {}\n  audit: {}\n');
-    const response = await reload();
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({
+    writeFileSync(service.configFile, 'namespaces:\n  sessions:\n    defaultTtlSeconds: 60\n  billing: {}\n  audit: {}\n');
+    expect(await reload()).toMatchObject({
       unchanged: false,
       changes: [{ namespace: 'audit', change: 'created' }, { namespace: 'sessions', change: 'configured', defaultTtlSeconds: 60 }],
     });
@@ -47,8 +33,7 @@ describe('HotReload of the store config file', () => {
 
   it('an unchanged file changes nothing', async () => {
     const before = await namespace('sessions');
-    const response = await reload();
-    expect(response.body).toMatchObject({ unchanged: true, changes: [] });
+    expect(await reload()).toMatchObject({ unchanged: true, changes: [] });
     expect((await namespace('sessions')).revision).toBe(before.revision);
   });
 
@@ -58,19 +43,21 @@ describe('HotReload of the store config file', () => {
     ['namespaces:\n  UPPER: {}\n', 'namespaces.UPPER'],
     ['namespaces: {sessions: {defaultTtlSeconds: 60}', ''],
   ])('an invalid file (%j) is refused naming %j, and the old config stays in force', async (text, path) => {
-    const before = await http('GET', `${service.url}/v1/namespaces`);
-    writeFileSync(file, text);
-    const response = await reload();
-    expect([response.status, response.body.code, response.body.path]).toEqual([400, 'CONFIG_INVALID', path]);
-    expect((await http('GET', `${service.url}/v1/namespaces`)).body).toEqual(before.body);
+    const before = await service.store.listNamespaces();
+    writeFileSync(service.configFile, text);
+    const refused = await expectRefused(reload(), 400, 'CONFIG_INVALID');
+    expect(refused).toBeInstanceOf(InvalidRequestError);
+    expect(refused.problem.path).toBe(path);
+    expect(await service.store.listNamespaces()).toEqual(before);
   });
 
-  it('without a configured file, reload is refused', async () => {
-    const plain = await startService();
-    const response = await http('POST', `${plain.url}/v1/admin/reload`);
-    expect([response.status, response.body.code]).toEqual([400, 'CONFIG_INVALID']);
-    await plain.close();
-    removeDir(plain.dataDir);
+});
+
+describe('HotReload without a config file', () => {
+  const service = useService();
+
+  it('is refused', async () => {
+    await expectRefused(service.store.reload(), 400, 'CONFIG_INVALID');
   });
 });
 
@@ -81,13 +68,14 @@ describe('config file and the process', () => {
     writeFileSync(file, '{"namespaces": {"app": {}}}');
     const { url, child } = await startChild(join(dir, 'data'), { STORE_CONFIG: file });
     try {
-      expect((await http('GET', `${url}/v1/namespaces/app`)).body.defaultTtlSeconds).toBeNull();
+      const store = new StoreClient(url);
+      expect((await store.getNamespace('app')).defaultTtlSeconds).toBeNull();
       writeFileSync(file, '{"namespaces": {"app": {"defaultTtlSeconds": 30}}}');
       child.kill('SIGHUP');
       let ttl: unknown = null;
       for (let i = 0; i < 100 && ttl !== 30; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        ttl = (await http('GET', `${url}/v1/namespaces/app`)).body.defaultTtlSeconds;
+        ttl = (await store.getNamespace('app')).defaultTtlSeconds;
       }
       expect(ttl).toBe(30);
     } finally {

@@ -1,5 +1,6 @@
+import { ClientOptions, EntryWriteResult, isProblem, NotFoundError, StoreClient } from '@app/client';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -24,6 +25,88 @@ export async function startService(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, dataDir, close: () => app.close() };
+}
+
+export interface ServiceFixture {
+  /** The service's address; like the rest, usable from the first beforeAll on. */
+  readonly url: string;
+  readonly dataDir: string;
+  /** The config file given with `config`, as STORE_CONFIG. */
+  readonly configFile: string;
+  /** The SDK, talking to this service: the same object across restarts, usable once the service started. */
+  readonly store: StoreClient;
+  /** Closes the service and starts it again on the same data dir (at a new address; `store` follows it). */
+  restart(): Promise<void>;
+}
+
+export interface ServiceFixtureOptions {
+  env?: Record<string, string>;
+  /** A config file written before the start and passed as STORE_CONFIG (its name says YAML or JSON). */
+  config?: { name: string; text: string };
+  /**
+   * Options of the fixture's SDK client. By default it makes one attempt per call: a 5xx or a
+   * dropped connection fails the test instead of being retried away.
+   */
+  client?: Omit<ClientOptions, 'url'>;
+}
+
+/**
+ * One in-process service for the tests of a describe block (or file): started in beforeAll on a
+ * fresh temp dir, closed and removed in afterAll.
+ */
+export function useService(options: ServiceFixtureOptions = {}): ServiceFixture {
+  let dir: string | undefined;
+  let configFile: string | undefined;
+  let service: RunningService | undefined;
+  let client: StoreClient | undefined;
+  const running = (): RunningService => {
+    if (!service) throw new Error('the service starts in beforeAll: use the fixture inside tests and hooks');
+    return service;
+  };
+  const start = async (dataDir: string) => {
+    const env = { ...options.env, ...(configFile ? { STORE_CONFIG: configFile } : {}) };
+    service = await startService({ dataDir, env });
+    client = new StoreClient({ retry: { attempts: 1 }, ...options.client, url: service.url });
+  };
+  // Every call goes to the client of the service as it runs now.
+  const store = new Proxy({} as StoreClient, {
+    get(_target, name) {
+      running();
+      const value = Reflect.get(client!, name, client);
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
+  beforeAll(async () => {
+    dir = tempDir();
+    if (options.config) {
+      configFile = join(dir, options.config.name);
+      writeFileSync(configFile, options.config.text);
+    }
+    await start(join(dir, 'data'));
+  });
+  afterAll(async () => {
+    await service?.close();
+    if (dir) removeDir(dir);
+  });
+  return {
+    get url() {
+      return running().url;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    get configFile() {
+      if (!configFile) throw new Error('this fixture has no config file');
+      return configFile;
+    },
+    store,
+    async restart() {
+      const { dataDir } = running();
+      await service!.close();
+      service = undefined;
+      await start(dataDir);
+    },
+  };
 }
 
 export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.js');
@@ -84,17 +167,19 @@ export async function http(
 
 /**
  * One compare-and-set increment of a counter entry (read, then put with expectedVersion), retried
- * on VERSION_CONFLICT at most 500 times. Answers the position of the write.
+ * on VERSION_CONFLICT at most 500 times. Answers the write; any other refusal fails.
  */
-export async function incrementCounter(entryUrl: string, onConflict: () => void = () => undefined): Promise<string> {
+export async function incrementCounter(store: StoreClient, namespace: string, key: string): Promise<EntryWriteResult> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    const current = await http('GET', entryUrl);
-    const value = current.status === 200 ? Number(current.body.value) : 0;
-    const expectedVersion = current.status === 200 ? current.body.version : 0;
-    const put = await http('PUT', entryUrl, { value: String(value + 1), expectedVersion });
-    if (put.status === 200 || put.status === 201) return put.body.position;
-    if (put.body?.code !== 'VERSION_CONFLICT') throw new Error(`unexpected answer ${put.status}: ${JSON.stringify(put.body)}`);
-    onConflict();
+    const current = await store.get(namespace, key).catch((error) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    try {
+      return await store.put(namespace, key, String(Number(current?.value ?? 0) + 1), { expectedVersion: current?.version ?? 0 });
+    } catch (error) {
+      if (!isProblem(error, 'VERSION_CONFLICT')) throw error;
+    }
   }
   throw new Error('no increment in 500 attempts');
 }
