@@ -1,5 +1,5 @@
 import { http, removeDir, RunningService, startService } from './support/service';
-import { expectProblem } from './support/store-client';
+import { expectProblem } from './support/expectations';
 
 /**
  * Bodies that would cost more than their size: deep nesting and wide metadata are refused with

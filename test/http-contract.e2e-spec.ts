@@ -1,6 +1,11 @@
-import { expectProblem, freshNs, useStore } from './support/store-client';
+import { expectProblem } from './support/expectations';
+import { expectNothingWritten, freshNs } from './support/sdk';
+import { http, useService } from './support/service';
 
-const store = useStore();
+const service = useService();
+const request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  http(method, `${service.url}${path}`, body, headers);
+const entryPath = (ns: string, key: string) => `/v1/namespaces/${ns}/entries/${encodeURIComponent(key)}`;
 
 /** The methods an `Allow` header names, in order. */
 const allowed = (header: string | null) => (header ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort();
@@ -19,28 +24,28 @@ describe('an invalid key is 400 KEY_INVALID for every method', () => {
 
     beforeAll(async () => {
       ns = freshNs('keys');
-      expect((await store.put(ns, 'present', { value: 'v' })).status).toBe(201);
+      expect((await request('PUT', entryPath(ns, 'present'), { value: 'v' })).status).toBe(201);
       path = `/v1/namespaces/${ns}/entries/${rawKey}`;
     });
 
     it.each(['GET', 'DELETE'])('%s answers 400 KEY_INVALID, writing nothing', async (method) => {
-      const reply = await store.expectNothingWritten(() => store.request(method, path));
+      const reply = await expectNothingWritten(service.store, () => request(method, path));
       expectProblem(reply, 400, 'KEY_INVALID');
     });
 
     it.each(['GET', 'DELETE', 'PUT'])('%s in a namespace that does not exist answers 400 KEY_INVALID too', async (method) => {
-      const reply = await store.expectNothingWritten(() =>
-        store.request(method, `/v1/namespaces/${freshNs('absent')}/entries/${rawKey}`, method === 'PUT' ? { value: 'v' } : undefined));
+      const reply = await expectNothingWritten(service.store, () =>
+        request(method, `/v1/namespaces/${freshNs('absent')}/entries/${rawKey}`, method === 'PUT' ? { value: 'v' } : undefined));
       expectProblem(reply, 400, 'KEY_INVALID');
     });
 
     it('HEAD answers 400 (no body)', async () => {
-      const reply = await store.request('HEAD', path);
+      const reply = await request('HEAD', path);
       expect({ status: reply.status, body: reply.body }).toEqual({ status: 400, body: undefined });
     });
 
     it('PUT answers 400 KEY_INVALID, writing nothing', async () => {
-      const reply = await store.expectNothingWritten(() => store.request('PUT', path, { value: 'v' }));
+      const reply = await expectNothingWritten(service.store, () => request('PUT', path, { value: 'v' }));
       expectProblem(reply, 400, 'KEY_INVALID');
     });
 
@@ -51,17 +56,17 @@ describe('an invalid key is 400 KEY_INVALID for every method', () => {
       ['POST', 'purge'],
     ])('%s on its …/%s sub-resource answers 400 KEY_INVALID', async (method, sub) => {
       const body = sub === 'ttl' ? { ttlSeconds: 60 } : undefined;
-      const reply = await store.expectNothingWritten(() => store.request(method, `${path}/${sub}`, body));
+      const reply = await expectNothingWritten(service.store, () => request(method, `${path}/${sub}`, body));
       expectProblem(reply, 400, 'KEY_INVALID');
     });
   });
 
   it('a valid key that is missing is still 404 ENTRY_NOT_FOUND', async () => {
     const ns = freshNs('keys');
-    await store.put(ns, 'present', { value: 'v' });
-    expectProblem(await store.get(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
-    expect((await store.head(ns, 'absent')).status).toBe(404);
-    expectProblem(await store.del(ns, 'absent'), 404, 'ENTRY_NOT_FOUND');
+    await request('PUT', entryPath(ns, 'present'), { value: 'v' });
+    expectProblem(await request('GET', entryPath(ns, 'absent')), 404, 'ENTRY_NOT_FOUND');
+    expect((await request('HEAD', entryPath(ns, 'absent'))).status).toBe(404);
+    expectProblem(await request('DELETE', entryPath(ns, 'absent')), 404, 'ENTRY_NOT_FOUND');
   });
 });
 
@@ -78,8 +83,8 @@ describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with All
 
   it.each(cases)('%s', async (_title, method, pathOf, methods) => {
     const ns = freshNs('methods');
-    await store.put(ns, 'k', { value: 'v' });
-    const reply = await store.expectNothingWritten(() => store.request(method, pathOf(ns), method === 'GET' ? undefined : {}));
+    await request('PUT', entryPath(ns, 'k'), { value: 'v' });
+    const reply = await expectNothingWritten(service.store, () => request(method, pathOf(ns), method === 'GET' ? undefined : {}));
     expectProblem(reply, 405, 'METHOD_NOT_ALLOWED');
     expect(allowed(reply.headers.get('allow'))).toEqual(methods);
     expect(reply.body.detail).toContain(method);
@@ -87,7 +92,7 @@ describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with All
 
   it('a path no route has is still 404 ROUTE_NOT_FOUND, without Allow', async () => {
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const reply = await store.request(method, '/v1/nothing-here');
+      const reply = await request(method, '/v1/nothing-here');
       expectProblem(reply, 404, 'ROUTE_NOT_FOUND');
       expect(reply.headers.get('allow')).toBeNull();
     }
@@ -95,14 +100,14 @@ describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with All
 
   it('POST on an entry without a sub-resource stays 404: the route exists, the resource does not', async () => {
     const ns = freshNs('methods');
-    await store.put(ns, 'k', { value: 'v' });
-    expectProblem(await store.request('POST', `/v1/namespaces/${ns}/entries/k`), 404, 'ROUTE_NOT_FOUND');
+    await request('PUT', entryPath(ns, 'k'), { value: 'v' });
+    expectProblem(await request('POST', `/v1/namespaces/${ns}/entries/k`), 404, 'ROUTE_NOT_FOUND');
   });
 });
 
 describe('the restore call takes only archives', () => {
   const restore = (contentType: string, body: string) =>
-    store.request('POST', '/v1/admin/restore', body, { 'content-type': contentType });
+    request('POST', '/v1/admin/restore', body, { 'content-type': contentType });
 
   it.each([
     ['application/json', '{}'],
@@ -110,7 +115,7 @@ describe('the restore call takes only archives', () => {
     ['application/json; charset=utf-8', ''],
     ['text/plain', 'hello'],
   ])('%s is 415 UNSUPPORTED_MEDIA_TYPE naming the archive types, writing nothing', async (contentType, body) => {
-    const reply = await store.expectNothingWritten(() => restore(contentType, body));
+    const reply = await expectNothingWritten(service.store, () => restore(contentType, body));
     expectProblem(reply, 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(reply.body.detail).toContain('application/gzip');
   });

@@ -1,5 +1,4 @@
-import { http } from './support/service';
-import { useStore } from './support/store-client';
+import { http, useService } from './support/service';
 
 interface Sample {
   name: string;
@@ -29,10 +28,13 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
   return { samples, types };
 }
 
-const store = useStore();
+const service = useService();
+const request = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  http(method, `${service.url}${path}`, body, headers);
+const entryPath = (ns: string, key: string) => `/v1/namespaces/${ns}/entries/${encodeURIComponent(key)}`;
 
 async function scrape() {
-  const response = await fetch(`${store.url}/metrics`);
+  const response = await fetch(`${service.url}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   const parsed = parseExposition(await response.text());
@@ -54,12 +56,12 @@ describe('GET /metrics', () => {
   const puts = 3;
 
   beforeAll(async () => {
-    for (let i = 0; i < puts; i++) expect((await store.put(ns, `key-${i}`, { value: `v${i}` })).status).toBe(201);
-    expect((await store.put(ns, 'key-0', { value: 'again' })).status).toBe(200);
-    expect((await store.get(ns, 'key-1')).status).toBe(200);
-    expect((await store.get(ns, 'missing')).status).toBe(404);
+    for (let i = 0; i < puts; i++) expect((await request('PUT', entryPath(ns, `key-${i}`), { value: `v${i}` })).status).toBe(201);
+    expect((await request('PUT', entryPath(ns, 'key-0'), { value: 'again' })).status).toBe(200);
+    expect((await request('GET', entryPath(ns, 'key-1'))).status).toBe(200);
+    expect((await request('GET', entryPath(ns, 'missing'))).status).toBe(404);
     for (const path of ['/v1/nothing-here', '/v1/nothing/else', `/x/${'y'.repeat(50)}`]) {
-      expect((await store.request('GET', path)).status).toBe(404);
+      expect((await request('GET', path)).status).toBe(404);
     }
   });
 
@@ -97,7 +99,7 @@ describe('GET /metrics', () => {
   });
 
   it('reports the log head, the events appended, and the projector position and lag, as readiness does', async () => {
-    const ready = await http('GET', `${store.url}/health/ready`);
+    const ready = await http('GET', `${service.url}/health/ready`);
     const head = ready.body.info.store.head;
     // The namespace's creation, three creations and one update.
     expect(head).toBe(puts + 2);
@@ -134,7 +136,7 @@ describe('GET /metrics', () => {
     expect(before.value('hexastore_feed_subscribers')).toBe(0);
     const clientBefore = before.value('hexastore_feed_disconnects_total', { reason: 'client' });
     const stop = new AbortController();
-    const response = await fetch(`${store.url}/v1/namespaces/${ns}/feed?from=start`, { signal: stop.signal });
+    const response = await fetch(`${service.url}/v1/namespaces/${ns}/feed?from=start`, { signal: stop.signal });
     const reader = response.body!.getReader();
     await reader.read(); // the stream is open
     expect((await scrape()).value('hexastore_feed_subscribers')).toBe(1);
