@@ -1,8 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { EventData, Projection, RecordedEvent } from '@app/event-store';
+import { EventData } from '@app/event-store';
 import { randomUUID } from 'node:crypto';
-import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
+import { decodingProjection, StoreProjection } from '../events/store-projection';
+import { StoreEventMetadata } from '../shared/store-events';
 import { IdempotencyClaim } from '../write-path/namespace-writer';
+import { IdempotencyMetadata, REQUEST_ANSWERED, RequestAnsweredData } from './request-answered';
+
+export type { IdempotencyMetadata } from './request-answered';
+export { IDEMPOTENCY_STREAM, REQUEST_ANSWERED } from './request-answered';
+/** The data of an answer; the event's type is IdempotentRequestAnswered. */
+export type RequestAnswered = RequestAnsweredData;
 
 /**
  * Idempotency on a log shared by several replicas. The events of a write carry its key and request
@@ -11,28 +18,17 @@ import { IdempotencyClaim } from '../write-path/namespace-writer';
  * caught up with the stream, and writes nothing. The answer follows in IDEMPOTENCY_STREAM (read
  * models need the write projected before they can answer). Both are projected into every replica.
  */
-export const IDEMPOTENCY_STREAM = `${STREAM_PREFIX}_idempotency`;
-export const REQUEST_ANSWERED = 'StoreIdempotentRequestAnswered';
-
-export type IdempotencyMetadata = { readonly idempotencyKey: string; readonly requestFingerprint: string };
-
 export const idempotencyMetadata = (claim: IdempotencyClaim): IdempotencyMetadata => ({
   idempotencyKey: claim.key,
   requestFingerprint: claim.fingerprint,
 });
-
-export interface RequestAnswered {
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly response: unknown;
-}
 
 export function requestAnswered(claim: IdempotencyClaim, response: unknown, metadata: StoreEventMetadata): EventData {
   const data: RequestAnswered = { key: claim.key, fingerprint: claim.fingerprint, response };
   return { id: randomUUID(), type: REQUEST_ANSWERED, data, metadata };
 }
 
-export const idempotencyLogProjection: Projection = {
+export const idempotencyLogTypedProjection: StoreProjection = {
   name: 'idempotency-log',
   tables: ['idempotency_log'],
   schema: `
@@ -57,19 +53,19 @@ export const idempotencyLogProjection: Projection = {
        ON CONFLICT (key) DO UPDATE SET response = excluded.response
        WHERE response IS NULL AND fingerprint = excluded.fingerprint`,
     );
-    return (event: RecordedEvent) => {
-      if (event.stream === IDEMPOTENCY_STREAM) {
-        if (event.type !== REQUEST_ANSWERED) return;
-        const data = event.data as RequestAnswered;
-        answered.run(data.key, data.fingerprint, JSON.stringify(data.response));
+    return (event) => {
+      if (event.type === REQUEST_ANSWERED) {
+        answered.run(event.data.key, event.data.fingerprint, JSON.stringify(event.data.response));
         return;
       }
-      const { idempotencyKey, requestFingerprint } = event.metadata as Partial<IdempotencyMetadata>;
-      if (typeof idempotencyKey !== 'string' || typeof requestFingerprint !== 'string') return;
+      const { idempotencyKey, requestFingerprint } = event.metadata;
+      if (idempotencyKey === undefined || requestFingerprint === undefined) return;
       written.run(idempotencyKey, requestFingerprint, event.stream, event.revision, event.revision);
     };
   },
 };
+
+export const idempotencyLogProjection = decodingProjection(idempotencyLogTypedProjection);
 
 export interface IdempotencyEntry {
   readonly fingerprint: string;
