@@ -40,7 +40,7 @@ export * from './queries/read-consistency';
 export * from './commands/rebuild.commands';
 export * from './backup/archive';
 export * from './backup/archive-reader';
-export * from './backup/backup';
+export * from './events/backup-events';
 export * from './backup/backup.commands';
 export * from './write-path/namespace-writer';
 export * from './store.module';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PutEntry, DeleteEntry } from './commands/entry.commands';
 import { EntryRecord, replayInto } from './read-models/entries/entry-record';
 import { GetEntry, ListEntries } from './queries/entry.queries';
+import { requireStoreEvent } from './events/store-event';
 import { GetNamespace } from './queries/namespace.queries';
 import { RebuildReadModels } from './commands/rebuild.commands';
 import { SqliteStoreBackend } from './runtime/sqlite-store-backend';
@@ -145,7 +146,7 @@ describe('lifecycle on the sqlite backend', () => {
       const events = await eventsOf(store, 'tt');
       const fromZero = new Map<string, EntryRecord>();
       for (let revision = 0; revision <= head; revision++) {
-        replayInto(fromZero, events[revision]);
+        replayInto(fromZero, requireStoreEvent(events[revision]));
         expect(await store.backend.timeTravel.stateAt('tt', revision)).toEqual(fromZero);
         for (const key of ['k0', 'k1', 'k2', 'k3', 'k4']) {
           expect(await store.backend.timeTravel.entryAt('tt', key, revision)).toEqual(fromZero.get(key));
@@ -171,7 +172,9 @@ describe('read models and store-wide streams', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hexastore-wide-'));
     const backend = new SqliteStoreBackend(dir);
     try {
-      await backend.eventStore.append('store-_store', [{ id: 'e1', type: 'StoreConfigReloaded', data: { changes: 0 }, metadata: {} }], 'any');
+      const data = { sha256: 'f'.repeat(64), changes: [], unchanged: true, trigger: 'cli' };
+      const metadata = { actor: 'ops', correlationId: 'c', causationId: 'c', schemaVersion: 1, timestamp: new Date().toISOString() };
+      await backend.eventStore.append('store-_store', [{ id: 'e1', type: 'StoreConfigReloaded', data, metadata }], 'any');
       expect(backend.namespaces.list()).toEqual([]);
       expect(await backend.rebuild()).toBe(1);
     } finally {

@@ -15,7 +15,7 @@ import { CommandContext, eventMetadata, namespaceStream, STORE_WIDE_STREAM, STRE
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchivedEvent, ArchiveHeader, archiveInvalid } from './archive';
 import { readSpool, verifyArchive } from './archive-reader';
 import { archiveBytes, gzipped } from './archive-writer';
-import { BackupCreated } from './backup';
+import { BackupCreated } from '../events/backup-events';
 import { decideRestore, restoredEvent } from './backup.decide';
 
 const PAGE = 1000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { StoreError } from '../shared/errors';
 import { ArchiveStreamSummary } from './archive-reader';
-import { ExistingStream } from './backup';
+import { ExistingStream } from '../events/backup-events';
 import { decideRestore } from './backup.decide';
 
 const archive = new Map<string, ArchiveStreamSummary>([

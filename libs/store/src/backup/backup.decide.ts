@@ -1,7 +1,7 @@
 import { StoreError } from '../shared/errors';
 import { STREAM_PREFIX } from '../shared/store-events';
 import { ArchiveStreamSummary, VerifiedArchive } from './archive-reader';
-import { ExistingStream, Restored, RestoreDecision } from './backup';
+import { ExistingStream, Restored, RestoreDecision } from '../events/backup-events';
 
 /**
  * Restore goes only into namespaces the store does not have. The one exception is a repeat: when

@@ -5,33 +5,20 @@ import { readFile } from 'node:fs/promises';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { RequestMeta } from '../shared/request-meta';
-import { DomainEvent, eventMetadata, STREAM_PREFIX } from '../shared/store-events';
+import { eventMetadata, STREAM_PREFIX } from '../shared/store-events';
 import { handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 import { decideNamespaceConfig } from '../namespace/config.decide';
+import { ConfigChange, ConfigReloaded, ReloadResult, ReloadTrigger } from '../events/config-reloaded';
 import { configInvalid, parseStoreConfig } from './store-config';
+
+export type { ConfigChange, ConfigReloaded, ReloadResult, ReloadTrigger };
 
 /** Path of the config file, or undefined when none is configured. */
 export const STORE_CONFIG_FILE = Symbol('StoreConfigFile');
 
 /** Store-wide events go to a stream no namespace name can take (names never start with `_`). */
 export const STORE_STREAM = `${STREAM_PREFIX}_store`;
-
-export type ReloadTrigger = 'start' | 'http' | 'signal' | 'cli';
-
-export interface ConfigChange {
-  namespace: string;
-  change: 'created' | 'configured';
-  defaultTtlSeconds?: number | null;
-}
-
-export interface ReloadResult {
-  sha256: string;
-  changes: ConfigChange[];
-  unchanged: boolean;
-}
-
-export type ConfigReloaded = DomainEvent<'StoreConfigReloaded', ReloadResult & { trigger: ReloadTrigger }>;
 
 /** HotReload: read the config file, append the differences from the current state as events. */
 export class HotReload extends Command<ReloadResult> {

@@ -4,7 +4,8 @@ import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
 import { parseCursor } from '../shared/cursor';
 import { StoreError } from '../shared/errors';
-import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
+import { toStoreEvent } from '../events/store-event';
+import { STREAM_PREFIX } from '../shared/store-events';
 import { validateConsumerName } from '../consumer/consumer';
 import { ConsumerView } from '../read-models/consumers/consumers.read-model';
 
@@ -68,12 +69,12 @@ export class ListReplicasHandler implements IQueryHandler<ListReplicas> {
   /** Events after a position (counted up to a cap) and the age of the oldest of them. */
   private async lag(position: Position | 'start', now: number) {
     const behind = await this.backend.eventStore.readAll({ after: position, maxCount: LAG_CAP + 1, streamPrefix: STREAM_PREFIX });
-    const oldest = behind[0]?.metadata as Partial<StoreEventMetadata> | undefined;
+    const oldest = behind.length > 0 ? toStoreEvent(behind[0])?.metadata : undefined;
     return {
       position: position === 'start' ? null : formatPosition(position),
       lagEvents: Math.min(behind.length, LAG_CAP),
       lagCapped: behind.length > LAG_CAP,
-      lagSeconds: oldest?.timestamp ? Math.max(0, (now - Date.parse(oldest.timestamp)) / 1000) : 0,
+      lagSeconds: oldest ? Math.max(0, (now - Date.parse(oldest.timestamp)) / 1000) : 0,
       lastSyncedAt: null as string | null,
     };
   }

@@ -1,6 +1,7 @@
-import { formatPosition, RecordedEvent } from '@app/event-store';
-import { IDEMPOTENCY_STREAM } from '../read-models/idempotency/idempotency-log';
-import { STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
+import { formatPosition } from '@app/event-store';
+import { StoreEvent } from '../events/store-event';
+import { IDEMPOTENCY_STREAM } from '../events/request-answered';
+import { namespaceStream } from '../shared/store-events';
 
 /** What a change-feed subscriber receives for one event. */
 export interface FeedEvent {
@@ -34,31 +35,29 @@ const VALUE_FIELDS = new Set(['value', 'valueBase64']);
 /** Streams of the store's own bookkeeping (idempotency answers), not changes anyone subscribes to. */
 const INTERNAL_STREAMS = new Set([IDEMPOTENCY_STREAM]);
 
-export function matchesFeed(event: RecordedEvent, filter: FeedFilter): boolean {
+export function matchesFeed(event: StoreEvent, filter: FeedFilter): boolean {
   if (INTERNAL_STREAMS.has(event.stream)) return false;
-  if (filter.namespace !== undefined && event.stream !== `${STREAM_PREFIX}${filter.namespace}`) return false;
+  if (filter.namespace !== undefined && event.stream !== namespaceStream(filter.namespace)) return false;
   if (filter.types && !filter.types.has(event.type)) return false;
   if (filter.keyPrefix !== undefined) {
-    const key = (event.data as { key?: unknown })?.key;
-    if (typeof key !== 'string' || !key.startsWith(filter.keyPrefix)) return false;
+    const key = 'key' in event.data ? event.data.key : undefined;
+    if (key === undefined || !key.startsWith(filter.keyPrefix)) return false;
   }
   return true;
 }
 
-export function toFeedEvent(event: RecordedEvent, filter: FeedFilter): FeedEvent {
-  const meta = event.metadata as Partial<StoreEventMetadata>;
-  const data = Object.entries((event.data ?? {}) as Record<string, unknown>).filter(
-    ([field]) => !(filter.withoutValues && VALUE_FIELDS.has(field)),
-  );
+export function toFeedEvent(event: StoreEvent, filter: FeedFilter): FeedEvent {
+  const data = Object.entries(event.data).filter(([field]) => !(filter.withoutValues && VALUE_FIELDS.has(field)));
+  const { timestamp, actor, correlationId, causationId } = event.metadata;
   return {
     ...Object.fromEntries(data),
     type: event.type,
     stream: event.stream,
     revision: event.revision,
     position: formatPosition(event.position),
-    timestamp: meta.timestamp ?? event.recordedAt,
-    actor: meta.actor ?? 'unknown',
-    correlationId: meta.correlationId ?? '',
-    causationId: meta.causationId ?? '',
+    timestamp,
+    actor,
+    correlationId,
+    causationId,
   };
 }

@@ -7,6 +7,7 @@ import { StoreBackend } from '../runtime/store-backend';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
+import { toStoreEvent } from '../events/store-event';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
 
 export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
@@ -54,7 +55,8 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
 }
 
 async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter): AsyncGenerator<FeedEvent> {
-  for await (const event of source) {
-    if (matchesFeed(event, filter)) yield toFeedEvent(event, filter);
+  for await (const recorded of source) {
+    const event = toStoreEvent(recorded);
+    if (event && matchesFeed(event, filter)) yield toFeedEvent(event, filter);
   }
 }

@@ -1,13 +1,14 @@
-import { formatPosition, RecordedEvent } from '@app/event-store';
+import { formatPosition } from '@app/event-store';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { EntryView } from '../read-models/entries/entries.read-model';
-import { contentOf, EntryEvent, EntryWrittenData } from '../namespace/entry';
+import { contentOf, EntryEvent, isEntryEvent } from '../namespace/entry';
 import { entryNotFound } from '../namespace/entry.decide';
 import { validateNamespace } from '../shared/names';
 import { checkLimit, decodeRevisionCursor, encodeRevisionCursor, PageOptions } from '../shared/page';
 import { HistoryReadModel } from '../read-models/history/history.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
-import { metadataOf, TimeTravel } from '../read-models/time-travel/time-travel';
+import { StoreEvent } from '../events/store-event';
+import { TimeTravel } from '../read-models/time-travel/time-travel';
 
 /** GetEntry at a past namespace revision. */
 export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {
@@ -68,24 +69,24 @@ export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
   }
 }
 
-function toItem(recorded: RecordedEvent): HistoryItem {
-  const event = recorded as unknown as EntryEvent;
-  const meta = metadataOf(recorded);
+function toItem(event: StoreEvent): HistoryItem {
+  // The history read model indexes entry events only.
+  if (!isEntryEvent(event)) throw new Error(`event ${event.id} (${event.type}) at ${event.stream}@${event.revision} is not an entry event`);
   const item: HistoryItem = {
-    revision: recorded.revision,
-    position: formatPosition(recorded.position),
+    revision: event.revision,
+    position: formatPosition(event.position),
     type: event.type,
     version: event.data.version,
-    actor: meta.actor,
-    timestamp: meta.timestamp,
-    correlationId: meta.correlationId,
+    actor: event.metadata.actor,
+    timestamp: event.metadata.timestamp,
+    correlationId: event.metadata.correlationId,
   };
   const expiry = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   switch (event.type) {
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored':
-      return { ...item, ...contentOf(event.data as EntryWrittenData), expiresAt: expiry(event.data.expiresAt) };
+      return { ...item, ...contentOf(event.data), expiresAt: expiry(event.data.expiresAt) };
     case 'StoreEntryTtlSet':
       return { ...item, expiresAt: expiry(event.data.expiresAt) };
     default:

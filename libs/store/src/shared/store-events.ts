@@ -20,6 +20,9 @@ export type StoreEventMetadata = {
   readonly actor: string;
   readonly schemaVersion: number;
   readonly timestamp: string;
+  /** Set on the events of a write made with an Idempotency-Key. */
+  readonly idempotencyKey?: string;
+  readonly requestFingerprint?: string;
 };
 
 export function eventMetadata(ctx: CommandContext): StoreEventMetadata {

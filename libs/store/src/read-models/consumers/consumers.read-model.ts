@@ -1,9 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection } from '@app/event-store';
-import { StoreEventMetadata } from '../../shared/store-events';
-import { ConsumerCheckpointed } from '../../consumer/consumer';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 
-export const consumersProjection: Projection = {
+export const consumersTypedProjection: StoreProjection = {
   name: 'consumers',
   tables: ['consumers'],
   schema: `
@@ -19,13 +17,14 @@ export const consumersProjection: Projection = {
        ON CONFLICT (name) DO UPDATE SET position = excluded.position, checkpointed_at = excluded.checkpointed_at,
          checkpoints = checkpoints + 1`,
     );
-    return (recorded) => {
-      if (recorded.type !== 'StoreConsumerCheckpointed') return;
-      const { consumer, position } = (recorded as unknown as ConsumerCheckpointed).data;
-      save.run(consumer, position, (recorded.metadata as unknown as StoreEventMetadata).timestamp);
+    return (event) => {
+      if (event.type !== 'StoreConsumerCheckpointed') return;
+      save.run(event.data.consumer, event.data.position, event.metadata.timestamp);
     };
   },
 };
+
+export const consumersProjection = decodingProjection(consumersTypedProjection);
 
 export interface ConsumerView {
   name: string;

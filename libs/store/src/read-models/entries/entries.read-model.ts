@@ -1,8 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { prefixUpperBound } from '../../shared/names';
-import { decodeValue, encodeValue, EncodedValue, EntryEvent, EntryState, isEntryEvent } from '../../namespace/entry';
-import { EntryRecord, evolveRecord, recordedAt } from './entry-record';
+import { decodeValue, encodeValue, EncodedValue, EntryState, isEntryEvent } from '../../namespace/entry';
+import { EntryRecord, evolveRecord, isEntryWritten, recordedAt, writtenRecord } from './entry-record';
 
 /** Columns of an entry row; snapshots keep rows of the same shape. */
 export const ENTRY_COLUMNS = 'key, value, metadata, version, created_at, updated_at, expires_at, mod_revision, deleted_at';
@@ -17,7 +17,7 @@ export const ENTRY_COLUMNS_DDL = `
       mod_revision INTEGER NOT NULL,
       deleted_at   TEXT`;
 
-export const entriesProjection: Projection = {
+export const entriesTypedProjection: StoreProjection = {
   name: 'entries',
   tables: ['entries'],
   schema: `
@@ -33,27 +33,28 @@ export const entriesProjection: Projection = {
     // Positional parameters: binding by name costs more, and this runs for every event of a rebuild.
     const upsert = db.prepare(`INSERT OR REPLACE INTO entries (namespace, ${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const remove = db.prepare('DELETE FROM entries WHERE namespace = ? AND key = ?');
-    /** The record before the event; a write replaces the content, so it needs only the creation time, never the old value. */
-    const before = (event: EntryEvent): EntryRecord | undefined => {
-      const { namespace, key } = event.data;
-      if (event.type === 'StoreEntryCreated') return undefined;
-      if (event.type === 'StoreEntryUpdated' || event.type === 'StoreEntryRestored') {
-        const at = createdAt.get(namespace, key) as string | undefined;
-        return at === undefined ? undefined : ({ createdAt: at } as EntryRecord);
-      }
+    const createdBefore = (namespace: string, key: string): string | undefined => {
+      const at: unknown = createdAt.get(namespace, key);
+      return typeof at === 'string' ? at : undefined;
+    };
+    const recordBefore = (namespace: string, key: string): EntryRecord | undefined => {
       const row = get.get(namespace, key) as EntryRow | undefined;
       return row && toRecord(row);
     };
-    return (recorded: RecordedEvent) => {
-      if (!isEntryEvent(recorded)) return;
-      const event = recorded as unknown as EntryEvent;
+    return (event) => {
+      if (!isEntryEvent(event)) return;
       const { namespace, key } = event.data;
-      const after = evolveRecord(before(event), event, recordedAt(recorded));
+      const at = recordedAt(event);
+      const after = isEntryWritten(event)
+        ? writtenRecord(event.type === 'StoreEntryCreated' ? undefined : createdBefore(namespace, key), event, at)
+        : evolveRecord(recordBefore(namespace, key), event, at);
       if (after) upsert.run(...toRow(namespace, after));
       else remove.run(namespace, key);
     };
   },
 };
+
+export const entriesProjection = decodingProjection(entriesTypedProjection);
 
 export type EntryView = EncodedValue & {
   namespace: string;

@@ -1,6 +1,6 @@
-import { RecordedEvent } from '@app/event-store';
+import type { StoreEvent } from '../../events/store-event';
 import { StoreEventMetadata } from '../../shared/store-events';
-import { contentOf, EntryContent, EntryEvent, isEntryEvent } from '../../namespace/entry';
+import { contentOf, EntryContent, EntryCreated, EntryEvent, EntryRestored, EntryUpdated, isEntryEvent } from '../../namespace/entry';
 
 /** An entry as reads see it, deleted ones included: the view the entries read model, snapshots and time travel share. */
 export type EntryRecord = EntryContent & {
@@ -21,10 +21,16 @@ export interface RecordedAt {
   readonly timestamp: string;
 }
 
-export const recordedAt = (event: RecordedEvent): RecordedAt => ({
+export const recordedAt = (event: { readonly revision: number; readonly metadata: StoreEventMetadata }): RecordedAt => ({
   revision: event.revision,
-  timestamp: (event.metadata as unknown as StoreEventMetadata).timestamp,
+  timestamp: event.metadata.timestamp,
 });
+
+/** The events that replace an entry's content. */
+export type EntryWritten = EntryCreated | EntryUpdated | EntryRestored;
+
+export const isEntryWritten = (event: EntryEvent): event is EntryWritten =>
+  event.type === 'StoreEntryCreated' || event.type === 'StoreEntryUpdated' || event.type === 'StoreEntryRestored';
 
 /** The one evolve of the entry view: undefined means the key has no record (never written, expired, purged). */
 export function evolveRecord(before: EntryRecord | undefined, event: EntryEvent, at: RecordedAt): EntryRecord | undefined {
@@ -32,15 +38,8 @@ export function evolveRecord(before: EntryRecord | undefined, event: EntryEvent,
   switch (event.type) {
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
-    case 'StoreEntryRestored': {
-      const { key, version, expiresAt } = event.data;
-      const keepsCreatedAt = before !== undefined && event.type !== 'StoreEntryCreated';
-      return {
-        key, ...contentOf(event.data), version, expiresAt, ...base, deletedAt: null,
-        createdAt: keepsCreatedAt ? before.createdAt : at.timestamp,
-        updatedAt: at.timestamp,
-      };
-    }
+    case 'StoreEntryRestored':
+      return writtenRecord(before?.createdAt, event, at);
     case 'StoreEntryTtlSet':
       return before && { ...before, ...base, version: event.data.version, expiresAt: event.data.expiresAt, updatedAt: at.timestamp };
     case 'StoreEntryDeleted':
@@ -51,12 +50,22 @@ export function evolveRecord(before: EntryRecord | undefined, event: EntryEvent,
   }
 }
 
-/** Folds one recorded event of a namespace stream into a key → record map (other events pass by). */
-export function replayInto(records: Map<string, EntryRecord>, event: RecordedEvent): void {
+/** A write needs only when the record before it was created, never its old value. */
+export function writtenRecord(createdBefore: string | undefined, event: EntryWritten, at: RecordedAt): EntryRecord {
+  const { key, version, expiresAt } = event.data;
+  const keepsCreatedAt = createdBefore !== undefined && event.type !== 'StoreEntryCreated';
+  return {
+    key, ...contentOf(event.data), version, expiresAt, modRevision: at.revision, deletedAt: null,
+    createdAt: keepsCreatedAt ? createdBefore : at.timestamp,
+    updatedAt: at.timestamp,
+  };
+}
+
+/** Folds one event of a namespace stream into a key → record map (other events pass by). */
+export function replayInto(records: Map<string, EntryRecord>, event: StoreEvent): void {
   if (!isEntryEvent(event)) return;
-  const entryEvent = event as unknown as EntryEvent;
-  const key = entryEvent.data.key;
-  const after = evolveRecord(records.get(key), entryEvent, recordedAt(event));
+  const key = event.data.key;
+  const after = evolveRecord(records.get(key), event, recordedAt(event));
   if (after) records.set(key, after);
   else records.delete(key);
 }

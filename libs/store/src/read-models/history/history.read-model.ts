@@ -1,9 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
-import { EntryEvent, isEntryEvent } from '../../namespace/entry';
+import { isEntryEvent } from '../../namespace/entry';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 
 /** Per key, the revisions of the namespace stream that changed it: an index into the log, which holds the rest. */
-export const historyProjection: Projection = {
+export const historyTypedProjection: StoreProjection = {
   name: 'entry-history',
   tables: ['entry_history'],
   schema: `
@@ -15,13 +15,14 @@ export const historyProjection: Projection = {
     ) STRICT, WITHOUT ROWID;`,
   bind(db) {
     const insert = db.prepare('INSERT INTO entry_history (namespace, key, revision) VALUES (?, ?, ?)');
-    return (recorded: RecordedEvent) => {
-      if (!isEntryEvent(recorded)) return;
-      const { namespace, key } = (recorded as unknown as EntryEvent).data;
-      insert.run(namespace, key, recorded.revision);
+    return (event) => {
+      if (!isEntryEvent(event)) return;
+      insert.run(event.data.namespace, event.data.key, event.revision);
     };
   },
 };
+
+export const historyProjection = decodingProjection(historyTypedProjection);
 
 export class HistoryReadModel {
   private readonly between: Statement;

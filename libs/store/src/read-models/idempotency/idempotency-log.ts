@@ -1,7 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
-import { STREAM_PREFIX } from '../../shared/store-events';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { IdempotencyClaim } from '../../shared/idempotency';
+import { IdempotencyMetadata, REQUEST_ANSWERED, RequestAnsweredData } from '../../events/request-answered';
+
+export type { IdempotencyMetadata } from '../../events/request-answered';
+export { IDEMPOTENCY_STREAM, REQUEST_ANSWERED } from '../../events/request-answered';
+/** The data of an answer; the event's type is IdempotentRequestAnswered. */
+export type RequestAnswered = RequestAnsweredData;
 
 /**
  * Idempotency, one mechanism for every backend. The events of a write carry its key and request
@@ -11,23 +16,12 @@ import { IdempotencyClaim } from '../../shared/idempotency';
  * in the projector's transaction that applies the write (on the embedded log, the append's own
  * transaction). Answers recorded in IDEMPOTENCY_STREAM by earlier versions are still read.
  */
-export const IDEMPOTENCY_STREAM = `${STREAM_PREFIX}_idempotency`;
-export const REQUEST_ANSWERED = 'StoreIdempotentRequestAnswered';
-
-export type IdempotencyMetadata = { readonly idempotencyKey: string; readonly requestFingerprint: string };
-
 export const idempotencyMetadata = (claim: IdempotencyClaim): IdempotencyMetadata => ({
   idempotencyKey: claim.key,
   requestFingerprint: claim.fingerprint,
 });
 
-export interface RequestAnswered {
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly response: unknown;
-}
-
-export const idempotencyLogProjection: Projection = {
+export const idempotencyLogTypedProjection: StoreProjection = {
   name: 'idempotency-log',
   tables: ['idempotency_log'],
   schema: `
@@ -52,19 +46,19 @@ export const idempotencyLogProjection: Projection = {
        ON CONFLICT (key) DO UPDATE SET response = excluded.response
        WHERE response IS NULL AND fingerprint = excluded.fingerprint`,
     );
-    return (event: RecordedEvent) => {
-      if (event.stream === IDEMPOTENCY_STREAM) {
-        if (event.type !== REQUEST_ANSWERED) return;
-        const data = event.data as RequestAnswered;
-        answered.run(data.key, data.fingerprint, JSON.stringify(data.response));
+    return (event) => {
+      if (event.type === REQUEST_ANSWERED) {
+        answered.run(event.data.key, event.data.fingerprint, JSON.stringify(event.data.response));
         return;
       }
-      const { idempotencyKey, requestFingerprint } = event.metadata as Partial<IdempotencyMetadata>;
-      if (typeof idempotencyKey !== 'string' || typeof requestFingerprint !== 'string') return;
+      const { idempotencyKey, requestFingerprint } = event.metadata;
+      if (idempotencyKey === undefined || requestFingerprint === undefined) return;
       written.run(idempotencyKey, requestFingerprint, event.stream, event.revision, event.revision);
     };
   },
 };
+
+export const idempotencyLogProjection = decodingProjection(idempotencyLogTypedProjection);
 
 export interface IdempotencyEntry {
   readonly fingerprint: string;

@@ -1,8 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
 import { EntryEvent, isEntryEvent } from '../../namespace/entry';
-import { NamespaceEvent, namespaceNotFound } from '../../namespace/namespace';
-import { namespaceStream, StoreEventMetadata } from '../../shared/store-events';
+import { isNamespaceEvent } from '../../events/store-event';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
+import { namespaceNotFound } from '../../namespace/namespace';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
 
@@ -11,7 +11,7 @@ const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) +
  * expired ones until their expiry is recorded), and the revision of their stream's last event.
  * It reads the entry's previous size from the entries table, so it must run before the entries projection.
  */
-export const namespacesProjection: Projection = {
+export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
   tables: ['namespaces'],
   schema: `
@@ -38,13 +38,12 @@ export const namespacesProjection: Projection = {
       const row = previousSize.get(ns, key) as { size: number } | undefined;
       return row && entryBytes(key, row.size);
     };
-    return (recorded: RecordedEvent) => {
-      const event = recorded as unknown as NamespaceEvent;
-      const at = (recorded.metadata as unknown as StoreEventMetadata).timestamp;
-      const name = event.data?.namespace;
-      if (recorded.stream !== namespaceStream(name)) return; // store-wide streams have no namespace
+    return (event) => {
+      if (!isNamespaceEvent(event)) return;
+      const at = event.metadata.timestamp;
+      const name = event.data.namespace;
       if (event.type === 'StoreNamespaceCreated') {
-        create.run(name, recorded.revision, at, at);
+        create.run(name, event.revision, at, at);
         return;
       }
       if (event.type === 'StoreNamespaceConfigured') configure.run(event.data.defaultTtlSeconds, name);
@@ -52,10 +51,12 @@ export const namespacesProjection: Projection = {
       const after = isEntryEvent(event) ? sizeAfter(event, before) : undefined;
       const count = Number(after !== undefined) - Number(before !== undefined);
       // Positional parameters: binding by name costs more, and this runs for every event of a rebuild.
-      change.run(count, (after ?? 0) - (before ?? 0), recorded.revision, at, name);
+      change.run(count, (after ?? 0) - (before ?? 0), event.revision, at, name);
     };
   },
 };
+
+export const namespacesProjection = decodingProjection(namespacesTypedProjection);
 
 function sizeAfter(event: EntryEvent, before: number | undefined): number | undefined {
   switch (event.type) {

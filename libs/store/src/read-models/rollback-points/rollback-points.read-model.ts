@@ -1,9 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
-import { StoreEventMetadata } from '../../shared/store-events';
-import { RollbackPointCreated } from '../../namespace/rollback';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 
-export const rollbackPointsProjection: Projection = {
+export const rollbackPointsTypedProjection: StoreProjection = {
   name: 'rollback-points',
   tables: ['rollback_points'],
   schema: `
@@ -22,13 +20,15 @@ export const rollbackPointsProjection: Projection = {
       `INSERT INTO rollback_points (namespace, id, stage, label, revision, created_at, actor)
        VALUES (@namespace, @id, @stage, @label, @revision, @createdAt, @actor)`,
     );
-    return (recorded: RecordedEvent) => {
-      if (recorded.type !== 'StoreRollbackPointCreated') return;
-      const { timestamp, actor } = recorded.metadata as unknown as StoreEventMetadata;
-      insert.run({ ...(recorded as unknown as RollbackPointCreated).data, createdAt: timestamp, actor });
+    return (event) => {
+      if (event.type !== 'StoreRollbackPointCreated') return;
+      const { timestamp, actor } = event.metadata;
+      insert.run({ ...event.data, createdAt: timestamp, actor });
     };
   },
 };
+
+export const rollbackPointsProjection = decodingProjection(rollbackPointsTypedProjection);
 
 export interface RollbackPointView {
   namespace: string;

@@ -1,16 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Projection, RecordedEvent } from '@app/event-store';
+import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { ENTRY_COLUMNS, ENTRY_COLUMNS_DDL, EntryRow, toRecord } from '../entries/entries.read-model';
 import { EntryRecord } from '../entries/entry-record';
-import { StoreEventMetadata } from '../../shared/store-events';
-import { SnapshotCreated } from '../../namespace/snapshot';
 
 /**
  * Snapshots and their content: on StoreSnapshotCreated the namespace's rows of the entries read
  * model (deleted ones included) are copied as they stand, which is the state at the snapshot's
  * revision since events are projected in order. A cache derived from the log: a rebuild makes it again.
  */
-export const snapshotsProjection: Projection = {
+export const snapshotsTypedProjection: StoreProjection = {
   name: 'snapshots',
   tables: ['snapshots', 'snapshot_entries'],
   schema: `
@@ -39,15 +37,16 @@ export const snapshotsProjection: Projection = {
       `INSERT INTO snapshot_entries (namespace, snapshot_id, ${ENTRY_COLUMNS})
        SELECT namespace, @id, ${ENTRY_COLUMNS} FROM entries WHERE namespace = @namespace`,
     );
-    return (recorded: RecordedEvent) => {
-      if (recorded.type !== 'StoreSnapshotCreated') return;
-      const { timestamp, actor } = recorded.metadata as unknown as StoreEventMetadata;
-      const data = (recorded as unknown as SnapshotCreated).data;
-      insert.run({ ...data, createdAt: timestamp, actor });
-      copy.run({ namespace: data.namespace, id: data.id });
+    return (event) => {
+      if (event.type !== 'StoreSnapshotCreated') return;
+      const { timestamp, actor } = event.metadata;
+      insert.run({ ...event.data, createdAt: timestamp, actor });
+      copy.run({ namespace: event.data.namespace, id: event.data.id });
     };
   },
 };
+
+export const snapshotsProjection = decodingProjection(snapshotsTypedProjection);
 
 export interface SnapshotView {
   namespace: string;

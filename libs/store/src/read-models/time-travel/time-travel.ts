@@ -1,7 +1,8 @@
-import { EventStore, RecordedEvent } from '@app/event-store';
+import { EventStore } from '@app/event-store';
 import { EntryRecord, recordedAt, replayInto } from '../entries/entry-record';
+import { requireStoreEvent, StoreEvent } from '../../events/store-event';
 import { SnapshotsReadModel } from '../snapshots/snapshots.read-model';
-import { namespaceStream, StoreEventMetadata } from '../../shared/store-events';
+import { namespaceStream } from '../../shared/store-events';
 import { HistoryReadModel } from '../history/history.read-model';
 
 const PAGE = 2000;
@@ -25,7 +26,7 @@ export class TimeTravel {
     for (let next = snapshot ? snapshot.revision + 1 : 0; next <= revision; ) {
       const page = await this.log.readStream(namespaceStream(namespace), next, Math.min(PAGE, revision - next + 1));
       if (page.length === 0) break;
-      for (const event of page) replayInto(records, event);
+      for (const event of page) replayInto(records, requireStoreEvent(event));
       next = page[page.length - 1].revision + 1;
     }
     return records;
@@ -48,11 +49,9 @@ export class TimeTravel {
     return recordedAt(await this.eventAt(namespace, revision)).timestamp;
   }
 
-  async eventAt(namespace: string, revision: number): Promise<RecordedEvent> {
+  async eventAt(namespace: string, revision: number): Promise<StoreEvent> {
     const [event] = await this.log.readStream(namespaceStream(namespace), revision, 1);
     if (!event || event.revision !== revision) throw new Error(`revision ${revision} of namespace ${namespace} is not in the log`);
-    return event;
+    return requireStoreEvent(event);
   }
 }
-
-export const metadataOf = (event: RecordedEvent) => event.metadata as unknown as StoreEventMetadata;

@@ -1,0 +1,66 @@
+import { ConfigChange, ConfigReloaded, RELOAD_TRIGGERS } from './config-reloaded';
+import { BackupCreatedData, RestoredData } from './backup-events';
+import { ConsumerCheckpointed } from '../consumer/consumer';
+import { EntryTtlSetData, EntryVersionData, EntryWrittenData } from '../namespace/entry';
+import { RequestAnsweredData } from './request-answered';
+import { NamespaceConfigured, NamespaceCreated } from '../namespace/namespace';
+import { RolledBackData, RollbackPointData } from '../namespace/rollback';
+import { SnapshotData } from '../namespace/snapshot';
+import { StoreEventMetadata } from '../shared/store-events';
+import {
+  isNullableNumber, isNullableString, isNumber, isObject, isString, isStringList, isStringRecord, Json,
+} from './json-guards';
+
+/** The fields projections, the feed and history rely on; checked once per event when it is decoded. */
+export function isStoreEventMetadata(m: Json): m is StoreEventMetadata {
+  return isString(m.correlationId) && isString(m.causationId) && isString(m.actor) && isNumber(m.schemaVersion) && isString(m.timestamp)
+    && (m.idempotencyKey === undefined || isString(m.idempotencyKey))
+    && (m.requestFingerprint === undefined || isString(m.requestFingerprint));
+}
+
+const isEntryKey = (d: unknown): d is Json & { namespace: string; key: string; version: number } =>
+  isObject(d) && isString(d.namespace) && isString(d.key) && isNumber(d.version);
+
+export const isEntryWrittenData = (d: unknown): d is EntryWrittenData =>
+  isEntryKey(d) && isNullableNumber(d.expiresAt) && isStringRecord(d.metadata)
+  && (isString(d.value) ? d.valueBase64 === undefined : isString(d.valueBase64) && d.value === undefined);
+
+export const isEntryVersionData = (d: unknown): d is EntryVersionData => isEntryKey(d);
+
+export const isEntryTtlSetData = (d: unknown): d is EntryTtlSetData => isEntryKey(d) && isNullableNumber(d.expiresAt);
+
+export const isNamespaceCreatedData = (d: unknown): d is NamespaceCreated['data'] => isObject(d) && isString(d.namespace);
+
+export const isNamespaceConfiguredData = (d: unknown): d is NamespaceConfigured['data'] =>
+  isObject(d) && isString(d.namespace) && isNullableNumber(d.defaultTtlSeconds);
+
+export const isRollbackPointData = (d: unknown): d is RollbackPointData =>
+  isObject(d) && isString(d.namespace) && isString(d.id) && isNullableString(d.stage) && isNullableString(d.label) && isNumber(d.revision);
+
+export const isRolledBackData = (d: unknown): d is RolledBackData =>
+  isObject(d) && isString(d.namespace) && isString(d.pointId) && isNumber(d.toRevision) && isString(d.undoPointId)
+  && isObject(d.diff) && isStringList(d.diff.restored) && isStringList(d.diff.changed) && isStringList(d.diff.removed);
+
+export const isSnapshotData = (d: unknown): d is SnapshotData =>
+  isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount);
+
+const isConfigChange = (c: unknown): c is ConfigChange =>
+  isObject(c) && isString(c.namespace) && (c.change === 'created' || c.change === 'configured')
+  && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds));
+
+export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
+  isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)
+  && Array.isArray(d.changes) && d.changes.every(isConfigChange);
+
+export const isBackupCreatedData = (d: unknown): d is BackupCreatedData =>
+  isObject(d) && isStringList(d.namespaces) && isNumber(d.eventCount) && isNullableString(d.headPosition) && isString(d.sha256);
+
+export const isRestoredData = (d: unknown): d is RestoredData =>
+  isObject(d) && isStringList(d.namespaces) && isNumber(d.eventCount) && isNullableString(d.sourceHeadPosition)
+  && [d.sha256, d.archiveCreatedAt, d.sourceBackend, d.sourceIncarnation, d.previousIncarnation, d.incarnation].every(isString);
+
+export const isConsumerCheckpointedData = (d: unknown): d is ConsumerCheckpointed['data'] =>
+  isObject(d) && isString(d.consumer) && isString(d.position);
+
+export const isRequestAnsweredData = (d: unknown): d is RequestAnsweredData =>
+  isObject(d) && isString(d.key) && isString(d.fingerprint) && 'response' in d;
