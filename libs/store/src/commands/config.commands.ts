@@ -54,10 +54,11 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
         operation: 'configure-namespace',
         input: settings ?? null,
         decide: (state) => decideNamespaceConfig(state, settings),
-        respond: ({ events }) => events.map((e): ConfigChange =>
-          e.type === 'StoreNamespaceCreated'
-            ? { namespace, change: 'created' }
-            : { namespace, change: 'configured', defaultTtlSeconds: (e.data as { defaultTtlSeconds: number | null }).defaultTtlSeconds }),
+        respond: ({ events }) => events.flatMap((e): ConfigChange[] => {
+          if (e.type === 'StoreNamespaceCreated') return [{ namespace, change: 'created' }];
+          if (e.type === 'StoreNamespaceConfigured') return [{ namespace, change: 'configured', defaultTtlSeconds: e.data.defaultTtlSeconds }];
+          return [];
+        }),
       })));
     }
     const result = { sha256: createHash('sha256').update(text).digest('hex'), changes, unchanged: changes.length === 0 };

@@ -6,7 +6,7 @@ import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
 import { EntriesReadModel, EntryView } from '../read-models/entries/entries.read-model';
-import { EntryVersionData, EntryWrittenData } from '../namespace/entry';
+import { RecordedNamespaceEvent } from '../events/store-event';
 import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from '../namespace/entry.decide';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
 
@@ -91,6 +91,12 @@ abstract class EntryCommandHandler extends KeyCommandHandler {
 
 const last = <T>(items: readonly T[]) => items[items.length - 1];
 
+/** The version an entry event leaves its key at. */
+export function versionOf(event: RecordedNamespaceEvent): number {
+  if (!('version' in event.data)) throw new Error(`${event.type} is not an event of an entry`);
+  return event.data.version;
+}
+
 @CommandHandler(PutEntry)
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
@@ -105,7 +111,7 @@ export class PutEntryHandler extends EntryCommandHandler implements ICommandHand
 @CommandHandler(DeleteEntry)
 export class DeleteEntryHandler extends EntryCommandHandler implements ICommandHandler<DeleteEntry> {
   execute({ namespace, op, meta }: DeleteEntry): Promise<DeleteResult> {
-    return this.write('delete-entry', namespace, [op], meta, ({ events }) => ({ version: (last(events).data as EntryVersionData).version, ...appendedAt(events) }));
+    return this.write('delete-entry', namespace, [op], meta, ({ events }) => ({ version: versionOf(last(events)), ...appendedAt(events) }));
   }
 }
 
@@ -114,7 +120,7 @@ export class CommitTransactionHandler extends EntryCommandHandler implements ICo
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
     return this.write('transaction', namespace, ops, meta, ({ events }) => {
       // Each key appears once; an expiry recorded on the way comes before the op's own event.
-      const versions = new Map(events.map((e) => [(e.data as EntryWrittenData).key, (e.data as EntryWrittenData).version]));
+      const versions = new Map(events.flatMap((e) => ('key' in e.data ? [[e.data.key, e.data.version] as const] : [])));
       return {
         ...appendedAt(events),
         results: ops.map((op) => ({ op: op.op, key: op.key, version: versions.get(op.key)! })),

@@ -8,6 +8,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
+import { RecordedNamespaceEvent } from '../events/store-event';
 import { RollbackDiff } from '../namespace/rollback';
 import { decideRollback, decideRollbackPoint, TargetEntry } from '../namespace/rollback.decide';
 import { RollbackPointsReadModel, RollbackPointView } from '../read-models/rollback-points/rollback-points.read-model';
@@ -81,7 +82,11 @@ export class RollBackHandler implements ICommandHandler<RollBack> {
   }
 }
 
-const rolledBackDiff = (events: readonly { data: unknown }[]) => (events[events.length - 1].data as { diff: RollbackDiff }).diff;
+function rolledBackDiff(events: readonly RecordedNamespaceEvent[]): RollbackDiff {
+  const closing = events[events.length - 1];
+  if (closing.type !== 'StoreRolledBack') throw new Error(`a rollback ends with StoreRolledBack, not ${closing.type}`);
+  return closing.data.diff;
+}
 
 export const pointNotFound = (namespace: string, id: string) =>
   new StoreError('ROLLBACK_POINT_NOT_FOUND', `no rollback point ${JSON.stringify(id)} in namespace ${namespace}`, { namespace, id });

@@ -1,6 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EntryVersionData } from '../namespace/entry';
-import { DeleteResult, KeyCommandHandler, KeyWriteResult } from './entry.commands';
+import { DeleteResult, KeyCommandHandler, KeyWriteResult, versionOf } from './entry.commands';
 import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { decidePurge, decideRestore, KeyOp } from '../namespace/soft-delete.decide';
@@ -36,7 +35,7 @@ export class PurgeEntryHandler extends KeyCommandHandler implements ICommandHand
       operation: 'purge',
       input: op,
       decide: (state, now) => decidePurge(op, state, { now, limits: this.limits }),
-      respond: ({ events }) => ({ version: (events[events.length - 1].data as EntryVersionData).version, ...appendedAt(events) }),
+      respond: ({ events }) => ({ version: versionOf(events[events.length - 1]), ...appendedAt(events) }),
     });
   }
 }

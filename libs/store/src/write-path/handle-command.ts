@@ -11,7 +11,7 @@ export function handleCommand<R>(writer: NamespaceWriter, clock: Clock, meta: Re
 }
 
 /** Where a write landed: the revision and position of its last event. */
-export function appendedAt(events: readonly RecordedEvent[]): { revision: number; position: string } {
+export function appendedAt(events: readonly Pick<RecordedEvent, 'revision' | 'position'>[]): { revision: number; position: string } {
   const last = events[events.length - 1];
   return { revision: last.revision, position: formatPosition(last.position) };
 }

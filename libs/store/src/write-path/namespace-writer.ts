@@ -1,4 +1,5 @@
 import { ConcurrencyError, EventData, EventStore, ReadModelHost, RecordedEvent } from '@app/event-store';
+import { isNamespaceEvent, RecordedNamespaceEvent, requireStoreEvent, StoreEventDecodeError } from '../events/store-event';
 import { IdempotencyLog, idempotencyMetadata } from '../read-models/idempotency/idempotency-log';
 import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../shared/idempotency';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
@@ -11,8 +12,8 @@ import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states'
 import { WritePolicy } from './write-policy';
 
 export interface WriteOutcome {
-  /** The events appended; empty when the decision was a no-op. */
-  readonly events: readonly RecordedEvent[];
+  /** The events appended, decoded; empty when the decision was a no-op. */
+  readonly events: readonly RecordedNamespaceEvent[];
 }
 
 /** One command on one namespace: what it touches, its rules, and its answer. */
@@ -89,7 +90,7 @@ export class NamespaceWriter {
           const events = this.toEventData(decided, meta, now, claim);
           step.answer = this.readModels.watch.expect(
             events.map((e) => e.id),
-            (recorded) => this.answered(claim, spec.respond({ events: recorded }, now)),
+            (recorded) => this.answered(claim, spec.respond({ events: recorded.map(toNamespaceEvent) }, now)),
             deadline - Date.now(),
             () => projectionTimeout(),
           );
@@ -124,7 +125,7 @@ export class NamespaceWriter {
     const written = this.idempotency.get(claim.key)?.written;
     if (!written) throw new StoreError('READ_TIMEOUT', 'the first attempt of this request is not readable here yet; retry');
     const events = await this.log.readStream(written.stream, written.firstRevision, written.lastRevision - written.firstRevision + 1);
-    return this.answered(claim, spec.respond({ events }, now));
+    return this.answered(claim, spec.respond({ events: events.map(toNamespaceEvent) }, now));
   }
 
   private answered<R>(claim: Claim | undefined, response: R): R {
@@ -178,3 +179,10 @@ class Step<R> {
 
 const projectionTimeout = () =>
   new StoreError('READ_TIMEOUT', 'the write was recorded, but the read models have not projected it in time');
+
+/** A namespace stream holds namespace events only: anything else there is corruption. */
+function toNamespaceEvent(recorded: RecordedEvent): RecordedNamespaceEvent {
+  const event = requireStoreEvent(recorded);
+  if (!isNamespaceEvent(event)) throw new StoreEventDecodeError(recorded, 'not an event of a namespace stream');
+  return event;
+}
