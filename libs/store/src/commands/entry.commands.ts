@@ -63,7 +63,7 @@ export abstract class KeyCommandHandler {
       operation: spec.operation,
       input: spec.input,
       decide: (state, now) => spec.decide(state, { now, limits: this.limits }),
-      respond: ({ events }, now) => ({ ...this.entries.get(namespace, key, now.getTime())!, ...appendedAt(events) }),
+      respond: ({ events }, now) => ({ ...this.entries.justWritten(namespace, key, now.getTime(), last(events).id)!, ...appendedAt(events) }),
     });
   }
 }
@@ -101,7 +101,7 @@ export function versionOf(event: RecordedNamespaceEvent): number {
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
     return this.write('put-entry', namespace, [op], meta, ({ events }, now) => ({
-      ...this.entries.get(namespace, op.key, now.getTime())!,
+      ...this.entries.justWritten(namespace, op.key, now.getTime(), last(events).id)!,
       created: last(events).type === 'StoreEntryCreated',
       ...appendedAt(events),
     }));

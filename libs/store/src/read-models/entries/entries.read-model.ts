@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { prefixUpperBound } from '../../shared/names';
 import { decodeValue, encodeValue, EncodedValue, EntryState, isEntryEvent } from '../../namespace/entry';
-import { EntryRecord, evolveRecord, isEntryWritten, recordedAt, writtenRecord } from './entry-record';
+import { EntryRecord, evolveRecord, isEntryWritten, isVisible, recordedAt, writtenRecord } from './entry-record';
 
 /** Columns of an entry row; snapshots keep rows of the same shape. */
 export const ENTRY_COLUMNS = 'key, value, metadata, version, created_at, updated_at, expires_at, mod_revision, deleted_at';
@@ -16,6 +16,12 @@ export const ENTRY_COLUMNS_DDL = `
       expires_at   INTEGER,
       mod_revision INTEGER NOT NULL,
       deleted_at   TEXT`;
+
+/**
+ * The row the entries projection wrote last, per database: a write's answer, computed right after its
+ * events are applied (in the same transaction), reads it here instead of reading the row back.
+ */
+const lastWritten = new WeakMap<Database, { namespace: string; key: string; eventId: string; record: EntryRecord | undefined }>();
 
 export const entriesTypedProjection: StoreProjection = {
   name: 'entries',
@@ -50,6 +56,7 @@ export const entriesTypedProjection: StoreProjection = {
         : evolveRecord(recordBefore(namespace, key), event, at);
       if (after) upsert.run(...toRow(namespace, after));
       else remove.run(namespace, key);
+      lastWritten.set(db, { namespace, key, eventId: event.id, record: after });
     };
   },
 };
@@ -138,7 +145,7 @@ export class EntriesReadModel {
   private readonly expired: Statement;
   private readonly next: Statement;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     // Positional parameters: this read answers every get and every write.
     this.one = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE namespace = ? AND key = ?
       AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`);
@@ -157,6 +164,13 @@ export class EntriesReadModel {
       'SELECT namespace, key FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
     );
     this.next = db.prepare('SELECT min(expires_at) AS at FROM entries WHERE expires_at IS NOT NULL AND expires_at > ?');
+  }
+
+  /** The entry as the event `eventId` left it, when that was the last event applied here; else the row as it is. */
+  justWritten(namespace: string, key: string, nowMs: number, eventId: string): EntryView | undefined {
+    const last = lastWritten.get(this.db);
+    if (last?.eventId !== eventId || last.namespace !== namespace || last.key !== key) return this.get(namespace, key, nowMs);
+    return last.record && isVisible(last.record, nowMs) ? toEntryView(namespace, last.record) : undefined;
   }
 
   get(namespace: string, key: string, nowMs: number): EntryView | undefined {
