@@ -56,6 +56,19 @@ describe('durable consumers and replica status', () => {
     expect(laggard.lagSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it('refuses a checkpoint beyond the head of the log with 400 CURSOR_INVALID, writing nothing; the head itself is accepted', async () => {
+    const head = (await put('ahead')).body.position as string;
+    const [incarnation, commit] = head.split(':');
+    for (const position of [`${incarnation}:${BigInt(commit) + 99999n}`, `${incarnation}:${BigInt(commit) + 1n}`]) {
+      const refused = await http('PUT', `${service.url}/v1/consumers/ahead-sync/checkpoint`, { position });
+      expect([position, refused.status, refused.body.code]).toEqual([position, 400, 'CURSOR_INVALID']);
+    }
+    expect((await http('GET', `${service.url}/v1/consumers/ahead-sync`)).status).toBe(404);
+    expect((await http('GET', `${service.url}/v1/replicas`)).body.map((r: { id: string }) => r.id)).not.toContain('ahead-sync');
+    const saved = await http('PUT', `${service.url}/v1/consumers/ahead-sync/checkpoint`, { position: head });
+    expect(saved.status).toBe(200);
+  });
+
   it('refuses bad names, bad and stale positions, and unknown consumers', async () => {
     const cases: [string, string, unknown, number, string][] = [
       ['PUT', '/v1/consumers/Bad_Name/checkpoint', { position: 'x' }, 400, 'VALIDATION_FAILED'],
