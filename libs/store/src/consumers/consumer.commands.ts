@@ -22,6 +22,9 @@ export class SaveConsumerCheckpointHandler implements ICommandHandler<SaveConsum
     const [event] = decideCheckpoint(consumer, position, this.backend.eventStore.incarnation);
     // A checkpoint past the end of the log would make the consumer skip what is written up to it.
     await parseCursorInLog(position, this.backend.eventStore);
+    // Saving the position the consumer already has changes nothing, so it writes nothing.
+    const current = this.backend.consumers.get(consumer);
+    if (current?.position === position) return current;
     const now = this.clock.now();
     const metadata = eventMetadata({ ...meta, now });
     // Last writer wins: a checkpoint needs no decision over earlier state, so any revision will do.
