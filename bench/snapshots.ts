@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hexastore-bench-snapshots-'));
   const backend = new SqliteStoreBackend(dir);
   const clock = new SystemClock();
-  const put = new CommitTransactionHandler(backend.writer, clock, DEFAULT_LIMITS, backend.entries);
+  const put = new CommitTransactionHandler(backend.writer, clock, DEFAULT_LIMITS, backend.entries, backend);
   const snapshot = new TakeSnapshotHandler(backend.writer, clock, backend.snapshots);
   const pages = new StatePages(backend.timeTravel, backend.namespaces);
   let written = 0;

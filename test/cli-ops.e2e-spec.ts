@@ -2,6 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { hexastore, RunningCli } from './support/cli';
 import { FlakyProxy } from './support/flaky-proxy';
 import { useService, vacantPort } from './support/service';
+import { SseConnection } from './support/sse';
+
+/** Polls `done` every 50 ms for at most 20 s; fails naming what it waited for. */
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 20_000; !(await done()); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 // Each case runs several CLI processes one after another.
 jest.setTimeout(60_000);
@@ -10,6 +18,7 @@ describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () =
   const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  sessions: {}\n' } });
   const { store } = service;
   const at = (...args: string[]) => ['--url', service.url, ...args];
+  const headOfLog = async (): Promise<number> => ((await (await fetch(`${service.url}/health/ready`)).json()) as any).details.store.head;
 
   it('ttl sets and clears an expiry; history lists every change', async () => {
     await store.put('cli-ttl', 'k', 'one');
@@ -100,6 +109,27 @@ describe('hexastore CLI: watch, ttl, history, rollback, snapshots, reload', () =
     expect(await second.printed(1)).toEqual([`${b.position} StoreEntryCreated cli-consumer/b v1 "2"`]);
     expect((await second.stop()).code).toBe(0);
     expect((await store.getConsumer('cli-reader')).position).toBe(b.position);
+  });
+
+  it('watch --consumer that idles adds no events to the log, and other feed subscribers never see its checkpoints', async () => {
+    const other = await SseConnection.open(`${service.url}/v1/feed`);
+    const watch = new RunningCli(at('watch', '--consumer', 'idle-reader', '--from', 'start', '--checkpoint-every', '1'));
+    const a = await store.put('cli-idle', 'a', '1');
+    await until(async () => watch.stdout.includes(`${a.position} StoreEntryCreated cli-idle/a`), 'the watcher to print a');
+    await until(async () => (await store.getConsumer('idle-reader').catch(() => undefined))?.position === a.position, 'the checkpoint of a');
+    const head = await headOfLog();
+    // Three checkpoint intervals of idling: nothing to save, nothing written.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await headOfLog()).toBe(head);
+    const b = await store.put('cli-idle', 'b', '2');
+    await until(async () => (await store.getConsumer('idle-reader')).position === b.position, 'the checkpoint of b');
+    expect((await watch.stop()).code).toBe(0);
+    const sentinel = await store.put('cli-idle', 'sentinel', '3');
+    await other.until((c) => c.events.some((e) => e.id === sentinel.position));
+    other.close();
+    expect(other.events.map((e) => e.event).filter((t) => t === 'StoreConsumerCheckpointed')).toEqual([]);
+    expect(other.events.map((e) => e.id)).toEqual(expect.arrayContaining([a.position, b.position, sentinel.position]));
+    expect((await store.getConsumer('idle-reader')).checkpoints).toBe(2);
   });
 
   it('watch resumes after dropped connections without missing or repeating a line', async () => {

@@ -98,6 +98,33 @@ describe('the client SDK against the real service', () => {
     expect(await store.exists('sdk-tx', 'a')).toBe(true);
   });
 
+  it("runs the README's writer example: its delete of plans/legacy, never written, is a no-op; run again, op 0 conflicts", async () => {
+    const ns = 'readme-billing';
+    const runExample = async () => {
+      const written = await store.put(ns, 'plans/pro', '{"price": 20}', { metadata: { owner: 'team-a' }, ttlSeconds: 3600 });
+      await store.put(ns, 'plans/pro', '{"price": 25}', { expectedVersion: written.version });
+      const entry = await store.get(ns, 'plans/pro', { minPosition: written });
+      const listed: string[] = [];
+      for await (const item of store.list(ns, { prefix: 'plans/' })) listed.push(item.key);
+      try {
+        const done = await store.transaction(ns, [{ op: 'put', key: 'plans/basic', value: '10', expectedVersion: 0 }, { op: 'delete', key: 'plans/legacy' }]);
+        return { entry, listed, done };
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        return { entry, listed, conflict: [error.code, error.problem.opIndex] };
+      }
+    };
+    const first = await runExample();
+    expect(first.entry.value).toBe('{"price": 25}');
+    expect(first.done?.results).toEqual([
+      { op: 'put', key: 'plans/basic', version: 1 },
+      { op: 'delete', key: 'plans/legacy', version: 0, deleted: false },
+    ]);
+    const second = await runExample();
+    expect(second.listed).toEqual(['plans/basic', 'plans/pro']);
+    expect(second.conflict).toEqual(['VERSION_CONFLICT', 0]);
+  });
+
   it('TTL, history, time travel, restore and purge', async () => {
     const v1 = await store.put('sdk-life', 'k', 'one');
     await store.put('sdk-life', 'k', 'two');

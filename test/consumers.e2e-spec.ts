@@ -41,9 +41,50 @@ describe('durable consumers and replica status', () => {
     expect(projector).toMatchObject({ status: 'live', lagEvents: 0, lagCapped: false });
     expect(projector!.lastSyncedAt).not.toBeNull();
     const laggard = replicas.find((r) => r.id === 'laggard');
-    // behind by e, f and its own checkpoint event
-    expect(laggard).toMatchObject({ kind: 'consumer', position: head.position, lagEvents: 3, status: 'catching-up' });
+    // behind by e and f: consumer bookkeeping (its own checkpoint event) is not lag
+    expect(laggard).toMatchObject({ kind: 'consumer', position: head.position, lagEvents: 2, status: 'catching-up' });
     expect(laggard!.lagSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  const headOfLog = async (): Promise<number> => (await http('GET', `${service.url}/health/ready`)).body.details.store.head;
+
+  it('saving the checkpoint a consumer already has writes nothing', async () => {
+    const at = (await put('same')).position;
+    const first = await http('PUT', `${service.url}/v1/consumers/same-sync/checkpoint`, { position: at });
+    expect(first.body).toMatchObject({ position: at, checkpoints: 1 });
+    const head = await headOfLog();
+    for (let i = 0; i < 3; i++) {
+      const again = await http('PUT', `${service.url}/v1/consumers/same-sync/checkpoint`, { position: at });
+      expect(again).toMatchObject({ status: 200, body: { name: 'same-sync', position: at, checkpoints: 1 } });
+    }
+    expect(await headOfLog()).toBe(head);
+  });
+
+  it("keeps consumer checkpoints out of other subscribers' feeds unless ?types= asks for them", async () => {
+    const all = await SseConnection.open(`${service.url}/v1/feed`);
+    const asked = await SseConnection.open(`${service.url}/v1/feed?types=StoreConsumerCheckpointed,StoreEntryCreated`);
+    const at = (await put('quiet-a')).position;
+    expect((await http('PUT', `${service.url}/v1/consumers/quiet-sync/checkpoint`, { position: at })).status).toBe(200);
+    const sentinel = (await put('quiet-b')).position;
+    await all.until((c) => c.events.some((e) => e.id === sentinel));
+    await asked.until((c) => c.events.some((e) => e.id === sentinel));
+    all.close();
+    asked.close();
+    expect(all.events.map((e) => e.event)).toEqual(['StoreEntryCreated', 'StoreEntryCreated']);
+    expect(asked.events.map((e) => e.event)).toEqual(['StoreEntryCreated', 'StoreConsumerCheckpointed', 'StoreEntryCreated']);
+  });
+
+  it('refuses a checkpoint beyond the head of the log with 400 CURSOR_INVALID, writing nothing; the head itself is accepted', async () => {
+    const head = (await put('ahead')).position as string;
+    const [incarnation, commit] = head.split(':');
+    for (const position of [`${incarnation}:${BigInt(commit) + 99999n}`, `${incarnation}:${BigInt(commit) + 1n}`]) {
+      const refused = await http('PUT', `${service.url}/v1/consumers/ahead-sync/checkpoint`, { position });
+      expect([position, refused.status, refused.body.code]).toEqual([position, 400, 'CURSOR_INVALID']);
+    }
+    expect((await http('GET', `${service.url}/v1/consumers/ahead-sync`)).status).toBe(404);
+    expect((await http('GET', `${service.url}/v1/replicas`)).body.map((r: { id: string }) => r.id)).not.toContain('ahead-sync');
+    const saved = await http('PUT', `${service.url}/v1/consumers/ahead-sync/checkpoint`, { position: head });
+    expect(saved.status).toBe(200);
   });
 
   // Bodies the SDK cannot send (a number, extra fields): raw HTTP.

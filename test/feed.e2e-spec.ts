@@ -119,6 +119,29 @@ describe('change feed (SSE)', () => {
     expect(stale.status).toBe(410);
   });
 
+  it('refuses a position beyond the head of the log (after, Last-Event-ID, namespace feed) with 400 CURSOR_INVALID; the head itself is served', async () => {
+    const head = (await put(service, 'ahead', 'a', '1')).position;
+    const [incarnation, commit] = head.split(':');
+    const beyond = `${incarnation}:${BigInt(commit) + 99999n}`;
+    const next = `${incarnation}:${BigInt(commit) + 1n}`;
+    for (const [path, headers] of [
+      [`/v1/feed?after=${beyond}`, {}],
+      [`/v1/feed?after=${next}`, {}],
+      [`/v1/namespaces/ahead/feed?after=${beyond}`, {}],
+      ['/v1/feed', { 'last-event-id': beyond }],
+    ] as [string, Record<string, string>][]) {
+      const response = await http('GET', `${service.url}${path}`, undefined, headers);
+      expect([path, response.status, response.body.code]).toEqual([path, 400, 'CURSOR_INVALID']);
+      expect(response.body.detail).toContain('beyond');
+    }
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/ahead/feed?after=${head}`);
+    expect(feed.status).toBe(200);
+    const written = await put(service, 'ahead', 'b', '2');
+    await feed.until((c) => c.events.length === 1);
+    feed.close();
+    expect(feed.events[0].id).toBe(written.position);
+  });
+
   it('caps concurrent streams per caller with 429', async () => {
     const open = await Promise.all(Array.from({ length: 4 }, () => SseConnection.open(`${service.url}/v1/feed`)));
     const refused = await http('GET', `${service.url}/v1/feed`);

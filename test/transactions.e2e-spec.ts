@@ -76,12 +76,80 @@ describe('committed transactions', () => {
   });
 });
 
+describe('a delete of an absent key inside a transaction is a no-op (as in etcd)', () => {
+  it("runs the README's example: the delete of plans/legacy, never created, deletes nothing and says so", async () => {
+    const ns = freshNs('billing');
+    await store.createNamespace(ns);
+    const tx = await rawTx(ns, JSON.parse(`{
+      "ops": [
+        {"op": "put", "key": "plans/basic", "value": "10", "expectedVersion": 0},
+        {"op": "put", "key": "plans/pro", "valueBase64": "MjU="},
+        {"op": "delete", "key": "plans/legacy"}
+      ]}`));
+    expect(tx.status).toBe(200);
+    expect(tx.body).toEqual({
+      revision: 2,
+      position: expect.any(String),
+      results: [
+        { op: 'put', key: 'plans/basic', version: 1 },
+        { op: 'put', key: 'plans/pro', version: 1 },
+        { op: 'delete', key: 'plans/legacy', version: 0, deleted: false },
+      ],
+    });
+    expect(await store.getNamespace(ns)).toMatchObject({ revision: 2, entryCount: 2 });
+    await expectRefused(store.history(ns, 'plans/legacy').next(), 404, 'ENTRY_NOT_FOUND');
+  });
+
+  it('deletes nothing for keys that are deleted or expired, and deletes the live ones', async () => {
+    const ns = await seeded();
+    await store.put(ns, 'gone', 'g');
+    await store.delete(ns, 'gone');
+    const tx = await store.transaction(ns, sdk([del('gone'), del('a'), del('never', { expectedVersion: 0 })]));
+    expect(tx).toMatchObject({
+      revision: 6,
+      results: [
+        { op: 'delete', key: 'gone', version: 0, deleted: false },
+        { op: 'delete', key: 'a', version: 1, deleted: true },
+        { op: 'delete', key: 'never', version: 0, deleted: false },
+      ],
+    });
+  });
+
+  it('a transaction whose ops are all no-ops writes nothing and answers the current revision and position', async () => {
+    const ns = await seeded();
+    const last = await store.put(ns, 'z', 'z1');
+    const tx = await expectNothingWritten(store, () => store.transaction(ns, sdk([del('missing'), del('never', { expectedVersion: 0 })])));
+    expect(tx).toEqual({
+      revision: last.revision,
+      position: expect.any(String),
+      results: [
+        { op: 'delete', key: 'missing', version: 0, deleted: false },
+        { op: 'delete', key: 'never', version: 0, deleted: false },
+      ],
+    });
+    expect(comparePositions(parsePosition(last.position), parsePosition(tx.position))).toBeLessThanOrEqual(0);
+    expect((await store.getNamespace(ns)).revision).toBe(last.revision);
+    expect(await store.get(ns, 'z', { minPosition: tx.position })).toMatchObject({ value: 'z1' });
+  });
+
+  it('a transaction of no-op deletes alone in a namespace that does not exist is 404 NAMESPACE_NOT_FOUND', async () => {
+    const ns = freshNs('tx');
+    await expectNothingWritten(store, () => expectRefused(store.transaction(ns, sdk([del('a')])), 404, 'NAMESPACE_NOT_FOUND'));
+    await expectRefused(store.getNamespace(ns), 404, 'NAMESPACE_NOT_FOUND');
+  });
+
+  it('a plain DELETE of a missing entry stays 404 ENTRY_NOT_FOUND', async () => {
+    const ns = await seeded();
+    await expectNothingWritten(store, () => expectRefused(store.delete(ns, 'missing'), 404, 'ENTRY_NOT_FOUND'));
+  });
+});
+
 describe('all or nothing: a failing op at index 2 refuses the whole transaction and writes nothing', () => {
   const first = [put('a', { value: 'a-new' }), put('fresh', { value: 'f' })];
   const cases: [string, Op, number, string, Record<string, unknown>][] = [
     ['a put with a stale expectedVersion', put('b', { value: 'x', expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { key: 'b', expectedVersion: 1, actualVersion: 2 }],
     ['a put with expectedVersion 0 on a live key', put('b', { value: 'x', expectedVersion: 0 }), 409, 'VERSION_CONFLICT', { actualVersion: 2 }],
-    ['a delete of a missing key', del('missing'), 404, 'ENTRY_NOT_FOUND', { key: 'missing' }],
+    ['a delete of a missing key expecting version 1', del('missing', { expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { key: 'missing', expectedVersion: 1, actualVersion: 0 }],
     ['a delete with a stale expectedVersion', del('b', { expectedVersion: 1 }), 409, 'VERSION_CONFLICT', { expectedVersion: 1, actualVersion: 2 }],
     ['a key repeated from op 0', put('a', { value: 'again' }), 400, 'VALIDATION_FAILED', {}],
     ['an empty key', put(''), 400, 'KEY_INVALID', {}],
@@ -98,7 +166,8 @@ describe('all or nothing: a failing op at index 2 refuses the whole transaction 
 
   it('a refused transaction into a new namespace does not create it', async () => {
     const ns = freshNs('tx');
-    await expectNothingWritten(store, () => expectRefused(store.transaction(ns, sdk([put('a'), put('b'), del('c')])), 404, 'ENTRY_NOT_FOUND', { opIndex: 2 }));
+    await expectNothingWritten(store, () =>
+      expectRefused(store.transaction(ns, sdk([put('a'), put('b'), del('c', { expectedVersion: 1 })])), 409, 'VERSION_CONFLICT', { opIndex: 2 }));
     await expectRefused(store.getNamespace(ns), 404, 'NAMESPACE_NOT_FOUND');
   });
 

@@ -16,7 +16,7 @@ export async function prefillDataDir(dataDir: string, count: number): Promise<{ 
   const started = performance.now();
   const backend = new SqliteStoreBackend(dataDir);
   try {
-    const handler = new CommitTransactionHandler(backend.writer, new SystemClock(), DEFAULT_LIMITS, backend.entries);
+    const handler = new CommitTransactionHandler(backend.writer, new SystemClock(), DEFAULT_LIMITS, backend.entries, backend);
     const meta = { actor: 'bench', correlationId: 'bench-prefill', causationId: 'bench-prefill' };
     const value = Buffer.from(VALUE);
     const transactions = Math.ceil(count / OPS_PER_TRANSACTION);

@@ -4,8 +4,8 @@ import { CommandEnv } from './command-env';
 import { UsageError, wholeNumber } from './inputs';
 import { cellValue } from './output';
 
-/** A consumer's checkpoint is saved at most this often while watching (and once more at the end). */
-const CHECKPOINT_EVERY_MS = 1000;
+/** A consumer's checkpoint is saved at most this often while watching (and once more at the end), by default. */
+const CHECKPOINT_EVERY_SECONDS = 5;
 
 /** watch: tails the change feed, one line per event, resuming after dropped connections; Ctrl-C ends it (exit 0). */
 export function addWatchCommand(program: Command, env: () => CommandEnv): void {
@@ -18,16 +18,18 @@ export function addWatchCommand(program: Command, env: () => CommandEnv): void {
     .addOption(new Option('--from <where>', 'start of the log, or what comes from now on').choices(['start', 'now']))
     .option('--after <position>', 'start after this position (the last one you saw)')
     .option('--consumer <name>', "resume after this durable consumer's checkpoint and keep it saved as events are printed")
+    .option('--checkpoint-every <seconds>', `with --consumer: save the checkpoint at most this often, when it moved (default ${CHECKPOINT_EVERY_SECONDS})`, wholeNumber('--checkpoint-every', 1))
     .option('--no-values', 'leave values out')
     .option('--max-retries <n>', 'give up after this many failed reconnects in a row (default: never)', wholeNumber('--max-retries'))
     .action(async (namespace: string | undefined, o: WatchFlags) => {
       if (o.after !== undefined && (o.from !== undefined || o.consumer !== undefined)) throw new UsageError('--after starts the watch on its own: leave out --from and --consumer');
+      if (o.checkpointEvery !== undefined && o.consumer === undefined) throw new UsageError('--checkpoint-every needs --consumer');
       const { client, out } = env();
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const checkpoint = o.consumer === undefined ? undefined : new Checkpointer(client, o.consumer);
+      const checkpoint = o.consumer === undefined ? undefined : new Checkpointer(client, o.consumer, (o.checkpointEvery ?? CHECKPOINT_EVERY_SECONDS) * 1000);
       const watch = client.watch({
         namespace,
         prefix: o.prefix,
@@ -61,6 +63,7 @@ interface WatchFlags {
   from?: 'start' | 'now';
   after?: string;
   consumer?: string;
+  checkpointEvery?: number;
   values: boolean;
   maxRetries?: number;
 }
@@ -75,15 +78,17 @@ function line(event: FeedEvent): string {
 }
 
 /**
- * Saves the consumer's checkpoint at most once a second and at the end. Its own checkpoint events
- * (in the feed of every namespace) do not move it, or each save would call for the next.
+ * Saves the consumer's checkpoint when it moved, at most once per interval, and at the end: an idle
+ * watcher writes nothing (as Kafka consumers and EventStoreDB persistent subscriptions checkpoint
+ * periodically, not per event). Checkpoint events (the feed leaves them out unless --types asks
+ * for them) never move it, or each save would call for the next.
  */
 class Checkpointer {
   private pending: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly client: StoreClient, private readonly consumer: string) {}
+  constructor(private readonly client: StoreClient, private readonly consumer: string, private readonly everyMs: number) {}
 
   reached(event: FeedEvent): void {
     if (event.type === 'StoreConsumerCheckpointed') return;
@@ -91,7 +96,7 @@ class Checkpointer {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.save().catch((error: Error) => process.stderr.write(`hexastore: the checkpoint of ${this.consumer} was not saved (${error.message}); trying again later\n`));
-    }, CHECKPOINT_EVERY_MS);
+    }, this.everyMs);
   }
 
   async flush(): Promise<void> {

@@ -1,20 +1,87 @@
 import 'reflect-metadata';
-import { StoreError } from '@app/store';
-import { ConfigError, loadConfigFromEnvironment } from './config/config';
+import { StoreBackend, StoreError } from '@app/store';
+import { mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { openBackend } from './app.module';
+import { AppConfig, checkConfiguredFiles, ConfigError, FILE_ERRORS, loadConfigFromEnvironment } from './config/config';
 import { createHttpApp } from './http-app';
+
+/** A start-up problem with its one line for stderr (no stack trace: the line says what to fix). */
+class StartupError extends Error {}
 
 async function main(): Promise<void> {
   const config = loadConfigFromEnvironment();
-  const app = await createHttpApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  checkConfiguredFiles(config);
+  checkDataDir(config.dataDir);
+  // Before the app starts (and logs that it did): a port taken is the commonest start-up mistake.
+  await checkPortFree(config);
+  const backend = openStore(config);
+  const app = await createHttpApp(config, () => backend);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw listenError(error, config);
+  }
 }
 
-const oneLine = (error: unknown) =>
-  error instanceof ConfigError ? error.message
-  : error instanceof StoreError && error.code === 'CONFIG_INVALID' ? `invalid config file: ${error.message}`
-  : undefined;
+const describeCode = (code: string | undefined) => (code === undefined ? 'failed' : `${FILE_ERRORS[code] ?? 'failed'} (${code})`);
+
+function checkDataDir(dataDir: string): void {
+  const path = resolve(dataDir);
+  try {
+    mkdirSync(path, { recursive: true });
+    if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    throw new StartupError(`cannot use STORE_DATA_DIR ${path}: ${describeCode((error as NodeJS.ErrnoException).code)}`);
+  }
+}
+
+function checkPortFree(config: AppConfig): Promise<void> {
+  if (config.port === 0) return Promise.resolve();
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', (error) => fail(listenError(error, config)));
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => done()));
+  });
+}
+
+function listenError(error: unknown, config: AppConfig): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use',
+    EACCES: 'permission denied (a port below 1024 needs privileges)',
+    EADDRNOTAVAIL: 'the address is not one of this machine',
+    ENOTFOUND: 'the host name does not resolve',
+  };
+  if (code === undefined || !(code in why)) return error as Error;
+  return new StartupError(`cannot listen on ${config.host}:${config.port}: ${why[code]} (${code})`);
+}
+
+/** Opens the log and the read models; a file that cannot be opened is named with the database's own code. */
+function openStore(config: AppConfig): StoreBackend {
+  const file = join(resolve(config.dataDir), config.backend === 'sqlite' ? 'hexastore.db' : 'read-models.db');
+  try {
+    return openBackend(config);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    const detail = code.startsWith('SQLITE_') ? `${oneLine((error as Error).message)} (${code})` : describeCode(code);
+    throw new StartupError(`cannot open the database ${file}: ${detail}`);
+  }
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+function startupLine(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof StartupError) return error.message;
+  if (error instanceof StoreError && error.code === 'CONFIG_INVALID') return `invalid config file: ${error.message}`;
+  const code = (error as { code?: unknown })?.code;
+  return `cannot start: ${oneLine((error as Error)?.message ?? String(error))}${typeof code === 'string' ? ` (${code})` : ''}`;
+}
 
 main().catch((error: unknown) => {
-  process.stderr.write(`hexastore: ${oneLine(error) ?? (error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(`hexastore: ${startupLine(error)}\n`);
   process.exit(1);
 });

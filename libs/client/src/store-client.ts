@@ -140,7 +140,7 @@ export class StoreClient {
     return new FeedWatch(this.http, options);
   }
 
-  /** Records that a durable consumer has processed everything up to `position`; the last checkpoint wins. */
+  /** Records that a durable consumer has processed everything up to `position`; the last checkpoint wins, and saving the one it has writes nothing. */
   saveCheckpoint(consumer: string, position: Position, options: WriteOptions = {}): Promise<Consumer> {
     return this.write('PUT', `/v1/consumers/${encodeURIComponent(consumer)}/checkpoint`, { position }, options);
   }

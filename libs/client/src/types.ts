@@ -45,9 +45,18 @@ export interface Page<T> {
 
 export type EntryPage = Page<ListedEntry>;
 
+/**
+ * One result per op. A delete of a key that is absent (never written, deleted or expired) is a
+ * no-op inside a transaction: `deleted: false`, version 0. A transaction that wrote nothing answers
+ * the namespace's revision and the service's read position.
+ */
 export interface TransactionResult extends WrittenAt {
-  results: { op: 'put' | 'delete'; key: string; version: number }[];
+  results: TransactionOpResult[];
 }
+
+export type TransactionOpResult =
+  | { op: 'put'; key: string; version: number }
+  | { op: 'delete'; key: string; version: number; deleted: boolean };
 
 export interface Namespace {
   name: string;

@@ -1,4 +1,5 @@
 import { connectionStringProblem } from '@app/event-store';
+import { accessSync, constants, statSync } from 'node:fs';
 import { DEFAULT_LIMITS, StoreLimits } from '@app/store';
 import { z } from 'zod';
 
@@ -20,7 +21,7 @@ const ENV_SCHEMA = z
   .object({
     PORT: wholeNumber(3000, 0, 65535),
     HOST: z.string().min(1).default('127.0.0.1'),
-    STORE_BACKEND: z.enum(['sqlite', 'eventstoredb']).default('sqlite'),
+    STORE_BACKEND: z.enum(['sqlite', 'eventstoredb'], { error: () => 'is "sqlite" or "eventstoredb"' }).default('sqlite'),
     STORE_DATA_DIR: z.string().min(1).default('./data'),
     EVENTSTORE_CONNECTION_STRING: z
       .string()
@@ -30,7 +31,7 @@ const ENV_SCHEMA = z
       })
       .optional(),
     STORE_CONFIG: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `is one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     MAX_VALUE_BYTES: wholeNumber(DEFAULT_LIMITS.maxValueBytes, 1, 64 * 1024 * 1024),
     MAX_TRANSACTION_OPS: wholeNumber(DEFAULT_LIMITS.maxTransactionOps, 1, 10_000),
     MAX_TRANSACTION_BYTES: wholeNumber(DEFAULT_LIMITS.maxTransactionBytes, 1, 256 * 1024 * 1024),
@@ -149,6 +150,34 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
   };
 }
+
+/**
+ * Checks, at process start, the files the configuration names: the STORE_CONFIG file must be a
+ * readable file (a missing one is a mistake, not "no config"). The store reads it again on start and on reload.
+ */
+export function checkConfiguredFiles(config: AppConfig): void {
+  const file = config.storeConfigFile;
+  if (file === undefined) return;
+  try {
+    if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`invalid configuration: STORE_CONFIG cannot read ${file} (${code}${FILE_ERRORS[code] ? `: ${FILE_ERRORS[code]}` : ''})`);
+  }
+}
+
+/** Plain words for the system's file error codes, for one-line start-up errors. */
+export const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'it exists and is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EISDIR: 'it is a directory',
+  ENOSPC: 'no space left on the device',
+};
 
 /** The one place that reads the process environment. */
 export const loadConfigFromEnvironment = (): AppConfig => loadConfig(process.env);

@@ -1,3 +1,4 @@
+import { formatPosition } from '@app/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../shared/clock';
@@ -9,16 +10,25 @@ import { EntriesReadModel, EntryView } from '../read-models/entries/entries.read
 import { RecordedNamespaceEvent } from '../events/store-event';
 import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from '../namespace/entry.decide';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
+import { StoreBackend } from '../runtime/store-backend';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
 
 export type EntryWriteResult = EntryView & { created: boolean; revision: number; position: string };
 export interface DeleteResult { version: number; revision: number; position: string }
+/**
+ * One result per op, in op order. A delete says whether it deleted: a delete of an absent key is a
+ * no-op inside a transaction (`deleted: false`, version 0). When no op wrote anything, `revision`
+ * is the namespace's revision and `position` this service's read position: nothing was appended.
+ */
 export interface TransactionResult {
   revision: number;
   position: string;
-  results: { op: EntryOp['op']; key: string; version: number }[];
+  results: TransactionOpResult[];
 }
+export type TransactionOpResult =
+  | { op: 'put'; key: string; version: number }
+  | { op: 'delete'; key: string; version: number; deleted: boolean };
 
 export class PutEntry extends Command<EntryWriteResult> {
   constructor(readonly namespace: string, readonly op: PutOp, readonly meta: RequestMeta) {
@@ -117,15 +127,33 @@ export class DeleteEntryHandler extends EntryCommandHandler implements ICommandH
 
 @CommandHandler(CommitTransaction)
 export class CommitTransactionHandler extends EntryCommandHandler implements ICommandHandler<CommitTransaction> {
+  constructor(
+    writer: NamespaceWriter,
+    clock: Clock,
+    @Inject(STORE_LIMITS) limits: StoreLimits,
+    entries: EntriesReadModel,
+    private readonly backend: StoreBackend,
+  ) {
+    super(writer, clock, limits, entries);
+  }
+
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {
     return this.write('transaction', namespace, ops, meta, ({ events }) => {
       // Each key appears once; an expiry recorded on the way comes before the op's own event.
       const versions = new Map(events.flatMap((e) => ('key' in e.data ? [[e.data.key, e.data.version] as const] : [])));
-      return {
-        ...appendedAt(events),
-        results: ops.map((op) => ({ op: op.op, key: op.key, version: versions.get(op.key)! })),
-      };
+      const results = ops.map((op): TransactionOpResult => {
+        const version = versions.get(op.key);
+        return op.op === 'put' ? { op: 'put', key: op.key, version: version! } : { op: 'delete', key: op.key, version: version ?? 0, deleted: version !== undefined };
+      });
+      return { ...(events.length > 0 ? appendedAt(events) : this.unchanged(namespace)), results };
     }, true);
+  }
+
+  /** Where a transaction that wrote nothing stands: the namespace's revision and the read position it was decided at or after. */
+  private unchanged(namespace: string): { revision: number; position: string } {
+    const { revision } = this.backend.namespaces.require(namespace);
+    const [projector] = this.backend.projectors();
+    return { revision, position: projector.position === 'start' ? '' : formatPosition(projector.position) };
   }
 }
 

@@ -2,6 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
+import { parseCursorInLog } from '../shared/cursor';
 import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata } from '../shared/store-events';
 import { consumerStream, decideCheckpoint } from '../consumer/consumer';
@@ -19,6 +20,11 @@ export class SaveConsumerCheckpointHandler implements ICommandHandler<SaveConsum
 
   async execute({ consumer, position, meta }: SaveConsumerCheckpoint): Promise<ConsumerView> {
     const [event] = decideCheckpoint(consumer, position, this.backend.eventStore.incarnation);
+    // A checkpoint past the end of the log would make the consumer skip what is written up to it.
+    await parseCursorInLog(position, this.backend.eventStore);
+    // Saving the position the consumer already has changes nothing, so it writes nothing.
+    const current = this.backend.consumers.get(consumer);
+    if (current?.position === position) return current;
     const now = this.clock.now();
     const metadata = eventMetadata({ ...meta, now });
     // Last writer wins: a checkpoint needs no decision over earlier state, so any revision will do.

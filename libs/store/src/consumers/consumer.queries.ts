@@ -1,4 +1,5 @@
-import { formatPosition, Position } from '@app/event-store';
+import { formatPosition, Position, RecordedEvent } from '@app/event-store';
+import { matchesFeed } from '../feed/feed-event';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
@@ -58,7 +59,8 @@ export class ListReplicasHandler implements IQueryHandler<ListReplicas> {
       return { id, kind: 'projector' as const, ...lag, status: live ? 'live' : 'catching-up', lastSyncedAt: live ? new Date(now).toISOString() : null } as ReplicaStatus;
     });
     const consumers = this.backend.consumers.list().map(async (c) => {
-      const lag = await this.lag(parseCursor(c.position, this.backend.eventStore.incarnation), now);
+      // A consumer is behind by what its feed would deliver: bookkeeping (checkpoints, idempotency answers) is not lag.
+      const lag = await this.lag(parseCursor(c.position, this.backend.eventStore.incarnation), now, (e) => { const decoded = toStoreEvent(e); return decoded !== undefined && matchesFeed(decoded, {}); });
       const idle = now - Date.parse(c.checkpointedAt);
       const status = lag.lagEvents === 0 ? 'live' : idle > STALL_MS ? 'stalled' : 'catching-up';
       return { id: c.name, kind: 'consumer' as const, ...lag, status, lastSyncedAt: c.checkpointedAt } as ReplicaStatus;
@@ -67,13 +69,14 @@ export class ListReplicasHandler implements IQueryHandler<ListReplicas> {
   }
 
   /** Events after a position (counted up to a cap) and the age of the oldest of them. */
-  private async lag(position: Position | 'start', now: number) {
-    const behind = await this.backend.eventStore.readAll({ after: position, maxCount: LAG_CAP + 1, streamPrefix: STREAM_PREFIX });
+  private async lag(position: Position | 'start', now: number, counts: (event: RecordedEvent) => boolean = () => true) {
+    const read = await this.backend.eventStore.readAll({ after: position, maxCount: LAG_CAP + 1, streamPrefix: STREAM_PREFIX });
+    const behind = read.filter(counts);
     const oldest = behind.length > 0 ? toStoreEvent(behind[0])?.metadata : undefined;
     return {
       position: position === 'start' ? null : formatPosition(position),
       lagEvents: Math.min(behind.length, LAG_CAP),
-      lagCapped: behind.length > LAG_CAP,
+      lagCapped: read.length > LAG_CAP,
       lagSeconds: oldest ? Math.max(0, (now - Date.parse(oldest.timestamp)) / 1000) : 0,
       lastSyncedAt: null as string | null,
     };

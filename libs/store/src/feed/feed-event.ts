@@ -35,10 +35,16 @@ const VALUE_FIELDS = new Set(['value', 'valueBase64']);
 /** Streams of the store's own bookkeeping (idempotency answers), not changes anyone subscribes to. */
 const INTERNAL_STREAMS = new Set([IDEMPOTENCY_STREAM]);
 
+/**
+ * Bookkeeping of subscribers (durable consumers' checkpoints): left out of the feed unless `types`
+ * names them, as Kafka keeps committed offsets out of the topics they are offsets of.
+ */
+const BOOKKEEPING_TYPES = new Set(['StoreConsumerCheckpointed']);
+
 export function matchesFeed(event: StoreEvent, filter: FeedFilter): boolean {
   if (INTERNAL_STREAMS.has(event.stream)) return false;
   if (filter.namespace !== undefined && event.stream !== namespaceStream(filter.namespace)) return false;
-  if (filter.types && !filter.types.has(event.type)) return false;
+  if (filter.types ? !filter.types.has(event.type) : BOOKKEEPING_TYPES.has(event.type)) return false;
   if (filter.keyPrefix !== undefined) {
     const key = 'key' in event.data ? event.data.key : undefined;
     if (key === undefined || !key.startsWith(filter.keyPrefix)) return false;

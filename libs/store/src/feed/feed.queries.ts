@@ -1,6 +1,6 @@
 import { ReadAllFrom, RecordedEvent } from '@app/event-store';
 import { validateConsumerName } from '../consumer/consumer';
-import { parseCursor } from '../shared/cursor';
+import { parseCursorInLog } from '../shared/cursor';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { StoreBackend } from '../runtime/store-backend';
@@ -35,16 +35,17 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
 
   async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
     if (filter.namespace !== undefined) this.namespaces.require(validateNamespace(filter.namespace));
-    const after = this.resolveStart(start);
+    const after = await this.resolveStart(start);
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
     return { start: after, events: feedOf(source, filter) };
   }
 
-  private resolveStart(start: FeedStart): ReadAllFrom | 'end' {
+  /** A cursor beyond the head of the log is refused (CURSOR_INVALID): following it would skip events silently. */
+  private async resolveStart(start: FeedStart): Promise<ReadAllFrom | 'end'> {
     if ('from' in start) return start.from === 'start' ? 'start' : 'end';
     const after = 'after' in start ? start.after : this.consumerPosition(start.consumer);
-    return parseCursor(after, this.backend.eventStore.incarnation);
+    return parseCursorInLog(after, this.backend.eventStore);
   }
 
   private consumerPosition(name: string): string {

@@ -19,6 +19,8 @@ const limits: StoreLimits = {
 
 const { given } = namespaceDecider(NS);
 const writes = (...ops: EntryOp[]) => (state: NamespaceState) => decideWrites(ops, state, { now, limits });
+/** CommitTransaction: a transaction even with a single op. */
+const transaction = (...ops: EntryOp[]) => (state: NamespaceState) => decideWrites(ops, state, { now, limits }, true);
 const put = (key: string, value: string | Uint8Array = 'v', extra: Partial<Omit<PutOp, 'op'>> = {}): PutOp => ({
   op: 'put',
   key,
@@ -308,7 +310,50 @@ describe('decideWrites: transactions', () => {
     given().when(writes(put('a'), put('b'))).then(nsCreated, created('a'), created('b'));
   });
 
-  it('refuses deletes alone in a missing namespace without creating it', () => {
-    given().when(writes(del('a'), del('b'))).thenFails('ENTRY_NOT_FOUND', { key: 'a', opIndex: 0 });
+  it('refuses deletes alone in a missing namespace without creating it: NAMESPACE_NOT_FOUND', () => {
+    given().when(writes(del('a'), del('b'))).thenFails('NAMESPACE_NOT_FOUND');
+    given().when(transaction(del('a', 0))).thenFails('NAMESPACE_NOT_FOUND');
+  });
+});
+
+describe('decideWrites: a delete of an absent key inside a transaction (as in etcd)', () => {
+  it.each([
+    ['never written', [nsCreated, created('b')]],
+    ['deleted', [nsCreated, created('b'), created('a'), deleted('a', 1)]],
+    ['expired', [nsCreated, created('b'), created('a', 1, { expiresAt: NOW })]],
+    ['expired and recorded', [nsCreated, created('b'), created('a', 1, { expiresAt: NOW }), expired('a', 1)]],
+  ])('is a no-op for a key that was %s: no event, the other ops apply', (_, past) => {
+    given(...past).when(transaction(put('c'), del('a'), del('b'))).then(created('c'), deleted('b', 1));
+  });
+
+  it('emits nothing when every op is a no-op', () => {
+    given(nsCreated, created('b')).when(transaction(del('a'))).then();
+    given(nsCreated, created('b')).when(transaction(del('a'), del('x'))).then();
+  });
+
+  it('with expectedVersion 0 passes for an absent key and emits nothing for it', () => {
+    given(nsCreated, created('b')).when(transaction(del('a', 0), put('c'))).then(created('c'));
+  });
+
+  it('with expectedVersion n refuses an absent key with VERSION_CONFLICT naming the op', () => {
+    given(nsCreated, created('b'))
+      .when(transaction(put('c'), del('a', 2)))
+      .thenFails('VERSION_CONFLICT', { key: 'a', expectedVersion: 2, actualVersion: 0, opIndex: 1 });
+  });
+
+  it('with expectedVersion 0 refuses a live key', () => {
+    given(nsCreated, created('a')).when(transaction(del('a', 0))).thenFails('VERSION_CONFLICT', { key: 'a', expectedVersion: 0, actualVersion: 1, opIndex: 0 });
+  });
+
+  it('creates a missing namespace when a put comes with it', () => {
+    given().when(transaction(del('a'), put('b'))).then(nsCreated, created('b'));
+  });
+
+  it('still checks the key of a no-op delete', () => {
+    given(nsCreated).when(transaction(del(''))).thenFails('KEY_INVALID', { key: '', opIndex: 0 });
+  });
+
+  it('outside a transaction (DeleteEntry) an absent key stays ENTRY_NOT_FOUND', () => {
+    given(nsCreated, created('b')).when(writes(del('a'))).thenFails('ENTRY_NOT_FOUND', { key: 'a' });
   });
 });

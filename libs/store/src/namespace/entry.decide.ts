@@ -1,4 +1,4 @@
-import { NamespaceCreated, NamespaceEvent, NamespaceState } from './namespace';
+import { NamespaceCreated, NamespaceEvent, namespaceNotFound, NamespaceState } from './namespace';
 import { invalid, StoreError } from '../shared/errors';
 import { StoreLimits } from '../shared/limits';
 import { validateKey } from '../shared/names';
@@ -31,6 +31,10 @@ export interface WriteRules {
  * PutEntry, DeleteEntry and CommitTransaction: every op is checked against the state before the
  * write (a key appears at most once, as in etcd), and any refusal refuses them all. A put into a
  * missing namespace creates it first. Errors of a transaction name the failing op's index.
+ * Inside a transaction (as in etcd) a delete of a key that is absent — never written, deleted or
+ * expired — is a no-op that emits nothing, unless its `expectedVersion` says otherwise; a
+ * transaction of such deletes alone in a namespace that does not exist is NAMESPACE_NOT_FOUND.
+ * A plain DeleteEntry of an absent key is ENTRY_NOT_FOUND.
  */
 export function decideWrites(
   ops: readonly EntryOp[],
@@ -42,15 +46,16 @@ export function decideWrites(
   const events = ops.flatMap((op, index) => {
     const current = state.entries.get(op.key);
     try {
-      return op.op === 'put' ? decidePut(op, current, state, rules) : decideDelete(op, current, state.name, rules);
+      return op.op === 'put' ? decidePut(op, current, state, rules) : decideDelete(op, current, state.name, rules, asTransaction);
     } catch (error) {
       throw asTransaction && error instanceof StoreError
         ? new StoreError(error.code, `op ${index}: ${error.message}`, { ...error.details, opIndex: index })
         : error;
     }
   });
-  const created: NamespaceCreated[] =
-    !state.exists && ops.some((op) => op.op === 'put') ? [{ type: 'StoreNamespaceCreated', data: { namespace: state.name } }] : [];
+  const anyPut = ops.some((op) => op.op === 'put');
+  if (!state.exists && !anyPut && asTransaction) throw namespaceNotFound(state.name);
+  const created: NamespaceCreated[] = !state.exists && anyPut ? [{ type: 'StoreNamespaceCreated', data: { namespace: state.name } }] : [];
   return [...created, ...events];
 }
 
@@ -108,9 +113,15 @@ export function expiryOf(namespace: string, key: string, current: EntryState | u
     : [];
 }
 
-function decideDelete(op: DeleteOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules): EntryEvent[] {
+function decideDelete(
+  op: DeleteOp, current: EntryState | undefined, namespace: string, { now, limits }: WriteRules, inTransaction: boolean,
+): EntryEvent[] {
   validateKey(op.key, limits.maxKeyBytes);
   checkVersionShape(op);
+  if (inTransaction && !isLive(current, now.getTime())) {
+    checkExpectedVersion(op, undefined);
+    return [];
+  }
   const live = requireLive(namespace, op.key, current, now);
   checkExpectedVersion(op, live);
   return [{ type: 'StoreEntryDeleted', data: { namespace, key: op.key, version: live.version } }];
