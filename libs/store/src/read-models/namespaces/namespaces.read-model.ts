@@ -47,7 +47,8 @@ export const namespacesTypedProjection: StoreProjection = {
         return;
       }
       if (event.type === 'StoreNamespaceConfigured') configure.run(event.data.defaultTtlSeconds, name);
-      const before = isEntryEvent(event) ? liveSize(name, event.data.key) : undefined;
+      // A key is created only where it is not live (never written, deleted, or its expiry recorded just before).
+      const before = isEntryEvent(event) && event.type !== 'StoreEntryCreated' ? liveSize(name, event.data.key) : undefined;
       const after = isEntryEvent(event) ? sizeAfter(event, before) : undefined;
       const count = Number(after !== undefined) - Number(before !== undefined);
       // Positional parameters: binding by name costs more, and this runs for every event of a rebuild.
