@@ -32,7 +32,7 @@ async function mixedWorkload(): Promise<void> {
 
   await store.transaction('beta', ['w', 'x', 'y', 'z'].map((key) => ({ op: 'put', key, value: key })));
   await store.transaction('beta', [{ op: 'put', key: 'w', value: 'w2' }, { op: 'delete', key: 'x' }, { op: 'put', key: 'v', valueBase64: '3q2+7w==' }]);
-  await expectRefused(store.transaction('beta', [{ op: 'put', key: 'y', value: 'no' }, { op: 'delete', key: 'missing' }]), 404, 'ENTRY_NOT_FOUND');
+  await expectRefused(store.transaction('beta', [{ op: 'put', key: 'y', value: 'no' }, { op: 'delete', key: 'missing', expectedVersion: 1 }]), 409, 'VERSION_CONFLICT');
   await expectRefused(store.put('beta', 'z', 'no', { expectedVersion: 9 }), 409, 'VERSION_CONFLICT');
   await store.put('beta', 'retried', 'once', RETRIED);
   await store.put('beta', 'retried', 'once', RETRIED);
