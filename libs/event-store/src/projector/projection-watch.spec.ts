@@ -59,6 +59,19 @@ describe('ProjectionWatch', () => {
     await expect(failing.result).rejects.toThrow('respond failed');
   });
 
+  it('expect with an infinite wait keeps no timer and still runs once the events are applied', async () => {
+    jest.useFakeTimers();
+    try {
+      const watch = new ProjectionWatch();
+      const { result } = watch.expect(['a'], (events) => events.length, Infinity, () => new Error('late'));
+      expect(jest.getTimerCount()).toBe(0);
+      watch.applied(event('a', 1));
+      await expect(result).resolves.toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a cancelled expectation runs nothing', () => {
     const watch = new ProjectionWatch();
     let runs = 0;

@@ -88,10 +88,11 @@ export class ProjectionWatch {
         }
       },
     };
-    const timer = setTimeout(() => {
+    // An infinite wait needs no timer (the caller cancels it if the events are never written).
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
       forget();
       settle.reject(onTimeout());
-    }, Math.max(0, timeoutMs));
+    }, Math.max(0, timeoutMs)) : undefined;
     for (const id of ids) this.expected.set(id, expectation);
     return { result, cancel: forget };
   }

@@ -48,8 +48,8 @@ export function decodingProjection(projection: StoreProjection): Projection {
 let lastRecorded: RecordedEvent | undefined;
 let lastDecoded: StoreEvent | undefined;
 
-/** Recorded events are immutable, so the decode of the last one seen can be handed out again. */
-function decodeOnce(recorded: RecordedEvent): StoreEvent | undefined {
+/** Recorded events are immutable, so the decode of the last one seen can be handed out again (a write's answer reuses it). */
+export function decodeOnce(recorded: RecordedEvent): StoreEvent | undefined {
   if (recorded !== lastRecorded) {
     lastDecoded = toStoreEvent(recorded);
     lastRecorded = recorded;

@@ -1,5 +1,6 @@
 import { ConcurrencyError, EventData, EventStore, ReadModelHost, RecordedEvent } from '@app/event-store';
 import { isNamespaceEvent, RecordedNamespaceEvent, requireStoreEvent, StoreEventDecodeError } from '../events/store-event';
+import { decodeOnce } from '../events/store-projection';
 import { IdempotencyLog, idempotencyMetadata } from '../read-models/idempotency/idempotency-log';
 import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../shared/idempotency';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
@@ -91,7 +92,8 @@ export class NamespaceWriter {
           step.answer = this.readModels.watch.expect(
             events.map((e) => e.id),
             (recorded) => this.answered(claim, spec.respond({ events: recorded.map(toNamespaceEvent) }, now)),
-            deadline - Date.now(),
+            // Read models projected in the append's own transaction answer before it commits: no wait to bound.
+            this.readModels.inline ? Infinity : deadline - Date.now(),
             () => projectionTimeout(),
           );
           this.states.advance(before, decided);
@@ -182,7 +184,7 @@ const projectionTimeout = () =>
 
 /** A namespace stream holds namespace events only: anything else there is corruption. */
 function toNamespaceEvent(recorded: RecordedEvent): RecordedNamespaceEvent {
-  const event = requireStoreEvent(recorded);
+  const event = decodeOnce(recorded) ?? requireStoreEvent(recorded);
   if (!isNamespaceEvent(event)) throw new StoreEventDecodeError(recorded, 'not an event of a namespace stream');
   return event;
 }
