@@ -8,6 +8,7 @@ import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
 import { addOpsCommands } from './ops-commands';
 import { output } from './output';
+import { addVerifyCommand, DamageFound } from './verify-command';
 import { addWatchCommand } from './watch-command';
 
 /**
@@ -33,7 +34,7 @@ function packageVersion(): string {
 
 export function buildProgram(): Command {
   const program = new Command('hexastore')
-    .description('The HexaStore command line: entries, transactions, the change feed, TTL, history, rollback, snapshots, reload, backup, restore and rebuild.')
+    .description('The HexaStore command line: entries, transactions, the change feed, TTL, history, rollback, snapshots, reload, backup, restore, rebuild and verify.')
     .exitOverride()
     .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default(DEFAULT_URL))
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   addWatchCommand(program, env);
   addOpsCommands(program, env);
   addAdminCommands(program, env);
+  addVerifyCommand(program, env);
   return program;
 }
 
@@ -67,6 +69,10 @@ export async function run(argv: readonly string[]): Promise<number> {
 function report(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof DamageFound) {
+    process.stderr.write(`hexastore: ${error.message}\n`);
+    return EXIT.refused;
   }
   if (error instanceof UsageError) {
     process.stderr.write(`hexastore: ${error.message}\n`);
@@ -89,6 +95,9 @@ function report(error: unknown, json: boolean): number {
 /** Offline commands throw the store's own errors: shown like the service's problems. */
 function storeErrorProblem(error: unknown): { code: string; detail: string; [k: string]: unknown } | undefined {
   const candidate = error as { code?: unknown; message?: string; details?: Record<string, unknown>; constructor?: { name?: string } };
+  if (candidate?.constructor?.name === 'CorruptEventError') {
+    return { eventId: (error as { eventId?: string }).eventId, code: 'LOG_CORRUPTED', detail: candidate.message ?? '' };
+  }
   if (candidate?.constructor?.name !== 'StoreError' || typeof candidate.code !== 'string') return undefined;
   return { ...candidate.details, code: candidate.code, detail: candidate.message ?? '' };
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { CorruptEventError, DataFileError } from '@app/event-store';
 import { StoreBackend, StoreError } from '@app/store';
 import { mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -59,12 +60,18 @@ function listenError(error: unknown, config: AppConfig): Error {
   return new StartupError(`cannot listen on ${config.host}:${config.port}: ${why[code]} (${code})`);
 }
 
-/** Opens the log and the read models; a file that cannot be opened is named with the database's own code. */
+/**
+ * Opens the log and the read models; a file that cannot be opened is named with the database's own code,
+ * a file refused by the checks at open (identity, quick_check, checksums) with the reason.
+ */
 function openStore(config: AppConfig): StoreBackend {
   const file = join(resolve(config.dataDir), config.backend === 'sqlite' ? 'hexastore.db' : 'read-models.db');
   try {
     return openBackend(config);
   } catch (error) {
+    // Not ours, empty, damaged or too new: the file named, nothing written to it.
+    if (error instanceof DataFileError) throw new StartupError(`${file} ${error.reason}`);
+    if (error instanceof CorruptEventError) throw new StartupError(`${file} is damaged: ${error.message} (hexastore verify --data-dir lists every damaged event)`);
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string') throw error;
     const detail = code.startsWith('SQLITE_') ? `${oneLine((error as Error).message)} (${code})` : describeCode(code);

@@ -33,3 +33,17 @@ export class StorageFullError extends Error {}
 
 /** The backend cannot be reached or answered with an unexpected failure. */
 export class BackendUnavailableError extends Error {}
+
+/** A data file this adapter will not open: another application's, empty, damaged or too new. Nothing was written to it. */
+export class DataFileError extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file} ${reason}`);
+  }
+}
+
+/** A stored event no longer matches the checksum written with it: the log is damaged and the event is not served. */
+export class CorruptEventError extends Error {
+  constructor(readonly eventId: string, readonly stream: string, readonly revision: number, readonly position: number) {
+    super(`event ${eventId} (stream ${stream}, revision ${revision}, position ${position}) does not match its checksum: the log is damaged`);
+  }
+}

@@ -14,3 +14,5 @@ export * from './projector/projection-watch';
 export * from './log-import';
 export * from './projector/read-model-host';
 export * from './projector/following-read-models';
+export { verifyDataFile } from './sqlite/sqlite-verify';
+export type { DataFileReport, DamagedEvent } from './sqlite/sqlite-verify';

@@ -36,6 +36,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_STREAMS: 429,
   INTERNAL: 500,
+  LOG_CORRUPTED: 500,
   NOT_SUPPORTED: 501,
   BACKEND_UNAVAILABLE: 503,
   READ_TIMEOUT: 504,
@@ -92,6 +93,7 @@ export function toProblem(error: unknown): Problem {
   if (name === 'StorageFullError') return problem('STORAGE_FULL', 'the store is out of space; nothing was written');
   if (name === 'AppendTooLargeError') return problem('PAYLOAD_TOO_LARGE', `${(error as Error).message}; nothing was written`);
   if (name === 'BackendUnavailableError') return problem('BACKEND_UNAVAILABLE', (error as Error).message);
+  if (name === 'CorruptEventError') return problem('LOG_CORRUPTED', (error as Error).message, { eventId: (error as { eventId?: string }).eventId });
   const framework = error as FrameworkError;
   const status = framework?.statusCode ?? 500;
   if (framework?.code === 'FST_ERR_BAD_URL') return problem('KEY_INVALID', 'the path is not valid percent-encoded UTF-8');

@@ -1,8 +1,6 @@
-import Database, { Database as Db, Statement } from 'better-sqlite3';
+import { Database as Db, Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ConcurrencyError, DuplicateEventIdError, StalePositionError } from '../errors';
+import { ConcurrencyError, CorruptEventError, DuplicateEventIdError, StalePositionError } from '../errors';
 import {
   AppendResult, Decide, EventData, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent, SubscribeOptions,
 } from '../event-store.port';
@@ -14,7 +12,8 @@ import { SqliteInlineReadModels } from './sqlite-inline-read-models';
 import { formatPosition, Position, position } from '../position';
 import { pollingSubscription } from '../subscription';
 import { GroupCommitter } from './group-commit';
-import { applyDurablePragmas, EVENTS_SCHEMA } from './sqlite-schema';
+import { openDataFile } from './sqlite-data-file';
+import { eventChecksum, EventRow } from './sqlite-schema';
 import { isUniqueViolation } from './sqlite-errors';
 
 export interface SqliteEventStoreOptions {
@@ -29,17 +28,6 @@ export interface SqliteEventStoreOptions {
 
 interface RecordedAppend extends AppendResult {
   readonly recorded: readonly RecordedEvent[];
-}
-
-interface EventRow {
-  position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
 }
 
 export class SqliteEventStore implements EventStore, LogImporter {
@@ -57,17 +45,15 @@ export class SqliteEventStore implements EventStore, LogImporter {
   private currentIncarnation: string;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
-    applyDurablePragmas(this.db, options.busyTimeoutMs ?? 5000);
-    this.db.exec(EVENTS_SCHEMA);
+    // Refuses a file that is not ours, empty or damaged; adopts one of an earlier version.
+    this.db = openDataFile(options.file, options.busyTimeoutMs ?? 5000);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.currentIncarnation = this.loadIncarnation();
     this.stmt = {
       revision: this.db.prepare('SELECT max(revision) AS r FROM events WHERE stream = ?'),
       insert: this.db.prepare(
-        `INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at, checksum)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       byId: this.db.prepare('SELECT stream, revision, position FROM events WHERE id = ?'),
       stream: this.db.prepare(
@@ -263,9 +249,10 @@ export class SqliteEventStore implements EventStore, LogImporter {
 
   private insert(stream: string, revision: number, event: EventData, recordedAt: string): number {
     try {
-      const info = this.stmt.insert.run(
-        event.id, stream, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt,
-      );
+      const data = JSON.stringify(event.data);
+      const metadata = JSON.stringify(event.metadata);
+      const checksum = eventChecksum({ stream, revision, id: event.id, type: event.type, data, metadata, recorded_at: recordedAt });
+      const info = this.stmt.insert.run(event.id, stream, revision, event.type, data, metadata, recordedAt, checksum);
       return Number(info.lastInsertRowid);
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateEventIdError(event.id);
@@ -292,7 +279,9 @@ export class SqliteEventStore implements EventStore, LogImporter {
     return (this.stmt.revision.get(stream) as { r: number | null }).r ?? undefined;
   }
 
+  /** Every event read is checked against its checksum first: a damaged one is never served. */
   private toRecorded(row: EventRow): RecordedEvent {
+    if (row.checksum !== eventChecksum(row)) throw new CorruptEventError(row.id, row.stream, row.revision, row.position);
     return {
       id: row.id,
       type: row.type,

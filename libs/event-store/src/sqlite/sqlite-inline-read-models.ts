@@ -95,7 +95,14 @@ export class SqliteInlineReadModels implements ReadModelHost, TransactionHooks {
   }
 
   unready(): string | undefined {
-    return this.isOpen() ? undefined : 'the data file is closed';
+    if (!this.isOpen()) return 'the data file is closed';
+    // The checkpoint first: the head only grows meanwhile (another process may append), unless events were removed.
+    const checkpoint = this.projector.checkpoint();
+    if (checkpoint === 'start') return undefined;
+    const head = this.head();
+    if (checkpoint.commit <= BigInt(head)) return undefined;
+    return `the read models are at position ${checkpoint.commit} but the log ends at position ${head}: `
+      + 'events are missing from the log (the data file is damaged)';
   }
 
   async describe(): Promise<Record<string, unknown>> {

@@ -1,5 +1,6 @@
 import {
-  DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom,
+  CorruptEventError,
+  DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom, RecordedEvent,
 } from '@app/event-store';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
@@ -113,7 +114,11 @@ async function* archivedPages(log: EventStore, head: Position | undefined, names
   const streams = new Set(namespaces.map(namespaceStream));
   let after: ReadAllFrom = 'start';
   for (;;) {
-    const page = await log.readAll({ after, maxCount: PAGE, streamPrefix: STREAM_PREFIX });
+    const page: RecordedEvent[] = await log.readAll({ after, maxCount: PAGE, streamPrefix: STREAM_PREFIX }).catch((error: unknown) => {
+      // A damaged event is never carried into an archive: the backup fails, naming it.
+      if (!(error instanceof CorruptEventError)) throw error;
+      throw new StoreError('LOG_CORRUPTED', `cannot back up: ${error.message}`, { eventId: error.eventId });
+    });
     const within = page.filter((e) => e.position.commit <= head.commit);
     yield within.filter((e) => streams.has(e.stream)).map((e) => ({
       stream: e.stream, revision: e.revision, id: e.id, type: e.type,

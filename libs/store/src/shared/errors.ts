@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   'RESTORE_CONFLICT',
   'ARCHIVE_INVALID',
+  'LOG_CORRUPTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
