@@ -70,7 +70,7 @@ export class PageCursors {
     const body = cursor.slice(0, dot);
     const given = Buffer.from(cursor.slice(dot + 1), 'base64url');
     if (given.length !== MAC_BYTES || !timingSafeEqual(given, this.mac(body))) return undefined;
-    if (Buffer.from(given.toString('base64url')).toString() !== cursor.slice(dot + 1)) return undefined;
+    if (given.toString('base64url') !== cursor.slice(dot + 1)) return undefined; // one spelling only
     try {
       const payload: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
       return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : undefined;
