@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addAdminCommands } from './admin-commands';
-import { CommandEnv } from './command-env';
+import { addApiCommands } from './api-commands';
+import { CommandEnv, CommandExit } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
 import { addOpsCommands } from './ops-commands';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   addWatchCommand(program, env);
   addOpsCommands(program, env);
   addAdminCommands(program, env);
+  addApiCommands(program, env);
   return program;
 }
 
@@ -68,6 +70,7 @@ function report(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
+  if (error instanceof CommandExit) return error.exitCode;
   if (error instanceof UsageError) {
     process.stderr.write(`hexastore: ${error.message}\n`);
     return EXIT.usage;
