@@ -9,6 +9,7 @@ import {
   CommitTransaction, CommitTransactionHandler, DEFAULT_LIMITS, PutOp, SqliteStoreBackend, SystemClock, TakeSnapshot, TakeSnapshotHandler,
 } from '@app/store';
 import { StatePages } from '@app/store/read-models/time-travel/state-pages';
+import { PageCursors } from '@app/store/shared/page';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const clock = new SystemClock();
   const put = new CommitTransactionHandler(backend.writer, clock, DEFAULT_LIMITS, backend.entries, backend);
   const snapshot = new TakeSnapshotHandler(backend.writer, clock, backend.snapshots);
-  const pages = new StatePages(backend.timeTravel, backend.namespaces);
+  const pages = new StatePages(backend.timeTravel, backend.namespaces, PageCursors.ephemeral());
   let written = 0;
 
   /** Puts `count` updates round-robin over the keys, as transactions of 128 ops, 32 per group commit. */

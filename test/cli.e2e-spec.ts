@@ -90,7 +90,7 @@ describe('hexastore CLI against the built service', () => {
     const archive = join(work, 'moving.ndjson.gz');
     const backup = await hexastore(at(url, '--progress', 'backup', '-o', archive, '-n', 'moving'));
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/^backed up the store to .*moving\.ndjson\.gz \(\d+ B\)\n$/);
+    expect(backup.stdout).toMatch(/^backed up namespace moving to .*moving\.ndjson\.gz \(\d+ B\)\n$/);
     expect(backup.stderr).toMatch(/backup \d+ B/);
     const target = await service();
     const restored = await hexastore(at(target.url, '--json', 'restore', archive));

@@ -4,7 +4,7 @@ import { createWriteStream, WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CommandEnv } from './command-env';
-import { LocalFileError, openInput, STDIN } from './inputs';
+import { LocalFileError, openInput, STDIN, UsageError } from './inputs';
 import type * as Offline from './offline';
 import { humanBytes, progressBar } from './progress';
 
@@ -41,16 +41,26 @@ export function addAdminCommands(program: Command, env: () => CommandEnv): void 
         throw error;
       });
       const bytes = await save(download.body, file, (n) => bar.update(n)).finally(() => bar.stop());
-      out.result({ file: o.output, bytes }, () => `backed up the store to ${o.output} (${humanBytes(bytes)})`, summaryStream(o.output));
+      const which = o.namespace === undefined ? 'every namespace' : `${o.namespace.length === 1 ? 'namespace' : 'namespaces'} ${[...new Set(o.namespace)].join(', ')}`;
+      out.result({ file: o.output, bytes, ...(o.namespace && { namespaces: [...new Set(o.namespace)] }) },
+        () => `backed up ${which} to ${o.output} (${humanBytes(bytes)})`, summaryStream(o.output));
     });
 
   program
     .command('restore')
-    .description('restore a backup archive ("-" = stdin) into a store that has none of its namespaces')
-    .argument('<file>')
+    .description('restore FILE: a backup archive ("-" = stdin) into a store that has none of its namespaces; '
+      + 'restore NAMESPACE KEY: bring a deleted entry back with its last value')
+    .argument('<file|namespace>')
+    .argument('[key]', 'with a namespace: the deleted entry to restore')
     .option(...DATA_DIR)
-    .action(async (file: string, o: { dataDir?: string }) => {
+    .action(async (file: string, key: string | undefined, o: { dataDir?: string }) => {
       const { client, out, progress } = env();
+      if (key !== undefined) {
+        if (o.dataDir !== undefined) throw new UsageError('an entry is restored through the service: --data-dir restores archives only');
+        const entry = await client.restoreEntry(file, key);
+        out.result(entry, () => `restored ${file}/${key}: version ${entry.version}, revision ${entry.revision}`);
+        return;
+      }
       const input = await openInput(file);
       const upload = progressBar(progress, o.dataDir === undefined ? 'upload' : 'verify', 'bytes', input.size);
       const archive = counted(input.stream, (n) => upload.update(n));

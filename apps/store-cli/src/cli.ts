@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addAdminCommands } from './admin-commands';
-import { CommandEnv } from './command-env';
+import { addApiCommands } from './api-commands';
+import { CommandEnv, CommandExit } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
 import { addOpsCommands } from './ops-commands';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   addOpsCommands(program, env);
   addAdminCommands(program, env);
   addVerifyCommand(program, env);
+  addApiCommands(program, env);
   return program;
 }
 
@@ -74,6 +76,7 @@ function report(error: unknown, json: boolean): number {
     process.stderr.write(`hexastore: ${error.message}\n`);
     return EXIT.refused;
   }
+  if (error instanceof CommandExit) return error.exitCode;
   if (error instanceof UsageError) {
     process.stderr.write(`hexastore: ${error.message}\n`);
     return EXIT.usage;

@@ -8,3 +8,10 @@ export interface CommandEnv {
   /** Whether to draw progress bars. */
   readonly progress: boolean;
 }
+
+/** Ends a command with this exit code, its output already printed (a report of a service that is not ready). */
+export class CommandExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}

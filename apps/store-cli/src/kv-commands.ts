@@ -1,7 +1,7 @@
 import { TransactionOp } from '@app/client';
 import { Command } from 'commander';
 import { CommandEnv } from './command-env';
-import { entryTable, fields, table } from './output';
+import { cellValue, entryTable, fields, table } from './output';
 import { collectPair, parseJson, readInput, UsageError, wholeNumber } from './inputs';
 
 /** put, get, del, ls, txn: the entry calls of the API, through the client. */
@@ -33,9 +33,10 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .argument('<namespace>')
     .argument('<key>')
     .option('--raw', 'print only the value bytes')
+    .option('--as-of <revision>', 'the entry as it was right after this namespace revision (time travel)', wholeNumber('--as-of'))
     .action(async (namespace: string, key: string, o) => {
       const { client, out } = env();
-      const entry = await client.get(namespace, key);
+      const entry = o.asOf === undefined ? await client.get(namespace, key) : await client.getAsOf(namespace, key, o.asOf);
       if (o.raw) {
         process.stdout.write(entry.value !== undefined ? entry.value : Buffer.from(entry.valueBase64!, 'base64'));
         return;
@@ -45,6 +46,7 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
         entry.value !== undefined ? ['value', entry.value] : ['valueBase64', entry.valueBase64],
         ['metadata', entry.metadata], ['version', entry.version], ['modRevision', entry.modRevision],
         ['createdAt', entry.createdAt], ['updatedAt', entry.updatedAt], ['expiresAt', entry.expiresAt ?? '-'],
+        ['asOf', 'asOf' in entry ? entry.asOf : undefined],
       ]));
     });
 
@@ -54,11 +56,13 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .argument('<namespace>')
     .argument('<key>')
     .option('--expected-version <n>', 'delete only at this version', wholeNumber('--expected-version'))
+    .option('--purge', 'delete for good: not restorable')
     .option('--idempotency-key <key>', 'a retry with the same key is applied once')
     .action(async (namespace: string, key: string, o) => {
       const { client, out } = env();
-      await client.delete(namespace, key, { expectedVersion: o.expectedVersion, idempotencyKey: o.idempotencyKey });
-      out.result({ deleted: true, namespace, key }, () => `deleted ${namespace}/${key}`);
+      await client.delete(namespace, key, { expectedVersion: o.expectedVersion, purge: o.purge === true, idempotencyKey: o.idempotencyKey });
+      // The API answers 204 without a body: --json prints what was done.
+      out.result({ deleted: true, purged: o.purge === true, namespace, key }, () => `${o.purge ? 'deleted and purged' : 'deleted'} ${namespace}/${key}`);
     });
 
   program
@@ -68,7 +72,9 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .option('-p, --prefix <prefix>', 'only keys starting with this')
     .option('-l, --limit <n>', 'at most this many entries (1-1000, default 100)', wholeNumber('--limit', 1))
     .option('--cursor <cursor>', 'continue after the page that gave this cursor')
+    .option('--include-deleted', 'also deleted entries that can still be restored (with deletedAt and restorable)')
     .action(async (namespace: string | undefined, o) => {
+      if (o.includeDeleted && namespace === undefined) throw new UsageError('--include-deleted lists the entries of a namespace: give one');
       const { client, out } = env();
       if (namespace === undefined) {
         const namespaces = await client.listNamespaces();
@@ -76,9 +82,12 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
           namespaces.map((n) => [n.name, n.entryCount, n.bytes, n.revision, n.updatedAt])));
         return;
       }
-      const page = await client.listPage(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor });
+      const page = await client.listPage(namespace, { prefix: o.prefix, limit: o.limit, cursor: o.cursor, includeDeleted: o.includeDeleted === true || undefined });
       out.result(page, () => {
-        const rows = entryTable(page.items);
+        const rows = o.includeDeleted
+          ? table(['key', 'version', 'value', 'updated', 'deleted', 'restorable'], page.items.map((e) => [
+            e.key, e.version, cellValue(e), e.updatedAt, e.deletedAt ?? '', e.deletedAt ? String(e.restorable) : '']))
+          : entryTable(page.items);
         return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;
       });
     });

@@ -1,6 +1,6 @@
 import {
   BackupStore, createStoreContext, DATA_FILE, DEFAULT_LIMITS, RebuildReadModels, RebuildResult, RequestMeta, RestoreResult, RestoreStore,
-  SqliteStoreBackend, StoreContext,
+  namespaceStream, SqliteStoreBackend, StoreContext,
 } from '@app/store';
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
@@ -43,19 +43,25 @@ export function backupOffline(
   save: (archive: AsyncIterable<Uint8Array>) => Promise<number>,
 ): Promise<OfflineBackup> {
   return onDataDir(dir, true, async (store) => {
-    const head = await store.backend.eventStore.headPosition();
-    const bar = progressBar(progress, 'backup', 'events', Number(head?.commit ?? 0));
+    let bar: Progress | undefined;
     let events = 0;
     const { header, stream } = await store.commands.execute(new BackupStore(offlineMeta(), {
       namespaces,
-      onProgress: (n) => bar.update((events = n)),
+      onProgress: (n) => bar?.update((events = n)),
     }));
-    const bytes = await save(stream).finally(() => {
-      bar.setTotal(events);
-      bar.stop();
-    });
+    // The archive holds every event of its namespaces' streams (nothing else writes to a stopped
+    // store): that count is the bar's total, not the head of the whole log.
+    bar = progressBar(progress, 'backup', 'events', await archivedEvents(store, header.namespaces));
+    const bytes = await save(stream).finally(() => bar!.stop());
     return { namespaces: header.namespaces, headPosition: header.headPosition, events, bytes };
   });
+}
+
+/** Events in the streams of these namespaces: stream revisions count from 0. */
+async function archivedEvents(store: StoreContext, namespaces: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const name of namespaces) total += ((await store.backend.eventStore.streamRevision(namespaceStream(name))) ?? -1) + 1;
+  return total;
 }
 
 export async function restoreOffline(dir: string, archive: AsyncIterable<Buffer>, upload: Progress, progress: boolean): Promise<RestoreResult> {

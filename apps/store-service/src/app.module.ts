@@ -50,6 +50,7 @@ export class AppModule {
           openBackend: backend ?? (() => openBackend(config)),
           limits: config.limits,
           configFile: config.storeConfigFile,
+          cursorSecretFile: config.cursorSecretFile,
           readWaitTimeoutMs: config.readWaitTimeoutMs,
         }),
       ],

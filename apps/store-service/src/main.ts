@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { CorruptEventError, DataFileError } from '@app/event-store';
 import { StoreBackend, StoreError } from '@app/store';
 import { mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { openBackend } from './app.module';
 import { AppConfig, checkConfiguredFiles, ConfigError, FILE_ERRORS, loadConfigFromEnvironment } from './config/config';
@@ -25,7 +25,26 @@ async function main(): Promise<void> {
     await app.close().catch(() => undefined);
     throw listenError(error, config);
   }
+  const port = (app.getHttpServer().address() as AddressInfo | null)?.port ?? config.port;
+  announceWhenReady(backend, `hexastore listening on http://${urlHost(config.host)}:${port} (${config.backend}, data ${config.dataDir})`);
 }
+
+/**
+ * The one line that says the service is up, on stdout whatever LOG_LEVEL: printed once, as soon as
+ * the store can serve (at once for sqlite; an eventstoredb replica once it has connected).
+ */
+function announceWhenReady(backend: StoreBackend, line: string): void {
+  const announce = () => process.stdout.write(`${line}\n`);
+  if (backend.unready() === undefined) return void announce();
+  const timer = setInterval(() => {
+    if (backend.unready() !== undefined) return;
+    clearInterval(timer);
+    announce();
+  }, 100);
+  timer.unref();
+}
+
+const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 const describeCode = (code: string | undefined) => (code === undefined ? 'failed' : `${FILE_ERRORS[code] ?? 'failed'} (${code})`);
 

@@ -30,6 +30,9 @@ import { SOFT_DELETE_COMMAND_HANDLERS } from './commands/soft-delete.commands';
 import { ExpirySweeper, ExpirySweeperOptions, SWEEPER_OPTIONS } from './commands/expiry-sweeper';
 import { TTL_COMMAND_HANDLERS } from './commands/ttl.commands';
 import { NamespaceWriter } from './write-path/namespace-writer';
+import { PageCursors } from './shared/page';
+import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
+import { join } from 'node:path';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -42,6 +45,8 @@ export interface StoreModuleOptions {
   readonly sweeper?: Partial<ExpirySweeperOptions>;
   /** How long a read naming a `minPosition` waits for the read models to reach it (default 5 s). */
   readonly readWaitTimeoutMs?: number;
+  /** The file holding the secret page cursors are signed with (default: `cursor-secret` in the backend's data directory, made on first use). */
+  readonly cursorSecretFile?: string;
 }
 
 @Injectable()
@@ -78,6 +83,11 @@ export class StoreModule {
         { provide: STORE_LIMITS, useValue: options.limits },
         { provide: SWEEPER_OPTIONS, useValue: { enabled: true, intervalMs: 1000, ...options.sweeper } },
         { provide: READ_WAIT_TIMEOUT_MS, useValue: options.readWaitTimeoutMs ?? 5000 },
+        {
+          provide: PageCursors,
+          useFactory: (b: StoreBackend) => openPageCursors(options.cursorSecretFile ?? join(b.scratchDir, CURSOR_SECRET_FILE)),
+          inject: [StoreBackend],
+        },
         ReadConsistency,
         BackendLifecycle,
         StatePages,

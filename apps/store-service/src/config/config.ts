@@ -31,6 +31,7 @@ const ENV_SCHEMA = z
       })
       .optional(),
     STORE_CONFIG: z.string().min(1).optional(),
+    STORE_CURSOR_SECRET_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: () => `is one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     MAX_VALUE_BYTES: wholeNumber(DEFAULT_LIMITS.maxValueBytes, 1, 64 * 1024 * 1024),
     MAX_TRANSACTION_OPS: wholeNumber(DEFAULT_LIMITS.maxTransactionOps, 1, 10_000),
@@ -69,6 +70,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly eventStoreConnectionString?: string;
   readonly storeConfigFile?: string;
+  /** The secret list cursors are signed with (default: `cursor-secret` in the data directory, made on first start). */
+  readonly cursorSecretFile?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly limits: StoreLimits;
   /** How long a read with `minPosition` waits for the local read models to reach it. */
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir: e.STORE_DATA_DIR,
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     storeConfigFile: e.STORE_CONFIG,
+    cursorSecretFile: e.STORE_CURSOR_SECRET_FILE,
     logLevel: e.LOG_LEVEL,
     limits,
     readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
@@ -152,18 +156,23 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 }
 
 /**
- * Checks, at process start, the files the configuration names: the STORE_CONFIG file must be a
- * readable file (a missing one is a mistake, not "no config"). The store reads it again on start and on reload.
+ * Checks, at process start, the files the configuration names: the STORE_CONFIG file and the
+ * STORE_CURSOR_SECRET_FILE must be readable files (a missing one is a mistake, not "no config";
+ * only the default cursor secret in the data directory is made when absent). The store reads them again on start.
  */
 export function checkConfiguredFiles(config: AppConfig): void {
-  const file = config.storeConfigFile;
+  checkReadableFile('STORE_CONFIG', config.storeConfigFile);
+  checkReadableFile('STORE_CURSOR_SECRET_FILE', config.cursorSecretFile);
+}
+
+function checkReadableFile(name: string, file: string | undefined): void {
   if (file === undefined) return;
   try {
     if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
     accessSync(file, constants.R_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError(`invalid configuration: STORE_CONFIG cannot read ${file} (${code}${FILE_ERRORS[code] ? `: ${FILE_ERRORS[code]}` : ''})`);
+    throw new ConfigError(`invalid configuration: ${name} cannot read ${file} (${code}${FILE_ERRORS[code] ? `: ${FILE_ERRORS[code]}` : ''})`);
   }
 }
 

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { ReadConsistency } from './read-consistency';
 import { Clock } from '../shared/clock';
-import { checkLimit, decodeKeyCursor, encodeKeyCursor, PageOptions } from '../shared/page';
+import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 import { validateNamespace } from '../shared/names';
 import { EntriesReadModel, EntryView, ListedEntryView } from '../read-models/entries/entries.read-model';
 import { entryNotFound } from '../namespace/entry.decide';
@@ -74,12 +74,13 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     private readonly namespaces: NamespacesReadModel,
     private readonly clock: Clock,
     private readonly reads: ReadConsistency,
+    private readonly cursors: PageCursors,
   ) {}
 
   async execute({ namespace, options, minPosition }: ListEntries): Promise<EntryPage> {
     validateNamespace(namespace);
     const limit = checkLimit(options.limit);
-    const after = options.cursor === undefined ? '' : decodeKeyCursor(options.cursor);
+    const after = options.cursor === undefined ? '' : this.cursors.key(options.cursor);
     await this.reads.ready(minPosition);
     this.namespaces.require(namespace);
     const page = this.entries.list(namespace, {
@@ -89,7 +90,7 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
       nowMs: this.clock.now().getTime(),
       includeDeleted: options.includeDeleted,
     });
-    return { items: page.items, nextCursor: page.lastKey === undefined ? null : encodeKeyCursor(page.lastKey) };
+    return { items: page.items, nextCursor: page.lastKey === undefined ? null : this.cursors.forKey(page.lastKey) };
   }
 }
 

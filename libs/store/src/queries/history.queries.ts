@@ -4,7 +4,7 @@ import { EntryView } from '../read-models/entries/entries.read-model';
 import { contentOf, EntryEvent, isEntryEvent } from '../namespace/entry';
 import { entryNotFound } from '../namespace/entry.decide';
 import { validateNamespace } from '../shared/names';
-import { checkLimit, decodeRevisionCursor, encodeRevisionCursor, PageOptions } from '../shared/page';
+import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 import { HistoryReadModel } from '../read-models/history/history.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
 import { StoreEvent } from '../events/store-event';
@@ -54,18 +54,18 @@ export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
 
 @QueryHandler(GetEntryHistory)
 export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
-  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel) {}
+  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors) {}
 
   async execute({ namespace, key, page }: GetEntryHistory) {
     this.pages.requireNamespace(validateNamespace(namespace));
     const limit = checkLimit(page.limit);
-    const after = page.cursor === undefined ? -1 : decodeRevisionCursor(page.cursor);
+    const after = page.cursor === undefined ? -1 : this.cursors.revision(page.cursor);
     const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);
     if (revisions.length === 0 && after === -1) throw entryNotFound(namespace, key, ': it has no history');
     const items: HistoryItem[] = [];
     for (const revision of revisions.slice(0, limit)) items.push(toItem(await this.timeTravel.eventAt(namespace, revision)));
     const more = revisions.length > limit;
-    return { items, nextCursor: more ? encodeRevisionCursor(items[items.length - 1].revision) : null };
+    return { items, nextCursor: more ? this.cursors.forRevision(items[items.length - 1].revision) : null };
   }
 }
 

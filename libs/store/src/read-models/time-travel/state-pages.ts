@@ -4,7 +4,7 @@ import { EntryRecord, isVisible } from '../entries/entry-record';
 import { NamespacesReadModel, NamespaceView } from '../namespaces/namespaces.read-model';
 import { invalid } from '../../shared/errors';
 import { compareKeys } from '../../shared/names';
-import { checkLimit, PageOptions, pageByKey } from '../../shared/page';
+import { checkLimit, PageCursors, PageOptions, pageByKey } from '../../shared/page';
 import { TimeTravel } from './time-travel';
 
 /** The entries visible at a revision: one page, in key order, and how many there were. */
@@ -18,7 +18,7 @@ export interface StatePage {
 /** Reads of past states for the queries: revision checks and visible entries at a revision. */
 @Injectable()
 export class StatePages {
-  constructor(private readonly timeTravel: TimeTravel, private readonly namespaces: NamespacesReadModel) {}
+  constructor(private readonly timeTravel: TimeTravel, private readonly namespaces: NamespacesReadModel, private readonly cursors: PageCursors) {}
 
   requireNamespace(namespace: string): NamespaceView {
     return this.namespaces.require(namespace);
@@ -46,7 +46,7 @@ export class StatePages {
     const records = await this.timeTravel.stateAt(namespace, revision);
     const at = Date.parse(await this.timeTravel.timeOf(namespace, revision));
     const visible = [...records.values()].filter((r) => isVisible(r, at)).sort(byKey);
-    const { items, nextCursor } = pageByKey(visible, page);
+    const { items, nextCursor } = pageByKey(visible, page, this.cursors);
     return { revision, count: visible.length, items: items.map((r) => toEntryView(namespace, r)), nextCursor };
   }
 }
