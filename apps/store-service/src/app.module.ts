@@ -1,4 +1,4 @@
-import { EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { crashAt, EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -22,7 +22,9 @@ import { SnapshotsController } from './http/snapshots.controller';
 import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
-  if (config.backend === 'sqlite') return new SqliteStoreBackend(config.dataDir);
+  if (config.backend === 'sqlite') {
+    return new SqliteStoreBackend(config.dataDir, { maxPageCount: config.testing.maxPageCount, failpoint: crashAt(config.testing.failpoint) });
+  }
   return new EsdbStoreBackend({
     connectionString: config.eventStoreConnectionString!,
     dataDir: config.dataDir,

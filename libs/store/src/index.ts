@@ -1,6 +1,7 @@
 export * from './shared/errors';
 export * from './shared/limits';
 export * from './shared/names';
+export * from './shared/failpoints';
 export * from './shared/clock';
 export * from './shared/request-meta';
 export * from './shared/store-events';

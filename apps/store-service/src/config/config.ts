@@ -1,6 +1,6 @@
 import { connectionStringProblem } from '@app/event-store';
 import { accessSync, constants, statSync } from 'node:fs';
-import { DEFAULT_LIMITS, StoreLimits } from '@app/store';
+import { DEFAULT_LIMITS, Failpoint, FAILPOINTS, StoreLimits } from '@app/store';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,6 +47,14 @@ const ENV_SCHEMA = z
     HTTP_IDLE_TIMEOUT_MS: wholeNumber(120_000, 10, 3_600_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(65_000, 10, 3_600_000),
     HTTP_MAX_CONNECTIONS: wholeNumber(4096, 1, 1_000_000),
+    // Testing aids (README "Reliability"): never set in production.
+    STORE_MAX_PAGE_COUNT: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of pages from 1 to 4294967294')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 4294967294, 'must be a whole number of pages from 1 to 4294967294')
+      .optional(),
+    HEXASTORE_FAILPOINT: z.enum(FAILPOINTS, { error: () => `is one of ${FAILPOINTS.join(', ')}` }).optional(),
     ALLOWED_HOSTS: z
       .string()
       .transform((list) => list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))
@@ -84,6 +92,15 @@ export interface AppConfig {
   readonly maxArchiveBytes: number;
   readonly feed: FeedConfig;
   readonly http: HttpServerConfig;
+  readonly testing: TestingAids;
+}
+
+/** Settings that exist only so the reliability tests can reproduce failures; unset in production. */
+export interface TestingAids {
+  /** sqlite: `PRAGMA max_page_count` of the data file (a small value makes the disk "full"). */
+  readonly maxPageCount?: number;
+  /** The crash point at which the process kills itself with SIGKILL (libs/store shared/failpoints.ts). */
+  readonly failpoint?: Failpoint;
 }
 
 export interface HttpServerConfig {
@@ -152,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxConnections: e.HTTP_MAX_CONNECTIONS,
       allowedHosts: e.ALLOWED_HOSTS,
     },
+    testing: { maxPageCount: e.STORE_MAX_PAGE_COUNT, failpoint: e.HEXASTORE_FAILPOINT },
   };
 }
 

@@ -2,6 +2,7 @@ import {
   BackendUnavailableError, canImport, EventStore, LogImport, Position, ReadModelHost, RebuildProgress,
 } from '@app/event-store';
 import { hostname } from 'node:os';
+import { FailpointHit, noFailpoints } from '../shared/failpoints';
 import { IdempotencyLog } from '../read-models/idempotency/idempotency-log';
 import { StoreError } from '../shared/errors';
 import { DecisionStates } from '../write-path/decision-states';
@@ -24,6 +25,8 @@ export interface StoreBackendParts {
   /** Why a write cannot be made now, if it cannot (a replica not following its log). */
   readonly unwritable?: () => string | undefined;
   readonly policy?: WritePolicy;
+  /** Test crash points (shared/failpoints.ts); none by default. */
+  readonly failpoint?: FailpointHit;
 }
 
 /**
@@ -51,6 +54,7 @@ export class StoreBackend {
     this.idempotency = new IdempotencyLog(parts.readModels.db);
     this.writer = new NamespaceWriter(
       parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),
+      parts.failpoint,
     );
   }
 
@@ -91,7 +95,24 @@ export class StoreBackend {
     if (!canImport(this.eventStore)) {
       throw new StoreError('NOT_SUPPORTED', `restore is not available on the ${this.name} backend yet: restore into a sqlite store`);
     }
-    return this.eventStore.importLog(plan);
+    const failpoint = this.parts.failpoint ?? noFailpoints;
+    if (failpoint === noFailpoints) return this.eventStore.importLog(plan);
+    // mid-restore: the first batch is written into the import's transaction when the next one is asked for.
+    return this.eventStore.importLog({
+      streams: plan.streams,
+      *events() {
+        let batches = 0;
+        for (const batch of plan.events()) {
+          if (batches++ === 1) failpoint('mid-restore');
+          yield batch;
+        }
+        if (batches === 1) failpoint('mid-restore');
+      },
+      decide: (existing) => plan.decide(existing),
+      closingEvent: (incarnations) => plan.closingEvent(incarnations),
+      onImported: (events) => plan.onImported?.(events),
+      respond: (outcome) => plan.respond(outcome),
+    });
   }
 
   /** Why the backend cannot serve now, or undefined when it can. */

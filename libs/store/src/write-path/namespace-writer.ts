@@ -2,6 +2,7 @@ import { ConcurrencyError, EventData, EventStore, ReadModelHost, RecordedEvent }
 import { isNamespaceEvent, RecordedNamespaceEvent, requireStoreEvent, StoreEventDecodeError } from '../events/store-event';
 import { decodeOnce } from '../events/store-projection';
 import { IdempotencyLog, idempotencyMetadata } from '../read-models/idempotency/idempotency-log';
+import { FailpointHit, noFailpoints } from '../shared/failpoints';
 import { fingerprint, IdempotencyClaim as Claim, keyReused } from '../shared/idempotency';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
 import { StoreError } from '../shared/errors';
@@ -63,6 +64,8 @@ export class NamespaceWriter {
     private readonly policy: WritePolicy,
     private readonly options: WriterOptions,
     private readonly assertWritable: () => void,
+    /** Test crash points (shared/failpoints.ts); none by default. */
+    private readonly failpoint: FailpointHit = noFailpoints,
   ) {}
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
@@ -97,12 +100,15 @@ export class NamespaceWriter {
             () => projectionTimeout(),
           );
           this.states.advance(before, decided);
+          this.failpoint('before-append');
           return events;
         });
         if (step.replay) return (await step.replay) as R;
         if (!appended) return spec.respond({ events: [] }, now);
         if (claim) this.track(claim.key, step.answer!.result);
-        return await step.answer!.result;
+        const answer = await step.answer!.result;
+        this.failpoint('after-commit-before-answer');
+        return answer;
       } catch (error) {
         step.reset();
         if (!(error instanceof StoreError)) this.states.forget(spec.namespace);
