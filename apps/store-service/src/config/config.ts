@@ -38,6 +38,8 @@ const ENV_SCHEMA = z
     FEED_HEARTBEAT_MS: wholeNumber(15_000, 10, 3_600_000),
     FEED_BUFFER_BYTES: wholeNumber(1024 * 1024, 1024, 1024 * 1024 * 1024),
     FEED_MAX_STREAMS_PER_CALLER: wholeNumber(16, 1, 100_000),
+    FEED_MAX_STREAMS: wholeNumber(1024, 1, 1_000_000),
+    FEED_TOTAL_BUFFER_BYTES: wholeNumber(64 * 1024 * 1024, 1024, 64 * 1024 ** 3),
     READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
     WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
     RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
@@ -103,6 +105,10 @@ export interface FeedConfig {
   /** A subscriber whose unsent data passes this is disconnected (it resumes with Last-Event-ID). */
   readonly bufferBytes: number;
   readonly maxStreamsPerCaller: number;
+  /** Open streams of the whole service; more are refused with 503 FEED_FULL. */
+  readonly maxStreams: number;
+  /** Unsent data of all streams together; past it, the streams holding the most are disconnected. */
+  readonly totalBufferBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -138,7 +144,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
     writeWaitTimeoutMs: e.WRITE_WAIT_TIMEOUT_MS,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
-    feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
+    feed: {
+      heartbeatMs: e.FEED_HEARTBEAT_MS,
+      bufferBytes: e.FEED_BUFFER_BYTES,
+      maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER,
+      maxStreams: e.FEED_MAX_STREAMS,
+      totalBufferBytes: e.FEED_TOTAL_BUFFER_BYTES,
+    },
     maxArchiveBytes: e.RESTORE_MAX_BYTES,
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
