@@ -43,6 +43,8 @@ const ENV_SCHEMA = z
     READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
     WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
     RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
+    RESTORE_MAX_UNCOMPRESSED_BYTES: wholeNumber(8 * 1024 ** 3, 1, 1024 ** 5),
+    RESTORE_MIN_FREE_BYTES: wholeNumber(64 * 1024 ** 2, 0, 1024 ** 5),
     HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 10, 600_000),
     HTTP_REQUEST_TIMEOUT_MS: wholeNumber(300_000, 10, 3_600_000),
     HTTP_IDLE_TIMEOUT_MS: wholeNumber(120_000, 10, 3_600_000),
@@ -81,6 +83,8 @@ export interface AppConfig {
   readonly maxRequestBytes: number;
   /** Largest archive a restore accepts (compressed bytes). */
   readonly maxArchiveBytes: number;
+  /** What a restore may take of the machine: the archive's uncompressed bytes, and free space to leave on the data dir's file system. */
+  readonly restore: { readonly maxUncompressedBytes: number; readonly minFreeBytes: number };
   readonly feed: FeedConfig;
   readonly http: HttpServerConfig;
 }
@@ -152,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       totalBufferBytes: e.FEED_TOTAL_BUFFER_BYTES,
     },
     maxArchiveBytes: e.RESTORE_MAX_BYTES,
+    restore: { maxUncompressedBytes: e.RESTORE_MAX_UNCOMPRESSED_BYTES, minFreeBytes: e.RESTORE_MIN_FREE_BYTES },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
