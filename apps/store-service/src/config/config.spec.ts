@@ -61,4 +61,16 @@ describe('configuration', () => {
       'invalid configuration: ALLOWED_HOSTS must be a comma-separated list of host names (no ports), or * (got "store.internal:3000")',
     );
   });
+
+  it('defaults the store-wide feed and restore bounds, takes them from the environment and refuses bad ones', () => {
+    const defaults = loadConfig({});
+    expect([defaults.feed.maxStreams, defaults.feed.totalBufferBytes]).toEqual([1024, 64 * 1024 * 1024]);
+    expect(defaults.restore).toEqual({ maxUncompressedBytes: 8 * 1024 ** 3, minFreeBytes: 64 * 1024 * 1024 });
+    const set = loadConfig({ FEED_MAX_STREAMS: '10', FEED_TOTAL_BUFFER_BYTES: '4096', RESTORE_MAX_UNCOMPRESSED_BYTES: '100', RESTORE_MIN_FREE_BYTES: '0' });
+    expect([set.feed.maxStreams, set.feed.totalBufferBytes, set.restore]).toEqual([10, 4096, { maxUncompressedBytes: 100, minFreeBytes: 0 }]);
+    expect(refused({ FEED_MAX_STREAMS: '0' })).toBe('invalid configuration: FEED_MAX_STREAMS must be a whole number from 1 to 1000000 (got "0")');
+    expect(refused({ FEED_TOTAL_BUFFER_BYTES: '1k' })).toMatch(/^invalid configuration: FEED_TOTAL_BUFFER_BYTES must be a whole number from 1024 to /);
+    expect(refused({ RESTORE_MAX_UNCOMPRESSED_BYTES: '0' })).toMatch(/^invalid configuration: RESTORE_MAX_UNCOMPRESSED_BYTES must be a whole number from 1 to /);
+    expect(refused({ RESTORE_MIN_FREE_BYTES: '-1' })).toMatch(/^invalid configuration: RESTORE_MIN_FREE_BYTES must be a whole number from 0 to /);
+  });
 });

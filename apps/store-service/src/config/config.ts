@@ -39,9 +39,13 @@ const ENV_SCHEMA = z
     FEED_HEARTBEAT_MS: wholeNumber(15_000, 10, 3_600_000),
     FEED_BUFFER_BYTES: wholeNumber(1024 * 1024, 1024, 1024 * 1024 * 1024),
     FEED_MAX_STREAMS_PER_CALLER: wholeNumber(16, 1, 100_000),
+    FEED_MAX_STREAMS: wholeNumber(1024, 1, 1_000_000),
+    FEED_TOTAL_BUFFER_BYTES: wholeNumber(64 * 1024 * 1024, 1024, 64 * 1024 ** 3),
     READ_WAIT_TIMEOUT_MS: wholeNumber(5000, 0, 600_000),
     WRITE_WAIT_TIMEOUT_MS: wholeNumber(10_000, 1, 600_000),
     RESTORE_MAX_BYTES: wholeNumber(1024 ** 3, 1, 1024 ** 4),
+    RESTORE_MAX_UNCOMPRESSED_BYTES: wholeNumber(8 * 1024 ** 3, 1, 1024 ** 5),
+    RESTORE_MIN_FREE_BYTES: wholeNumber(64 * 1024 ** 2, 0, 1024 ** 5),
     HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 10, 600_000),
     HTTP_REQUEST_TIMEOUT_MS: wholeNumber(300_000, 10, 3_600_000),
     HTTP_IDLE_TIMEOUT_MS: wholeNumber(120_000, 10, 3_600_000),
@@ -90,6 +94,8 @@ export interface AppConfig {
   readonly maxRequestBytes: number;
   /** Largest archive a restore accepts (compressed bytes). */
   readonly maxArchiveBytes: number;
+  /** What a restore may take of the machine: the archive's uncompressed bytes, and free space to leave on the data dir's file system. */
+  readonly restore: { readonly maxUncompressedBytes: number; readonly minFreeBytes: number };
   readonly feed: FeedConfig;
   readonly http: HttpServerConfig;
   readonly testing: TestingAids;
@@ -123,6 +129,10 @@ export interface FeedConfig {
   /** A subscriber whose unsent data passes this is disconnected (it resumes with Last-Event-ID). */
   readonly bufferBytes: number;
   readonly maxStreamsPerCaller: number;
+  /** Open streams of the whole service; more are refused with 503 FEED_FULL. */
+  readonly maxStreams: number;
+  /** Unsent data of all streams together; past it, the streams holding the most are disconnected. */
+  readonly totalBufferBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -159,8 +169,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
     writeWaitTimeoutMs: e.WRITE_WAIT_TIMEOUT_MS,
     maxRequestBytes: Math.ceil((limits.maxTransactionBytes * 4) / 3) + 1024 * 1024,
-    feed: { heartbeatMs: e.FEED_HEARTBEAT_MS, bufferBytes: e.FEED_BUFFER_BYTES, maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER },
+    feed: {
+      heartbeatMs: e.FEED_HEARTBEAT_MS,
+      bufferBytes: e.FEED_BUFFER_BYTES,
+      maxStreamsPerCaller: e.FEED_MAX_STREAMS_PER_CALLER,
+      maxStreams: e.FEED_MAX_STREAMS,
+      totalBufferBytes: e.FEED_TOTAL_BUFFER_BYTES,
+    },
     maxArchiveBytes: e.RESTORE_MAX_BYTES,
+    restore: { maxUncompressedBytes: e.RESTORE_MAX_UNCOMPRESSED_BYTES, minFreeBytes: e.RESTORE_MIN_FREE_BYTES },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

@@ -57,10 +57,10 @@ export class AdminController {
       + '409 RESTORE_CONFLICT when the store has any of its namespaces, 400 ARCHIVE_INVALID for a damaged or foreign file',
   })
   @ApiOkResponse({ type: RestoreResultDto })
-  @ApiWrite('UNSUPPORTED_MEDIA_TYPE', 'ARCHIVE_INVALID', 'RESTORE_CONFLICT', 'NOT_SUPPORTED')
+  @ApiWrite('UNSUPPORTED_MEDIA_TYPE', 'ARCHIVE_INVALID', 'RESTORE_CONFLICT', 'NOT_SUPPORTED', 'PAYLOAD_TOO_LARGE', 'STORAGE_FULL')
   async restore(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Meta() meta: RequestMeta) {
     try {
-      return await this.commands.execute(new RestoreStore(archiveUpload(request, this.config.maxArchiveBytes), meta));
+      return await this.commands.execute(new RestoreStore(archiveUpload(request, this.config.maxArchiveBytes), meta, { limits: this.config.restore }));
     } catch (error) {
       settle(request, reply, error);
       throw error;

@@ -1,4 +1,4 @@
-import { FeedEvent, FeedStart, invalid, StoreError, WatchFeed } from '@app/store';
+import { FeedEvent, FeedStart, invalid, WatchFeed } from '@app/store';
 import { BeforeApplicationShutdown, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import { FeedEventDto } from './responses.dto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { FeedDisconnect, Metrics } from '../metrics/metrics';
+import { FeedStreams } from './feed-streams';
 import { flag, single } from './query-params';
 
 interface FeedQuery {
@@ -18,7 +19,7 @@ interface FeedQuery {
   values?: string;
 }
 
-const FEED_PROBLEMS: ProblemCode[] = ['VALIDATION_FAILED', 'CURSOR_INVALID', 'CURSOR_STALE', 'CONSUMER_NOT_FOUND', 'TOO_MANY_STREAMS'];
+const FEED_PROBLEMS: ProblemCode[] = ['VALIDATION_FAILED', 'CURSOR_INVALID', 'CURSOR_STALE', 'CONSUMER_NOT_FOUND', 'TOO_MANY_STREAMS', 'FEED_FULL'];
 const feedQueries = [
   ApiQuery({ name: 'from', required: false, enum: ['start', 'now'], description: 'default now' }),
   ApiQuery({ name: 'consumer', required: false, type: String, description: "resume after a durable consumer's checkpoint" }),
@@ -35,7 +36,8 @@ const feedQueries = [
   ApiOkResponse({
     description: 'Server-Sent Events, until the client leaves: `id:` the position, `event:` the type, `data:` one FeedEvent as JSON ' +
       '(#/components/schemas/FeedEvent); comments (`: heartbeat`) every FEED_HEARTBEAT_MS; a final comment names the last delivered ' +
-      'position when the service disconnects a slow consumer or shuts down',
+      'position when the service shuts down. A subscriber that does not read (past FEED_BUFFER_BYTES, or holding the most when all ' +
+      'streams pass FEED_TOTAL_BUFFER_BYTES) has its connection closed at once: resume with Last-Event-ID',
     content: {
       'text/event-stream': {
         schema: { type: 'string' },
@@ -53,7 +55,7 @@ const FeedDocs = (): MethodDecorator => (target, key, descriptor) => {
 @ApiExtraModels(FeedEventDto)
 @Controller()
 export class FeedController implements BeforeApplicationShutdown {
-  private readonly openStreams = new Map<string, number>();
+  private readonly streams: FeedStreams;
   /** Ends each open stream: a service that stops must not wait for its subscribers to leave. */
   private readonly closers = new Set<() => void>();
 
@@ -61,7 +63,14 @@ export class FeedController implements BeforeApplicationShutdown {
     private readonly queries: QueryBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.streams = new FeedStreams({
+      maxStreams: config.feed.maxStreams,
+      maxStreamsPerCaller: config.feed.maxStreamsPerCaller,
+      bufferBytes: config.feed.bufferBytes,
+      totalBufferBytes: config.feed.totalBufferBytes,
+    });
+  }
 
   beforeApplicationShutdown(): void {
     for (const close of this.closers) close();
@@ -84,24 +93,81 @@ export class FeedController implements BeforeApplicationShutdown {
   }
 
   private async stream(namespace: string | undefined, query: FeedQuery, request: FastifyRequest, reply: FastifyReply) {
-    const caller = request.ip;
-    const open = this.openStreams.get(caller) ?? 0;
-    if (open >= this.config.feed.maxStreamsPerCaller) {
-      throw new StoreError('TOO_MANY_STREAMS', `at most ${this.config.feed.maxStreamsPerCaller} feed streams per caller`);
-    }
+    // The slot is taken before anything asynchronous, so concurrent requests cannot pass a cap together.
+    const slot = this.streams.admit(request.ip);
     const controller = new AbortController();
-    const { events } = await this.queries.execute(new WatchFeed(startOf(query, request), {
-      namespace,
-      keyPrefix: single(query.prefix),
-      types: typesOf(query.types),
-      withoutValues: query.values !== undefined && !flag(query.values, 'values'),
-    }, controller.signal));
-    this.openStreams.set(caller, open + 1);
+    let events: AsyncIterable<FeedEvent>;
+    let inBacklog: (position: string) => boolean;
+    try {
+      ({ events, inBacklog } = await this.queries.execute(new WatchFeed(startOf(query, request), {
+        namespace,
+        keyPrefix: single(query.prefix),
+        types: typesOf(query.types),
+        withoutValues: query.values !== undefined && !flag(query.values, 'values'),
+      }, controller.signal)));
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
     this.metrics.feedOpened();
     reply.hijack();
+    const socket = request.raw.socket;
     // A stream may be silent between heartbeats for longer than the server's idle timeout.
-    request.raw.socket.setTimeout(0);
+    socket.setTimeout(0);
     const out = reply.raw;
+    let shuttingDown = false;
+    let dropped = false;
+    /** Why the stream ended, for the metrics; a stream that ends without one was closed by its subscriber. */
+    let reason: FeedDisconnect = 'client';
+    const shutDown = () => {
+      shuttingDown = true;
+      controller.abort();
+    };
+    let heartbeat: NodeJS.Timeout | undefined;
+    let closed = false;
+    /** The stream counts (in the metrics and against the caps and the budget) until its socket is closed. */
+    const closedNow = () => {
+      if (closed) return;
+      closed = true;
+      this.metrics.feedClosed(shuttingDown ? 'shutdown' : reason);
+      controller.abort();
+      clearInterval(heartbeat);
+      this.closers.delete(shutDown);
+      slot.release();
+    };
+    this.closers.add(shutDown);
+    out.on('close', closedNow);
+    socket.on('close', closedNow);
+    slot.attach({
+      unsent: () => out.writableLength,
+      // Over its budget, or the heaviest when all streams are over theirs: the socket is destroyed,
+      // not ended, so what it had not sent is released at once (the subscriber resumes after the last id it read).
+      drop: (why) => {
+        reason = why;
+        dropped = true;
+        controller.abort();
+        socket.destroy();
+      },
+    });
+    /** Answers false when the socket asks to wait for 'drain'. */
+    const write = (text: string): boolean => {
+      if (dropped || out.writableEnded || out.destroyed) return true;
+      const more = out.write(text);
+      slot.wrote();
+      return more;
+    };
+    const drained = () => new Promise<void>((resolve) => {
+      if (controller.signal.aborted || out.destroyed) return resolve();
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+      controller.signal.addEventListener('abort', done);
+    });
     out.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -109,48 +175,27 @@ export class FeedController implements BeforeApplicationShutdown {
       'x-accel-buffering': 'no',
       'x-request-id': String(request.id),
     });
-    out.write(': connected\nretry: 1000\n\n');
-    const heartbeat = setInterval(() => out.write(': heartbeat\n\n'), this.config.feed.heartbeatMs);
-    let finished = false;
-    let shuttingDown = false;
-    /** Why the stream ended, for the metrics; a stream that ends without one was closed by its subscriber. */
-    let reason: FeedDisconnect = 'client';
-    const shutDown = () => {
-      shuttingDown = true;
-      controller.abort();
-    };
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      this.metrics.feedClosed(shuttingDown ? 'shutdown' : reason);
-      controller.abort();
-      clearInterval(heartbeat);
-      this.closers.delete(shutDown);
-      const left = (this.openStreams.get(caller) ?? 1) - 1;
-      if (left > 0) this.openStreams.set(caller, left);
-      else this.openStreams.delete(caller);
-    };
-    this.closers.add(shutDown);
-    out.on('close', finish);
+    write(': connected\nretry: 1000\n\n');
+    heartbeat = setInterval(() => write(': heartbeat\n\n'), this.config.feed.heartbeatMs);
     let last: string | undefined;
     try {
       for await (const event of events) {
-        out.write(sse(event));
+        if (dropped || out.destroyed) break;
+        const more = write(sse(event));
         last = event.position;
-        if (out.writableLength > this.config.feed.bufferBytes) {
-          reason = 'slow_consumer';
-          out.end(`: slow consumer disconnected; last delivered position ${last}\n\n`);
-          break;
-        }
+        // The catch-up goes at the subscriber's pace (the log is its buffer); live events do not wait.
+        if (!more && inBacklog(event.position)) await drained();
       }
       if (shuttingDown) out.end(`: service shutting down; last delivered position ${last ?? 'none'}\n\n`);
     } catch (error) {
-      if (!shuttingDown) reason = 'error';
+      if (!shuttingDown && !dropped) reason = 'error';
       const why = shuttingDown ? 'service shutting down' : `feed interrupted (${(error as Error).message})`;
-      out.end(`: ${why}; last delivered position ${last ?? 'none'}\n\n`);
+      if (!dropped && !out.destroyed) out.end(`: ${why}; last delivered position ${last ?? 'none'}\n\n`);
     } finally {
-      finish();
-      if (!out.writableEnded) out.end();
+      clearInterval(heartbeat);
+      controller.abort();
+      if (!out.writableEnded && !out.destroyed) out.end();
+      if (socket.destroyed) closedNow();
     }
   }
 }

@@ -33,6 +33,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: 
   if (body.status >= 500) logger.error({ err: error, requestId: request.id }, 'request failed');
   if (reply.sent) return;
   if (Array.isArray(body.allow)) reply.header('allow', body.allow.join(', '));
+  if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(body.retryAfterSeconds));
   void reply
     .status(body.status)
     .header('content-type', 'application/problem+json')

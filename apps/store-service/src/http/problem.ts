@@ -39,6 +39,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   LOG_CORRUPTED: 500,
   NOT_SUPPORTED: 501,
   BACKEND_UNAVAILABLE: 503,
+  FEED_FULL: 503,
   READ_TIMEOUT: 504,
   STORAGE_FULL: 507,
 };

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export const UNMATCHED = 'unmatched';
 
 /** Why a change-feed stream ended. */
-export type FeedDisconnect = 'client' | 'slow_consumer' | 'shutdown' | 'error';
+export type FeedDisconnect = 'client' | 'slow_consumer' | 'buffer_budget' | 'shutdown' | 'error';
 
 /** What the SQLite adapter's group committer counts (GroupCommitter.stats). */
 interface GroupCommitStats {
@@ -63,7 +63,7 @@ export class Metrics implements OnModuleInit {
 
   private readonly feedDisconnects = new Counter({
     name: 'hexastore_feed_disconnects_total',
-    help: 'Change-feed streams ended, by reason: client (the subscriber left), slow_consumer, shutdown, error',
+    help: 'Change-feed streams ended, by reason: client (the subscriber left), slow_consumer (its own unsent data passed FEED_BUFFER_BYTES), buffer_budget (the unsent data of all streams passed FEED_TOTAL_BUFFER_BYTES and this stream held the most), shutdown, error',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -95,7 +95,7 @@ export class Metrics implements OnModuleInit {
         this.commitTime.observe(durationMs / 1000);
       });
     }
-    for (const reason of ['client', 'slow_consumer', 'shutdown', 'error'] as const) this.feedDisconnects.inc({ reason }, 0);
+    for (const reason of ['client', 'slow_consumer', 'buffer_budget', 'shutdown', 'error'] as const) this.feedDisconnects.inc({ reason }, 0);
     this.registerStoreMetrics();
   }
 

@@ -2,10 +2,9 @@ import {
   CorruptEventError,
   DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom, RecordedEvent,
 } from '@app/event-store';
+import { OnModuleInit } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
@@ -14,7 +13,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { CommandContext, eventMetadata, namespaceStream, STORE_WIDE_STREAM, STREAM_PREFIX } from '../shared/store-events';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchivedEvent, ArchiveHeader, archiveInvalid } from './archive';
-import { readSpool, verifyArchive } from './archive-reader';
+import { DEFAULT_RESTORE_LIMITS, FreeSpace, removeOrphanSpools, RestoreLimits, Spool, verifyArchive } from './archive-reader';
 import { archiveBytes, gzipped } from './archive-writer';
 import { BackupCreated } from '../events/backup-events';
 import { decideRestore, restoredEvent } from './backup.decide';
@@ -53,6 +52,10 @@ export interface RestoreOptions {
   /** Compressed bytes read while verifying. */
   readonly onVerifying?: (bytes: number) => void;
   readonly onImported?: (events: number, total: number) => void;
+  /** The uncompressed size and free-space bounds (DEFAULT_RESTORE_LIMITS for those not given). */
+  readonly limits?: Partial<RestoreLimits>;
+  /** How free space is measured (statfs of the data dir unless given). */
+  readonly freeBytes?: FreeSpace;
 }
 
 /** Verifies the whole archive, then restores it all or nothing with a new store incarnation. */
@@ -130,18 +133,29 @@ async function* archivedPages(log: EventStore, head: Position | undefined, names
 }
 
 @CommandHandler(RestoreStore)
-export class RestoreStoreHandler implements ICommandHandler<RestoreStore> {
+export class RestoreStoreHandler implements ICommandHandler<RestoreStore>, OnModuleInit {
   constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
 
+  /** Spool files of restores killed before spools were unlinked at once are removed at start. */
+  onModuleInit(): void {
+    removeOrphanSpools(this.backend.scratchDir);
+  }
+
   async execute({ archive, meta, options }: RestoreStore): Promise<RestoreResult> {
-    const spool = join(this.backend.scratchDir, `.restore-${randomUUID()}.ndjson`);
+    const limits = { ...DEFAULT_RESTORE_LIMITS, ...options.limits };
+    const spool = Spool.open(this.backend.scratchDir, limits.minFreeBytes, options.freeBytes);
     try {
-      const verified = await verifyArchive(archive, spool, options.onVerifying);
+      const verified = await verifyArchive(archive, spool, options.onVerifying, limits.maxUncompressedBytes);
       const { type, data: restored } = restoredEvent(verified, { previous: '', next: '' });
       return await this.backend.restore({
         streams: verified.streams,
-        events: () => importable(readSpool(spool)),
-        decide: (existing) => (decideRestore(verified.streams, existing) === 'restore' ? 'import' : 'skip'),
+        events: () => importable(spool.events()),
+        decide: (existing) => {
+          if (decideRestore(verified.streams, existing) !== 'restore') return 'skip';
+          // The import writes about as much as was spooled: refused before anything is written if that does not fit.
+          spool.checkFree(spool.bytes);
+          return 'import';
+        },
         closingEvent: (incarnations) => ({
           stream: STORE_WIDE_STREAM,
           id: randomUUID(),
@@ -161,7 +175,7 @@ export class RestoreStoreHandler implements ICommandHandler<RestoreStore> {
         throw restoreRefusal(error);
       });
     } finally {
-      rmSync(spool, { force: true });
+      spool.close();
     }
   }
 }

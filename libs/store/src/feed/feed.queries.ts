@@ -1,4 +1,4 @@
-import { ReadAllFrom, RecordedEvent } from '@app/event-store';
+import { parsePosition, ReadAllFrom, RecordedEvent } from '@app/event-store';
 import { validateConsumerName } from '../consumer/consumer';
 import { parseCursorInLog } from '../shared/cursor';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
@@ -16,6 +16,11 @@ export interface FeedSubscription {
   /** Where the feed starts, as the client gave it, resolved. */
   readonly start: ReadAllFrom | 'end';
   readonly events: AsyncIterable<FeedEvent>;
+  /**
+   * Whether an event (by its position) was already in the log when the subscription started: the
+   * catch-up, which a transport may send at its subscriber's pace, unlike live events.
+   */
+  readonly inBacklog: (position: string) => boolean;
 }
 
 /** Follow the change feed: catch up from the start point, then live, until the signal aborts. */
@@ -36,9 +41,15 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
     if (filter.namespace !== undefined) this.namespaces.require(validateNamespace(filter.namespace));
     const after = await this.resolveStart(start);
+    const head = await this.backend.eventStore.headPosition();
+    const inBacklog = (position: string) => {
+      if (!head) return false;
+      const p = parsePosition(position);
+      return p.incarnation === head.incarnation && p.commit <= head.commit;
+    };
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
-    return { start: after, events: feedOf(source, filter) };
+    return { start: after, events: feedOf(source, filter), inBacklog };
   }
 
   /** A cursor beyond the head of the log is refused (CURSOR_INVALID): following it would skip events silently. */
