@@ -43,7 +43,8 @@ export class DecisionStates {
   constructor(
     private readonly source: DecisionStateSource,
     private readonly readModelsAtHead = false,
-    private readonly maxKeysPerNamespace = 100_000,
+    // Bounds the memory of a namespace's cached keys (~150 bytes each); a key not cached costs one read-model row.
+    private readonly maxKeysPerNamespace = 20_000,
   ) {}
 
   /** The state a decision at `revision` needs: every key of `keys`, with content when asked. */
