@@ -69,6 +69,8 @@ function parseResponse(data: Buffer, head: boolean): RawResponse {
   }
   let body = head ? Buffer.alloc(0) : data.subarray(cut + 4);
   if (!head && /chunked/i.test(headers['transfer-encoding'] ?? '')) body = dechunk(body);
+  // The first answer only: a connection may carry another one (to a malformed request that followed).
+  else if (!head && headers['content-length'] !== undefined) body = body.subarray(0, Number(headers['content-length']));
   return { status, headers, body };
 }
 

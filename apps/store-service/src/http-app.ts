@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
+import { answerMalformedRequest } from './http/malformed-request';
 import { Metrics } from './metrics/metrics';
 import { acceptJsonBodies } from './http/json-body';
 import { guardBrowserRequests } from './http/request-guards';
@@ -41,7 +42,9 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
       // Node checks these two timeouts on an interval (30 s by default): often enough to honour them.
       connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
     },
-    // Requests the router cannot even decode get the same problem documents as everything else.
+    // Requests the HTTP parser refuses, and those the router cannot even decode, get the same problem
+    // documents as everything else.
+    clientErrorHandler: answerMalformedRequest,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error), error, console),
     // One request id for Fastify, the logs and the problem documents; a caller's X-Request-Id is kept.
     genReqId: (req: IncomingMessage) => {

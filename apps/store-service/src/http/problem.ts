@@ -2,7 +2,9 @@ import { ErrorCode, StoreError } from '@app/store';
 import { HttpException } from '@nestjs/common';
 
 /** Codes of the transport itself, beside the store's closed set. */
-type TransportCode = 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'INTERNAL';
+type TransportCode =
+  | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'INTERNAL'
+  | 'MALFORMED_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT';
 
 /** A refusal by the HTTP layer itself (before any handler), with its transport code. */
 export class TransportError extends Error {
@@ -18,6 +20,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   CURSOR_INVALID: 400,
   CONFIG_INVALID: 400,
   ARCHIVE_INVALID: 400,
+  MALFORMED_REQUEST: 400,
   ENTRY_NOT_FOUND: 404,
   NAMESPACE_NOT_FOUND: 404,
   CONSUMER_NOT_FOUND: 404,
@@ -25,6 +28,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   SNAPSHOT_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   VERSION_CONFLICT: 409,
   ENTRY_NOT_DELETED: 409,
   RESTORE_CONFLICT: 409,
@@ -33,6 +37,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   TRANSACTION_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   HOST_NOT_ALLOWED: 421,
+  HEADERS_TOO_LARGE: 431,
   IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_STREAMS: 429,
   INTERNAL: 500,
@@ -67,6 +72,16 @@ const problem = (code: ErrorCode | TransportCode, detail: string, extra: Record<
   code,
   detail,
 });
+
+/**
+ * A request Node's HTTP parser refused before any route saw it (a NUL or space in the request line,
+ * headers over the limit, an unknown transfer-encoding) or that did not arrive in time.
+ */
+export function malformedRequestProblem(error: { code?: string; message?: string }): Problem {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return problem('HEADERS_TOO_LARGE', 'the request headers are larger than the service takes');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('REQUEST_TIMEOUT', 'the request did not arrive in time');
+  return problem('MALFORMED_REQUEST', `the request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
+}
 
 /** A path the router knows, asked with a method it has no route for; `allow` lists the methods it has. */
 export class MethodNotAllowedError extends Error {
