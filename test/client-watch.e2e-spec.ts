@@ -285,4 +285,42 @@ describe('watch across restarts of the built service', () => {
     expect(watch.watch.connections).toBeGreaterThanOrEqual(2);
     await stop('SIGTERM');
   });
+  it('connections cut at random through a proxy, concurrent writers, and a kill -9 and restart in the middle: the log, in order, no gap, no repeat', async () => {
+    const first = await startChild(dataDir);
+    child = first.child;
+    const proxy = await FlakyProxy.start(first.url);
+    try {
+      const store = new StoreClient({ url: first.url, retry: { baseDelayMs: 20, maxDelayMs: 200, attempts: 20 } });
+      const ns = 'w-chaos';
+      await store.createNamespace(ns);
+      const watch = new Collector(new StoreClient(proxy.url).watch({ namespace: ns, from: 'start', reconnect: { baseDelayMs: 20, maxDelayMs: 200 } }));
+      const next = random(29);
+      // Four writers, ten puts each; one stops at its first failure (the kill): that put may or may not be in the log, the log decides.
+      const writers = (tag: string) => Promise.all(Array.from({ length: 4 }, async (_, w) => {
+        for (let i = 0; i < 10; i++) if (!(await store.put(ns, `w${w}/${i % 3}`, `${tag}-${i}`).then(() => true, () => false))) return;
+      }));
+      const rounds = async (tag: string) => {
+        for (let round = 0; round < 3; round++) {
+          const writing = writers(`${tag}${round}`);
+          await watch.count(1 + Math.floor(next() * watch.events.length));
+          proxy.cutAll();
+          await writing;
+        }
+      };
+      await rounds('before');
+      const during = writers('during');
+      await stop('SIGKILL');
+      await during;
+      ({ child } = await startChild(dataDir, {}, { port: first.port }));
+      await rounds('after');
+      const total = (await store.getNamespace(ns)).revision + 1;
+      await watch.count(total);
+      await watch.stop();
+      expect(watch.positions).toEqual(await logOf(first.url, ns, total));
+      expect(watch.watch.connections).toBeGreaterThanOrEqual(7);
+    } finally {
+      await proxy.close();
+    }
+    await stop('SIGTERM');
+  });
 });
