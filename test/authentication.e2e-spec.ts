@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../apps/store-service/src/config/config';
 import { createHttpApp } from '../apps/store-service/src/http-app';
+import { hexastore } from './support/cli';
 import { http, removeDir, tempDir } from './support/service';
 
 class LogCapture extends Writable {
@@ -174,6 +175,32 @@ describe('with STORE_AUTH=on', () => {
     for await (const item of store.history('billing', 'plans/basic')) actors.push(item.actor);
     expect(actors).toEqual(['carol']);
     await expect(new StoreClient({ url: rs.url, retry: { attempts: 1 } }).whoami()).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it("the SDK's change feed and the CLI send the token (--token or HEXASTORE_TOKEN)", async () => {
+    const token = await rsToken({ sub: 'erin' });
+    const store = new StoreClient({ url: rs.url, token, retry: { attempts: 1 } });
+    await store.put('billing', 'feed/k', 'v');
+    const seen: string[] = [];
+    for await (const event of store.watch({ namespace: 'billing', prefix: 'feed/', from: 'start' })) {
+      seen.push(`${event.key} ${event.actor}`);
+      break;
+    }
+    expect(seen).toEqual(['feed/k erin']);
+    await expect(async () => {
+      for await (const _ of new StoreClient({ url: rs.url, retry: { attempts: 1 } }).watch({ from: 'start', reconnect: { maxAttempts: 0 } })) break;
+    }).rejects.toBeInstanceOf(UnauthorizedError);
+
+    const refused = await hexastore(['--url', rs.url, '--json', 'get', 'billing', 'plans/pro']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('UNAUTHORIZED');
+    const byFlag = await hexastore(['--url', rs.url, '--token', ALICE, 'get', 'billing', 'plans/pro', '--raw']);
+    expect({ code: byFlag.code, stdout: byFlag.stdout }).toEqual({ code: 0, stdout: '20' });
+    const byEnv = await hexastore(['--url', rs.url, 'get', 'billing', 'plans/pro', '--raw'], undefined, { HEXASTORE_TOKEN: ALICE });
+    expect({ code: byEnv.code, stdout: byEnv.stdout }).toEqual({ code: 0, stdout: '20' });
+    const wrong = await hexastore(['--url', rs.url, 'get', 'billing', 'plans/pro'], undefined, { HEXASTORE_TOKEN: BOB });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).not.toContain(bobSecret);
   });
 
   it('refuses expired, not yet valid, wrongly signed, unsigned and algorithm-confused JWTs, and wrong iss/aud', async () => {

@@ -41,7 +41,7 @@ export async function loadJwtKeys(auth: AuthConfig): Promise<JwtKey[]> {
       const key = createPublicKey(pem);
       if (key.asymmetricKeyType === 'rsa') algorithm = 'RS256';
       else if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') algorithm = 'ES256';
-      else throw refuse(`holds a ${key.asymmetricKeyType} key; RS256 needs an RSA key, ES256 a P-256 key`);
+      else throw refuse(`holds a key of type ${key.asymmetricKeyType}; RS256 needs an RSA key, ES256 a P-256 key`);
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       throw refuse('is not a PEM public key (-----BEGIN PUBLIC KEY-----)');
