@@ -1,5 +1,5 @@
 // swc instead of ts-jest: Jest on Node 20 cannot require() the ESM-only NestJS 12 packages,
-// so they (and the ESM-only cookie, file-type and content-disposition they pull in) are transformed to CommonJS.
+// so they (and the ESM-only cookie, file-type and content-disposition they pull in, and jose 6) are transformed to CommonJS.
 const swc = ['@swc/jest', {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -11,7 +11,7 @@ const swc = ['@swc/jest', {
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['^(?!.*/node_modules/(@nestjs|cookie|file-type|content-disposition)/).*/node_modules/'],
+  transformIgnorePatterns: ['^(?!.*/node_modules/(@nestjs|cookie|file-type|content-disposition|jose)/).*/node_modules/'],
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src', '^@app/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2' },
 };
 module.exports = {

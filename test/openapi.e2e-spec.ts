@@ -137,6 +137,23 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(notFound)).toContain('ENTRY_NOT_FOUND');
   });
 
+  it('documents the bearer credential: every operation but /health/* needs it and may answer 401 UNAUTHORIZED', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    let open = 0;
+    for (const [path, method, op] of operations()) {
+      const name = `${method.toUpperCase()} ${path}`;
+      if (path.startsWith('/health/')) {
+        open++;
+        expect({ name, security: (op as Schema).security, has401: '401' in op.responses }).toEqual({ name, security: [], has401: false });
+      } else {
+        expect({ name, security: (op as Schema).security, unauthorized: JSON.stringify(op.responses['401'] ?? {}).includes('UNAUTHORIZED') })
+          .toEqual({ name, security: undefined, unauthorized: true });
+      }
+    }
+    expect(open).toBe(2);
+  });
+
   it('describes the change feed as text/event-stream resumable with Last-Event-ID', () => {
     for (const path of ['/v1/feed', '/v1/namespaces/{ns}/feed']) {
       const op = doc.paths[path].get;

@@ -27,6 +27,7 @@ const NOT_RUN: Record<string, string> = {
   'kill -HUP': 'signals the service process (the example needs its pid)',
   'npm run bench': 'takes minutes and installs etcd and wrk',
   'docker compose up --build': 'needs a Docker engine',
+  '# a secret, and its SHA-256: only the hash goes in the config file': 'starts a second service with STORE_AUTH=on (test/authentication.e2e-spec.ts takes the same steps)',
   "EVENTSTORE_CONNECTION_STRING='esdb://": 'needs a running EventStoreDB node',
 };
 

@@ -97,4 +97,23 @@ describe('start-up errors stop the service with exit code 1 and one line naming 
     const exit = await runService({ STORE_DATA_DIR: join(dir, 'pg'), STORE_BACKEND: 'postgres' });
     expectOneLine(exit, /^hexastore: invalid configuration: STORE_BACKEND is "sqlite" or "eventstoredb" \(got "postgres"\)$/m);
   });
+
+  it('authentication off on a non-loopback HOST', async () => {
+    const exit = await runService({ STORE_DATA_DIR: join(dir, 'open'), HOST: '0.0.0.0' });
+    expectOneLine(exit, /^hexastore: invalid configuration: STORE_AUTH is off while HOST is not a loopback address: .*STORE_AUTH=off-insecure/);
+    expect(exit.stdout).not.toContain('listening');
+  });
+
+  it('authentication on with no credential source, or a JWT key file without a usable key', async () => {
+    expectOneLine(await runService({ STORE_DATA_DIR: join(dir, 'auth'), STORE_AUTH: 'on' }), /^hexastore: invalid configuration: STORE_AUTH is on but no credential is configured/);
+    const secret = join(dir, 'short.secret');
+    writeFileSync(secret, 'too-short-to-sign-with\n');
+    const short = await runService({ STORE_DATA_DIR: join(dir, 'auth'), STORE_AUTH: 'on', STORE_JWT_SECRET_FILE: secret });
+    expectOneLine(short, /^hexastore: invalid configuration: STORE_JWT_SECRET_FILE .*short\.secret holds 22 bytes; an HS256 secret needs at least 32$/m);
+    expect(short.stderr).not.toContain('too-short-to-sign-with');
+    const pem = join(dir, 'not-a-key.pem');
+    writeFileSync(pem, 'not a key\n');
+    expectOneLine(await runService({ STORE_DATA_DIR: join(dir, 'auth'), STORE_AUTH: 'on', STORE_JWT_PUBLIC_KEY_FILE: pem }),
+      /^hexastore: invalid configuration: STORE_JWT_PUBLIC_KEY_FILE .*not-a-key\.pem is not a PEM public key/);
+  });
 });

@@ -39,14 +39,18 @@ export function buildProgram(): Command {
     .exitOverride()
     .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--url <url>', 'the store service').env('HEXASTORE_URL').default(DEFAULT_URL))
+    .addOption(new Option('--token <token>', 'the bearer credential (an API key <id>.<secret> or a JWT) for a service with STORE_AUTH=on; '
+      + 'prefer HEXASTORE_TOKEN: other users of the machine can see a command line').env('HEXASTORE_TOKEN'))
     .option('--json', 'print results (and refusals) as JSON on stdout')
     .option('--progress', 'draw progress bars even when stderr is not a terminal')
     .option('--no-progress', 'never draw progress bars')
     .showHelpAfterError('(run with --help for usage)');
   const env = (): CommandEnv => {
-    const o = program.opts<{ url: string; json?: boolean; progress?: boolean }>();
-    // An empty HEXASTORE_URL counts as unset.
-    return { client: new StoreClient(o.url || DEFAULT_URL), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
+    const o = program.opts<{ url: string; token?: string; json?: boolean; progress?: boolean }>();
+    // An empty HEXASTORE_URL (or HEXASTORE_TOKEN) counts as unset.
+    const token = o.token || undefined;
+    if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new UsageError('--token (HEXASTORE_TOKEN) must be visible ASCII characters (an API key or a JWT)');
+    return { client: new StoreClient({ url: o.url || DEFAULT_URL, token }), out: output(o.json === true), progress: o.progress ?? process.stderr.isTTY === true };
   };
   addEntryCommands(program, env);
   addWatchCommand(program, env);

@@ -14,6 +14,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
 import { FeedController } from './http/feed.controller';
+import { IdentityController } from './http/identity.controller';
 import { ConsumersController } from './http/consumers.controller';
 import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
@@ -58,7 +59,7 @@ export class AppModule {
       ],
       controllers: [
         NamespacesController, EntriesController, RollbackController, SnapshotsController,
-        FeedController, ConsumersController, AdminController, HealthController, MetricsController,
+        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -16,17 +16,22 @@ import { Metrics } from './metrics/metrics';
 import { acceptJsonBodies } from './http/json-body';
 import { guardBrowserRequests } from './http/request-guards';
 import { logRequests } from './http/request-log';
-import { StoreBackend } from '@app/store';
+import { ApiKeys, StoreBackend } from '@app/store';
+import { authenticateRequests, Authenticator, loadJwtKeys } from './http/authentication';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
 
 export interface HttpAppOptions {
   /** Where the logs go (JSON lines); stdout by default. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Told of every route as the router gets it, the documentation's included (the tests enumerate the router). */
+  readonly onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /** Builds the HTTP service (not listening yet): used by main and by the e2e tests. */
 export async function createHttpApp(config: AppConfig, backend?: () => StoreBackend, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+  // Before anything starts: a key file that holds no usable key stops the start.
+  const jwtKeys = await loadJwtKeys(config.auth);
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxRequestBytes,
     exposeHeadRoutes: false,
@@ -63,9 +68,11 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   // Not SIGHUP: it reloads the config file.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const fastify = app.getHttpAdapter().getInstance();
+  if (options.onRoute) fastify.addHook('onRoute', options.onRoute);
   fastify.removeContentTypeParser('text/plain');
   logRequests(fastify, () => PinoLogger.root);
   guardBrowserRequests(fastify, config.host, config.http);
+  authenticateRequests(fastify, new Authenticator(config.auth, app.get(ApiKeys), jwtKeys));
   acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
   app.get(Metrics).instrument(fastify);

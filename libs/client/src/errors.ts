@@ -31,6 +31,9 @@ export class CursorStaleError extends StoreRequestError {}
 /** 400: the request itself is wrong (VALIDATION_FAILED, KEY_INVALID, CURSOR_INVALID, …). */
 export class InvalidRequestError extends StoreRequestError {}
 
+/** 401 UNAUTHORIZED: no credential, or one the store does not accept (see the `token` option). */
+export class UnauthorizedError extends StoreRequestError {}
+
 /** The store could not be reached (after the retries), or answered with something that is not a problem document. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -43,6 +46,7 @@ export class StoreUnavailableError extends Error {
 export function problemError(problem: Problem): StoreRequestError {
   switch (problem.status) {
     case 400: return new InvalidRequestError(problem);
+    case 401: return new UnauthorizedError(problem);
     case 404: return new NotFoundError(problem);
     case 409: return new ConflictError(problem);
     case 410: return new CursorStaleError(problem);

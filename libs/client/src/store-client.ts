@@ -3,7 +3,7 @@ import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
   Consumer, CreateNamespaceResult, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, TransactionResult,
+  Snapshot, StatePage, TransactionResult, WhoAmI,
 } from './types';
 import type { BackupDownload, CallOptions, DeleteOptions, ListOptions, PageOptions, PutOptions, ReadOptions, TransactionOp, WriteOptions } from './options';
 import { FeedWatch, WatchOptions } from './watch';
@@ -176,6 +176,11 @@ export class StoreClient {
 
   rebuild(options: CallOptions = {}): Promise<RebuildResult> {
     return this.http.json({ method: 'POST', path: '/v1/admin/rebuild', retry: false, untimed: true, signal: options.signal });
+  }
+
+  /** Who the service takes the caller for (the token's user and roles); `anonymous` while its authentication is off. */
+  whoami(options: CallOptions = {}): Promise<WhoAmI> {
+    return this.http.json({ method: 'GET', path: '/v1/whoami', retry: true, signal: options.signal });
   }
 
   /** The service's readiness report, ready (200) or not (503). */

@@ -16,6 +16,11 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Sent with every request (X-Correlation-Id, say). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The bearer credential every request carries (`Authorization: Bearer <token>`) when the service
+   * runs with STORE_AUTH=on: an API key `<id>.<secret>` or a JWT.
+   */
+  readonly token?: string;
 }
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -52,7 +57,13 @@ export class Transport {
     this.baseUrl = (options.url ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
     this.retry = options.retry ?? {};
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.headers = options.headers ?? {};
+    if (options.token !== undefined && !/^[\x21-\x7e]+$/.test(options.token)) throw new TypeError('token must be visible ASCII characters (an API key or a JWT)');
+    this.headers = { ...options.headers, ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }) };
+  }
+
+  /** The headers every request carries: the options' headers and the bearer token. */
+  get commonHeaders(): Readonly<Record<string, string>> {
+    return this.headers;
   }
 
   url(path: string, query: Query = {}): string {

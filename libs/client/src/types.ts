@@ -196,8 +196,15 @@ export interface ReadinessReport {
   error?: { store?: Record<string, unknown> };
 }
 
+/** Who the store says the caller is (GET /v1/whoami). */
+export interface WhoAmI {
+  user: string;
+  roles: string[];
+  grants: { namespace: string; access: 'read' | 'write' | 'admin' }[];
+}
+
 export type ProblemCode =
-  | 'NAMESPACE_INVALID' | 'KEY_INVALID' | 'VALIDATION_FAILED' | 'CURSOR_INVALID' | 'CONFIG_INVALID' | 'ARCHIVE_INVALID'
+  | 'NAMESPACE_INVALID' | 'KEY_INVALID' | 'VALIDATION_FAILED' | 'CURSOR_INVALID' | 'CONFIG_INVALID' | 'ARCHIVE_INVALID' | 'UNAUTHORIZED'
   | 'ENTRY_NOT_FOUND' | 'NAMESPACE_NOT_FOUND' | 'CONSUMER_NOT_FOUND' | 'ROLLBACK_POINT_NOT_FOUND' | 'SNAPSHOT_NOT_FOUND'
   | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'VERSION_CONFLICT' | 'ENTRY_NOT_DELETED' | 'RESTORE_CONFLICT' | 'CURSOR_STALE'
   | 'PAYLOAD_TOO_LARGE' | 'TRANSACTION_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_STREAMS' | 'FEED_FULL'

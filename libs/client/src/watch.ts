@@ -172,7 +172,7 @@ export class FeedWatch implements AsyncIterableIterator<FeedEvent> {
       types: types?.join(','),
       values: values === false ? 'false' : undefined,
     };
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const headers: Record<string, string> = { ...this.transport.commonHeaders, accept: 'text/event-stream' };
     if ('after' in start) headers['last-event-id'] = start.after;
     const path = namespace === undefined ? '/v1/feed' : `/v1/namespaces/${encodeURIComponent(namespace)}/feed`;
     try {

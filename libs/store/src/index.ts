@@ -56,3 +56,4 @@ export * from './commands/store-config';
 export * from './namespace/config.decide';
 export * from './commands/config.commands';
 export * from './store.context';
+export * from './identity/api-keys';

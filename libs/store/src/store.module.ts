@@ -33,6 +33,7 @@ import { NamespaceWriter } from './write-path/namespace-writer';
 import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
 import { join } from 'node:path';
+import { ApiKeys } from './identity/api-keys';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -110,10 +111,11 @@ export class StoreModule {
         GetConsumerHandler,
         ListReplicasHandler,
         HotReloadHandler,
+        ApiKeys,
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
         ...BACKUP_COMMAND_HANDLERS,
       ],
-      exports: [StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
+      exports: [ApiKeys, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
     };
   }
 }

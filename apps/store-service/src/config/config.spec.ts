@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, isLoopbackHost, loadConfig } from './config';
 
 const refused = (env: Record<string, string>) => {
   try {
@@ -72,5 +72,24 @@ describe('configuration', () => {
     expect(refused({ FEED_TOTAL_BUFFER_BYTES: '1k' })).toMatch(/^invalid configuration: FEED_TOTAL_BUFFER_BYTES must be a whole number from 1024 to /);
     expect(refused({ RESTORE_MAX_UNCOMPRESSED_BYTES: '0' })).toMatch(/^invalid configuration: RESTORE_MAX_UNCOMPRESSED_BYTES must be a whole number from 1 to /);
     expect(refused({ RESTORE_MIN_FREE_BYTES: '-1' })).toMatch(/^invalid configuration: RESTORE_MIN_FREE_BYTES must be a whole number from 0 to /);
+  });
+
+  it('keeps authentication off only on a loopback HOST, unless STORE_AUTH=off-insecure says so', () => {
+    expect(loadConfig({}).auth).toEqual({ mode: 'off' });
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: true });
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'store.internal', '128.0.0.1', '127.0.0.1.example']) expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: false });
+    expect(refused({ HOST: '0.0.0.0' })).toMatch(/^invalid configuration: STORE_AUTH is off while HOST is not a loopback address: .*STORE_AUTH=on.*STORE_AUTH=off-insecure/);
+    expect(refused({ HOST: '0.0.0.0', STORE_AUTH: 'off' })).toMatch(/^invalid configuration: STORE_AUTH is off while HOST/);
+    expect(loadConfig({ HOST: '0.0.0.0', STORE_AUTH: 'off-insecure' }).auth.mode).toBe('off-insecure');
+    expect(loadConfig({ HOST: '0.0.0.0', STORE_AUTH: 'on', STORE_CONFIG: 'store.yaml' }).auth.mode).toBe('on');
+    expect(refused({ STORE_AUTH: 'yes' })).toBe('invalid configuration: STORE_AUTH is one of off, on, off-insecure (got "yes")');
+  });
+
+  it('turns authentication on only with a credential source, and takes the JWT settings', () => {
+    expect(refused({ STORE_AUTH: 'on' })).toMatch(/^invalid configuration: STORE_AUTH is on but no credential is configured/);
+    expect(loadConfig({ STORE_AUTH: 'on', STORE_JWT_SECRET_FILE: 'jwt.secret', STORE_JWT_ISSUER: 'https://id.example', STORE_JWT_AUDIENCE: 'hexastore' }).auth).toEqual({
+      mode: 'on', jwtSecretFile: 'jwt.secret', jwtIssuer: 'https://id.example', jwtAudience: 'hexastore',
+    });
+    expect(loadConfig({ STORE_AUTH: 'on', STORE_JWT_PUBLIC_KEY_FILE: 'jwt.pem' }).auth.jwtPublicKeyFile).toBe('jwt.pem');
   });
 });

@@ -1,9 +1,19 @@
 import { connectionStringProblem } from '@app/event-store';
 import { accessSync, constants, statSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { DEFAULT_LIMITS, Failpoint, FAILPOINTS, StoreLimits } from '@app/store';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const AUTH_MODES = ['off', 'on', 'off-insecure'] as const;
+
+/** Whether HOST is a loopback address (or name): only processes of this machine can reach it. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (name === 'localhost' || name === '::1' || name === '0:0:0:0:0:0:0:1') return true;
+  const v4 = name.replace(/^::ffff:/, '');
+  return isIPv4(v4) && v4.startsWith('127.');
+}
 
 /** A host name or IP literal as a Host header names it (without the port), or `*` for any. */
 const HOST_NAME_RE = /^(\*|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])$/;
@@ -59,6 +69,11 @@ const ENV_SCHEMA = z
       .refine((n) => n >= 1 && n <= 4294967294, 'must be a whole number of pages from 1 to 4294967294')
       .optional(),
     HEXASTORE_FAILPOINT: z.enum(FAILPOINTS, { error: () => `is one of ${FAILPOINTS.join(', ')}` }).optional(),
+    STORE_AUTH: z.enum(AUTH_MODES, { error: () => `is one of ${AUTH_MODES.join(', ')}` }).default('off'),
+    STORE_JWT_SECRET_FILE: z.string().min(1).optional(),
+    STORE_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    STORE_JWT_ISSUER: z.string().min(1).optional(),
+    STORE_JWT_AUDIENCE: z.string().min(1).optional(),
     ALLOWED_HOSTS: z
       .string()
       .transform((list) => list.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))
@@ -69,6 +84,15 @@ const ENV_SCHEMA = z
   .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+  })
+  .refine((env) => env.STORE_AUTH !== 'off' || isLoopbackHost(env.HOST), {
+    path: ['STORE_AUTH'],
+    message: 'is off while HOST is not a loopback address: anyone who reaches the port could read and change everything; ' +
+      'set STORE_AUTH=on (README "Security"), or STORE_AUTH=off-insecure to run open on purpose',
+  })
+  .refine((env) => env.STORE_AUTH !== 'on' || env.STORE_CONFIG || env.STORE_JWT_SECRET_FILE || env.STORE_JWT_PUBLIC_KEY_FILE, {
+    path: ['STORE_AUTH'],
+    message: 'is on but no credential is configured: declare apiKeys in the STORE_CONFIG file, or set STORE_JWT_SECRET_FILE or STORE_JWT_PUBLIC_KEY_FILE',
   })
   .refine((env) => env.STORE_BACKEND !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],
@@ -98,6 +122,7 @@ export interface AppConfig {
   readonly restore: { readonly maxUncompressedBytes: number; readonly minFreeBytes: number };
   readonly feed: FeedConfig;
   readonly http: HttpServerConfig;
+  readonly auth: AuthConfig;
   readonly testing: TestingAids;
 }
 
@@ -122,6 +147,19 @@ export interface HttpServerConfig {
   readonly maxConnections: number;
   /** Host header names accepted beside loopback names, IP literals and HOST (`*`: any). */
   readonly allowedHosts: readonly string[];
+}
+
+export interface AuthConfig {
+  /** `on`: every call but /health/* needs a bearer credential; `off-insecure`: open on a non-loopback HOST, on purpose. */
+  readonly mode: (typeof AUTH_MODES)[number];
+  /** The HS256 secret JWTs are signed with. */
+  readonly jwtSecretFile?: string;
+  /** The RS256 (RSA) or ES256 (P-256) public key JWTs are signed for, PEM. */
+  readonly jwtPublicKeyFile?: string;
+  /** When set, a JWT's `iss` must be this. */
+  readonly jwtIssuer?: string;
+  /** When set, a JWT's `aud` must name this. */
+  readonly jwtAudience?: string;
 }
 
 export interface FeedConfig {
@@ -186,6 +224,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxConnections: e.HTTP_MAX_CONNECTIONS,
       allowedHosts: e.ALLOWED_HOSTS,
     },
+    auth: {
+      mode: e.STORE_AUTH,
+      jwtSecretFile: e.STORE_JWT_SECRET_FILE,
+      jwtPublicKeyFile: e.STORE_JWT_PUBLIC_KEY_FILE,
+      jwtIssuer: e.STORE_JWT_ISSUER,
+      jwtAudience: e.STORE_JWT_AUDIENCE,
+    },
     testing: { maxPageCount: e.STORE_MAX_PAGE_COUNT, failpoint: e.HEXASTORE_FAILPOINT },
   };
 }
@@ -198,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 export function checkConfiguredFiles(config: AppConfig): void {
   checkReadableFile('STORE_CONFIG', config.storeConfigFile);
   checkReadableFile('STORE_CURSOR_SECRET_FILE', config.cursorSecretFile);
+  checkReadableFile('STORE_JWT_SECRET_FILE', config.auth.jwtSecretFile);
+  checkReadableFile('STORE_JWT_PUBLIC_KEY_FILE', config.auth.jwtPublicKeyFile);
 }
 
 function checkReadableFile(name: string, file: string | undefined): void {

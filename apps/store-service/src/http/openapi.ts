@@ -202,10 +202,14 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   schemas.Problem = { ...schemas.Problem, additionalProperties: true };
   // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter), a
   // Host the service does not answer to is refused, and a POST must say it sends JSON (request-guards.ts).
-  for (const item of Object.values(completed)) {
+  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts).
+  for (const [path, item] of Object.entries(completed)) {
+    const open = path.startsWith('/health/');
     for (const [method, operation] of Object.entries(item)) {
-      const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : [])];
+      const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : []),
+        ...(open ? [] : ['UNAUTHORIZED' as const])];
       operation.responses = { ...problemResponses(guarded), ...operation.responses };
+      if (open) operation.security = [];
     }
   }
   const result = { ...document, openapi: '3.1.0', paths: completed } as OpenAPIObject;
@@ -223,6 +227,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'every response carries `X-Request-Id`.',
     )
     .setVersion('1')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'With STORE_AUTH=on: an API key `<id>.<secret>` declared in the STORE_CONFIG file, or a JWT (HS256, RS256 or ES256 as configured). ' +
+        'Missing or not valid: 401 UNAUTHORIZED with `WWW-Authenticate: Bearer`. /health/* needs none.',
+    }, 'bearer')
+    .addSecurityRequirements('bearer')
     .build();
   return completeDocument(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] }));
 }

@@ -33,6 +33,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: 
   if (body.status >= 500) logger.error({ err: error, requestId: request.id }, 'request failed');
   if (reply.sent) return;
   if (Array.isArray(body.allow)) reply.header('allow', body.allow.join(', '));
+  // RFC 6750: a refused credential names the scheme that is asked for.
+  if (body.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="hexastore"');
   if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(body.retryAfterSeconds));
   void reply
     .status(body.status)

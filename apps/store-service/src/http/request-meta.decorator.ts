@@ -2,6 +2,7 @@ import { invalid, RequestMeta } from '@app/store';
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { identityOf } from './authentication';
 
 const TOKEN_RE = /^[\x21-\x7e]{1,255}$/;
 
@@ -10,8 +11,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Who asks: anonymous until access control exists. */
-export const actorOf = (_request: FastifyRequest): string => 'anonymous';
+/** Who asks: the authenticated user (`anonymous` while authentication is off). */
+export const actorOf = (request: FastifyRequest): string => identityOf(request).user;
 
 /** Who asks and why: the actor, correlation and idempotency. */
 export function requestMeta(request: FastifyRequest): RequestMeta {
@@ -21,7 +22,8 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   }
   const correlation = header(request, 'x-correlation-id');
   return {
-    actor: actorOf(request),
+    actor: identityOf(request).user,
+    roles: identityOf(request).roles,
     correlationId: correlation && TOKEN_RE.test(correlation) ? correlation : request.id,
     causationId: request.id,
     idempotencyKey,

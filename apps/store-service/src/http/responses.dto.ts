@@ -274,3 +274,17 @@ export class ProblemDto {
   @ApiPropertyOptional({ description: 'The request id (also the X-Request-Id header)' }) requestId?: string;
   @ApiPropertyOptional({ type: [String], description: '405: the methods the path has (also the Allow header)' }) allow?: string[];
 }
+
+@ApiSchema({ name: 'Grant' })
+export class GrantDto {
+  @ApiProperty({ description: 'The namespace the grant is on' }) namespace: string;
+  @ApiProperty({ enum: ['read', 'write', 'admin'], description: 'write implies read; admin implies write' }) access: string;
+}
+
+@ApiSchema({ name: 'WhoAmI' })
+export class WhoAmIDto {
+  @ApiProperty({ description: 'The authenticated user (the actor on the events this caller writes); `anonymous` while STORE_AUTH is off' })
+  user: string;
+  @ApiProperty({ type: [String], description: "The caller's roles (an API key's roles, or a JWT's `roles` claim)" }) roles: string[];
+  @ApiProperty({ type: [GrantDto], description: 'The namespace grants the caller holds (none until access control is configured)' }) grants: GrantDto[];
+}

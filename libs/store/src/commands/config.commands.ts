@@ -10,7 +10,8 @@ import { handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 import { decideNamespaceConfig } from '../namespace/config.decide';
 import { ConfigChange, ConfigReloaded, ReloadResult, ReloadTrigger } from '../events/config-reloaded';
-import { configInvalid, parseStoreConfig } from './store-config';
+import { configInvalid, parseStoreConfigDocument } from './store-config';
+import { ApiKeys } from '../identity/api-keys';
 
 export type { ConfigChange, ConfigReloaded, ReloadResult, ReloadTrigger };
 
@@ -34,6 +35,7 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
     private readonly backend: StoreBackend,
     private readonly clock: Clock,
     @Inject(STORE_CONFIG_FILE) private readonly file: string | undefined,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   async execute({ meta, trigger }: HotReload): Promise<ReloadResult> {
@@ -41,7 +43,10 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
     const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw configInvalid('', `cannot read the config file (${error.code ?? error.message})`);
     });
-    const declared = parseStoreConfig(text);
+    const document = parseStoreConfigDocument(text);
+    const declared = document.namespaces;
+    // The keys take effect with a file that parses, before its namespaces are applied; a refused file changes nothing.
+    this.apiKeys.replace(document.apiKeys);
     const configured = this.backend.namespaces.list().filter((ns) => ns.defaultTtlSeconds !== null).map((ns) => ns.name);
     const names = [...new Set([...declared.keys(), ...configured])].sort();
     const writeMeta = { ...meta, idempotencyKey: undefined };

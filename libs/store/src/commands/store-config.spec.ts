@@ -1,7 +1,9 @@
 import { NamespaceEvent } from '../namespace/namespace';
 import { namespaceDecider } from '../namespace/given-when-then';
 import { decideNamespaceConfig } from '../namespace/config.decide';
-import { parseStoreConfig } from './store-config';
+import { parseStoreConfig, parseStoreConfigDocument } from './store-config';
+import { ApiKeys } from '../identity/api-keys';
+import { createHash } from 'node:crypto';
 
 describe('parseStoreConfig', () => {
   it('reads YAML and JSON alike', () => {
@@ -29,6 +31,50 @@ describe('parseStoreConfig', () => {
 
   it('names reserved settings as not supported yet', () => {
     expect(() => parseStoreConfig('namespaces:\n  a:\n    acl: []\n')).toThrow('namespaces.a.acl: is reserved for a later release and not supported yet');
+  });
+});
+
+describe('apiKeys in the config file', () => {
+  const DIGEST = 'AB'.repeat(32);
+  const key = (fields: string) => `apiKeys:\n  - {${fields}}\n`;
+
+  it('reads keys with their hashed secret, user and roles (roles default to none)', () => {
+    const text = key(`id: ops, sha256: ${DIGEST}, user: alice, roles: [admin, ops]`) + `  - {id: ci-1, sha256: "${'0'.repeat(64)}", user: ci}\n`;
+    expect(parseStoreConfigDocument(text).apiKeys).toEqual([
+      { id: 'ops', sha256: 'ab'.repeat(32), user: 'alice', roles: ['admin', 'ops'] },
+      { id: 'ci-1', sha256: '0'.repeat(64), user: 'ci', roles: [] },
+    ]);
+    expect(parseStoreConfigDocument('namespaces: {}\n').apiKeys).toEqual([]);
+  });
+
+  it.each([
+    [key(`id: ops, sha256: ${DIGEST.slice(2)}, user: alice`), 'apiKeys.0.sha256'],
+    [key(`id: ops, sha256: not-a-digest, user: alice`), 'apiKeys.0.sha256'],
+    [key(`id: ops, sha256: ${'1'.repeat(64)}, user: alice`), 'apiKeys.0.sha256'],
+    [key(`id: op.s, sha256: ${DIGEST}, user: alice`), 'apiKeys.0.id'],
+    [key(`id: ops, sha256: ${DIGEST}`), 'apiKeys.0.user'],
+    [key(`id: ops, sha256: ${DIGEST}, user: "a b"`), 'apiKeys.0.user'],
+    [key(`id: ops, sha256: ${DIGEST}, user: alice, roles: admin`), 'apiKeys.0.roles'],
+    [key(`id: ops, sha256: ${DIGEST}, user: alice, secret: hunter2`), 'apiKeys.0'],
+    [key(`id: ops, sha256: ${DIGEST}, user: a`) + `  - {id: ops, sha256: ${DIGEST}, user: b}\n`, 'apiKeys.1.id'],
+  ])('refuses %j at path %j', (text, path) => {
+    expect(() => parseStoreConfigDocument(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path } }));
+  });
+});
+
+describe('ApiKeys', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('knows a key only by its id and the secret whose digest was declared', () => {
+    const keys = new ApiKeys();
+    expect(keys.verify('ops', 's3cret')).toBeUndefined();
+    keys.replace([{ id: 'ops', sha256: sha256('s3cret'), user: 'alice', roles: ['admin'] }]);
+    expect(keys.verify('ops', 's3cret')).toEqual({ user: 'alice', roles: ['admin'] });
+    expect(keys.verify('ops', 's3cret ')).toBeUndefined();
+    expect(keys.verify('other', 's3cret')).toBeUndefined();
+    keys.replace([{ id: 'ops', sha256: sha256('rotated'), user: 'alice', roles: [] }]);
+    expect(keys.verify('ops', 's3cret')).toBeUndefined();
+    expect(keys.verify('ops', 'rotated')).toEqual({ user: 'alice', roles: [] });
   });
 });
 

@@ -4,6 +4,7 @@ import { NamespaceSettings } from '../namespace/config.decide';
 import { StoreError } from '../shared/errors';
 import { DEFAULT_LIMITS } from '../shared/limits';
 import { validateNamespace } from '../shared/names';
+import { API_KEY_ID_RE, ApiKeyDeclaration } from '../identity/api-keys';
 
 /** Reserved for later releases: refused by name, so a file written for them fails loudly, not silently. */
 const RESERVED = ['quota', 'quotas', 'tags', 'acl', 'dependencies', 'schema', 'valueSchema'] as const;
@@ -25,8 +26,23 @@ const namespaceSettings = z
     }
   });
 
+/** A user or role name: visible ASCII, no spaces. */
+const NAME = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'is 1-128 visible ASCII characters');
+
+const apiKey = z
+  .object({
+    id: z.string().regex(API_KEY_ID_RE, 'is 1-64 letters, digits, "_" or "-"'),
+    sha256: z.string({ error: 'is the hex SHA-256 of the secret as a quoted string' }).regex(/^[0-9a-fA-F]{64}$/, 'is the hex SHA-256 of the secret (64 hex digits), never the secret'),
+    user: NAME,
+    roles: z.array(NAME).default([]),
+  })
+  .strict();
+
 const FILE_SCHEMA = z
-  .object({ namespaces: z.record(z.string(), namespaceSettings.nullable()).default({}) })
+  .object({
+    namespaces: z.record(z.string(), namespaceSettings.nullable()).default({}),
+    apiKeys: z.array(apiKey).default([]),
+  })
   .strict();
 
 export type { NamespaceSettings };
@@ -34,11 +50,20 @@ export type { NamespaceSettings };
 /** The declared state: namespace name -> its settings. */
 export type StoreConfigFile = ReadonlyMap<string, NamespaceSettings>;
 
+/** Everything the config file declares. */
+export interface StoreConfigDocument {
+  readonly namespaces: StoreConfigFile;
+  readonly apiKeys: readonly ApiKeyDeclaration[];
+}
+
+/** The namespaces the config file declares (see parseStoreConfigDocument). */
+export const parseStoreConfig = (text: string): StoreConfigFile => parseStoreConfigDocument(text).namespaces;
+
 /**
  * Parses a YAML or JSON config file (JSON is YAML). Any problem is a CONFIG_INVALID naming the
- * path of the offending field, e.g. `namespaces.sessions.defaultTtlSeconds`.
+ * path of the offending field, e.g. `namespaces.sessions.defaultTtlSeconds` or `apiKeys.0.sha256`.
  */
-export function parseStoreConfig(text: string): StoreConfigFile {
+export function parseStoreConfigDocument(text: string): StoreConfigDocument {
   let raw: unknown;
   try {
     raw = parseYaml(text, { uniqueKeys: true }) ?? {};
@@ -59,7 +84,13 @@ export function parseStoreConfig(text: string): StoreConfigFile {
     }
     declared.set(name, { defaultTtlSeconds: settings?.defaultTtlSeconds ?? null });
   }
-  return declared;
+  const ids = new Set<string>();
+  parsed.data.apiKeys.forEach((key, index) => {
+    if (ids.has(key.id)) throw configInvalid(`apiKeys.${index}.id`, `${key.id} is declared twice`);
+    ids.add(key.id);
+  });
+  const apiKeys = parsed.data.apiKeys.map((key) => ({ ...key, sha256: key.sha256.toLowerCase() }));
+  return { namespaces: declared, apiKeys };
 }
 
 export function configInvalid(path: string, message: string): StoreError {

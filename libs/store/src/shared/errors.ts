@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'RESTORE_CONFLICT',
   'ARCHIVE_INVALID',
   'LOG_CORRUPTED',
+  'UNAUTHORIZED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

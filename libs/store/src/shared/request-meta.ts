@@ -1,6 +1,9 @@
 /** Who asks and why, as the transport saw it; every command and query carries one. */
 export interface RequestMeta {
+  /** The authenticated user (`anonymous` while authentication is off; `system` for the service's own work). */
   readonly actor: string;
+  /** The authenticated caller's roles (none while authentication is off). */
+  readonly roles?: readonly string[];
   readonly correlationId: string;
   /** Id of the request that caused this command. */
   readonly causationId: string;
