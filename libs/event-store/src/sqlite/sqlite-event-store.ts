@@ -20,6 +20,8 @@ export interface SqliteEventStoreOptions {
   /** Path of the data file, or ':memory:'. */
   readonly file: string;
   readonly busyTimeoutMs?: number;
+  /** `PRAGMA max_page_count`: a small value makes the disk "full" (a testing aid). */
+  readonly maxPageCount?: number;
   /** How often a live subscription looks for events appended by other processes. */
   readonly pollIntervalMs?: number;
   /** Read models to keep in the same file, projected inside each append's transaction. */
@@ -47,6 +49,7 @@ export class SqliteEventStore implements EventStore, LogImporter {
   constructor(options: SqliteEventStoreOptions) {
     // Refuses a file that is not ours, empty or damaged; adopts one of an earlier version.
     this.db = openDataFile(options.file, options.busyTimeoutMs ?? 5000);
+    if (options.maxPageCount !== undefined) this.db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.currentIncarnation = this.loadIncarnation();
     this.stmt = {

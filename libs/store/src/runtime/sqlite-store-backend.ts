@@ -22,8 +22,7 @@ export class SqliteStoreBackend extends StoreBackend {
   constructor(dataDir: string, options: SqliteBackendOptions | RebuildProgress = {}) {
     const { onCatchUp, maxPageCount, failpoint = noFailpoints } = typeof options === 'function' ? { onCatchUp: options } : options;
     const projections = failpoint === noFailpoints ? STORE_PROJECTIONS : STORE_PROJECTIONS.map((p) => crashingBefore(p, failpoint));
-    const log = new SqliteEventStore({ file: join(dataDir, DATA_FILE), readModels: { projections, onCatchUp } });
-    if (maxPageCount !== undefined) log.db.pragma(`max_page_count = ${Math.floor(maxPageCount)}`);
+    const log = new SqliteEventStore({ file: join(dataDir, DATA_FILE), readModels: { projections, onCatchUp }, maxPageCount });
     super({ name: 'sqlite', log, readModels: log.readModels!, scratchDir: dataDir, writer: { timeoutMs: 10_000, attempts: 3 }, failpoint });
   }
 }
