@@ -54,7 +54,7 @@ export interface WriterOptions {
 export class NamespaceWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Idempotency-Keys of writes appended but not answered yet: a concurrent retry waits for their answer. */
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, { readonly fingerprint: string; readonly answer: Promise<unknown> }>();
 
   constructor(
     private readonly log: EventStore,
@@ -105,7 +105,7 @@ export class NamespaceWriter {
         });
         if (step.replay) return (await step.replay) as R;
         if (!appended) return spec.respond({ events: [] }, now);
-        if (claim) this.track(claim.key, step.answer!.result);
+        if (claim) this.track(claim, step.answer!.result);
         const answer = await step.answer!.result;
         this.failpoint('after-commit-before-answer');
         return answer;
@@ -123,8 +123,8 @@ export class NamespaceWriter {
     const inFlight = this.inFlight.get(claim.key);
     const prior = this.idempotency.get(claim.key);
     if (!prior && !inFlight) return false;
-    if (prior && prior.fingerprint !== claim.fingerprint) throw keyReused(claim);
-    step.replay = prior?.answered ? Promise.resolve(prior.response) : inFlight ?? fromLog();
+    if ((prior ?? inFlight)!.fingerprint !== claim.fingerprint) throw keyReused(claim);
+    step.replay = prior?.answered ? Promise.resolve(prior.response) : inFlight?.answer ?? fromLog();
     return true;
   }
 
@@ -158,9 +158,10 @@ export class NamespaceWriter {
     }
   }
 
-  private track(key: string, answer: Promise<unknown>): void {
-    this.inFlight.set(key, answer);
-    const done = () => this.inFlight.get(key) === answer && this.inFlight.delete(key);
+  private track(claim: Claim, answer: Promise<unknown>): void {
+    const entry = { fingerprint: claim.fingerprint, answer };
+    this.inFlight.set(claim.key, entry);
+    const done = () => this.inFlight.get(claim.key) === entry && this.inFlight.delete(claim.key);
     answer.then(done, done);
   }
 
