@@ -37,7 +37,7 @@ describe('the @hexastore/client package', () => {
     const client = require(built(manifest.main));
     expect(Object.keys(client).sort()).toEqual([
       'ConflictError', 'CursorStaleError', 'FeedWatch', 'InvalidRequestError', 'NotFoundError', 'SseParser', 'StoreClient',
-      'StoreRequestError', 'StoreUnavailableError', 'backoffDelay', 'isProblem', 'problemError',
+      'StoreRequestError', 'StoreUnavailableError', 'UnauthorizedError', 'backoffDelay', 'isProblem', 'problemError',
     ]);
     expect(new client.StoreClient({ url: 'http://127.0.0.1:3000/' }).url).toBe('http://127.0.0.1:3000');
     const error = client.problemError({ type: 't', title: 't', status: 409, code: 'VERSION_CONFLICT', detail: 'd' });
