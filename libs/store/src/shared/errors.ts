@@ -25,6 +25,11 @@ export const ERROR_CODES = [
   'RESTORE_CONFLICT',
   'ARCHIVE_INVALID',
   'LOG_CORRUPTED',
+  'QUOTA_EXCEEDED',
+  'DEPENDENCY_CYCLE',
+  'NAMESPACE_IN_USE',
+  'TAG_NOT_FOUND',
+  'DEPENDENCY_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
