@@ -166,7 +166,15 @@ export interface Snapshot {
 
 export interface ReloadResult {
   sha256: string;
-  changes: { namespace: string; change: 'created' | 'configured'; defaultTtlSeconds?: number | null }[];
+  changes: {
+    namespace: string;
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+    defaultTtlSeconds?: number | null;
+    maxEntries?: number | null;
+    maxBytes?: number | null;
+    tags?: Record<string, string>;
+    dependsOn?: string[];
+  }[];
   unchanged: boolean;
 }
 

@@ -61,8 +61,12 @@ export const isSnapshotData = (d: unknown): d is SnapshotData =>
   isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount);
 
 const isConfigChange = (c: unknown): c is ConfigChange =>
-  isObject(c) && isString(c.namespace) && (c.change === 'created' || c.change === 'configured')
-  && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds));
+  isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
+  && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
+  && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
+  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn));
+
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)

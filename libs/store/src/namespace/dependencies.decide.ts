@@ -73,6 +73,28 @@ export function resolveDependencies(graph: DependencyGraph, root: string): strin
   return order;
 }
 
+/**
+ * The events that make a namespace depend on exactly `declared` (the config file): edges not declared
+ * removed first, then the declared ones added, each checked like AddDependency.
+ */
+export function decideDeclaredDependencies(
+  state: NamespaceState, declared: readonly string[], graph: DependencyGraph, exists: (namespace: string) => boolean,
+): (DependencyAdded | DependencyRemoved)[] {
+  requireExists(state);
+  const removed = state.dependsOn.filter((d) => !declared.includes(d))
+    .map((dependsOn): DependencyRemoved => ({ type: 'StoreDependencyRemoved', data: { namespace: state.name, dependsOn } }));
+  const edges = new Map(graph);
+  let current: NamespaceState = { ...state, dependsOn: state.dependsOn.filter((d) => declared.includes(d)) };
+  const added: DependencyAdded[] = [];
+  for (const other of [...new Set(declared)].sort()) {
+    edges.set(state.name, current.dependsOn);
+    const events = decideAddDependency(current, other, edges, exists(other));
+    added.push(...events);
+    if (events.length > 0) current = { ...current, dependsOn: [...current.dependsOn, other].sort() };
+  }
+  return [...removed, ...added];
+}
+
 /** DeleteNamespace: NAMESPACE_IN_USE while others depend on it. */
 export function decideDeleteNamespace(state: NamespaceState, dependents: readonly string[]): NamespaceDeleted[] {
   requireExists(state);
