@@ -80,6 +80,13 @@ export interface Namespace {
   updatedAt: string;
 }
 
+export interface Dependencies {
+  /** The namespaces it depends on itself. */
+  direct: string[];
+  /** Everything it depends on, transitively, dependencies first. */
+  resolved: string[];
+}
+
 export type CreateNamespaceResult = Namespace & { created: boolean };
 
 export type EntryEventType =

@@ -6,6 +6,7 @@ import { namespaceDecider } from './given-when-then';
 import { NamespaceDeleted } from './namespace';
 import { decideCreateNamespace } from './namespace.decide';
 import { decideSetQuota } from './quota.decide';
+import { decideRestore } from './soft-delete.decide';
 import { decideRemoveTag, decideSetTag } from './tags.decide';
 import { testEvents } from './test-events';
 import { DEFAULT_LIMITS } from '../shared/limits';
@@ -47,6 +48,11 @@ describe('quotas', () => {
   it('refuses a transaction past maxBytes as a whole', () => {
     given(nsCreated, quota(null, 5)).when(writes(put('a', 'vv'), put('b', 'vv')))
       .thenFails('QUOTA_EXCEEDED', { namespace: NS, limit: 'maxBytes', max: 5, used: 0, requested: 6 });
+  });
+
+  it('refuses a restore past a limit', () => {
+    given(nsCreated, created('a'), deleted('a', 1), quota(null, 4), created('b', 'vv'))
+      .when((s) => decideRestore({ key: 'a' }, s, rules)).thenFails('QUOTA_EXCEEDED', { namespace: NS, limit: 'maxBytes', max: 4, used: 3, requested: 2 });
   });
 
   it('lets a namespace over a lowered limit shrink', () => {
