@@ -133,6 +133,8 @@ describe('namespace delete', () => {
     expect((await store.listNamespaces()).map((n) => n.name)).not.toContain(ns);
     expect(await store.listNamespaces({ tag: 'gone' })).toEqual([]);
     await expectRefused(store.deleteNamespace(ns), 404, 'NAMESPACE_NOT_FOUND');
+    expect((await historyOf(store, ns, 'a')).map((h) => [h.type, h.version])).toEqual([['StoreEntryCreated', 1]]);
+    expect(await store.getAsOf(ns, 'a', 1)).toMatchObject({ value: 'old', asOf: 1 });
     const again = await store.put(ns, 'b', 'new');
     expect(again).toMatchObject({ version: 1, created: true });
     const view = await store.getNamespace(ns);
