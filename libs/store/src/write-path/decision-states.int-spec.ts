@@ -15,7 +15,7 @@ import { namespaceStream } from '../shared/store-events';
 import { PurgeEntry, RestoreEntry } from '../commands/soft-delete.commands';
 import { StoreModule } from '../store.module';
 import { ExpireEntries, SetTtl } from '../commands/ttl.commands';
-import { DeleteNamespace, RemoveTag, SetQuota, SetTag } from '../commands/governance.commands';
+import { AddDependency, DeleteNamespace, RemoveDependency, RemoveTag, SetQuota, SetTag } from '../commands/governance.commands';
 import { CreateNamespace } from '../commands/namespace.commands';
 import { headOf } from '../namespace/namespace';
 
@@ -27,6 +27,8 @@ class ManualClock extends Clock {
 }
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
+/** Namespaces the random ones may depend on. */
+const BASES = ['base-a', 'base-b'];
 const meta = { actor: 'prop', correlationId: 'c', causationId: 'r' };
 const key = fc.constantFrom(...KEYS);
 const version = fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined });
@@ -62,6 +64,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     .map(({ process, tag, color }) => ({ process, run: (ns: string) => new SetTag(ns, tag, color, meta) })),
   fc.record({ process: fc.constantFrom<0 | 1>(0, 1), tag: fc.constantFrom('red', 'blue') })
     .map(({ process, tag }) => ({ process, run: (ns: string) => new RemoveTag(ns, tag, meta) })),
+  // Weighted up: a removal needs the namespace to exist and an addition before it.
+  {
+    weight: 10,
+    arbitrary: fc.record({ process: fc.constantFrom<0 | 1>(0, 1), other: fc.constantFrom(...BASES), add: fc.boolean() })
+      .map(({ process, other, add }): Step => ({
+        process, run: (ns: string) => (add ? new AddDependency(ns, other, meta) : new RemoveDependency(ns, other, meta)),
+      })),
+  },
 );
 
 describe('decision state: evolve over the log equals the read models', () => {
@@ -83,6 +93,7 @@ describe('decision state: evolve over the log equals the read models', () => {
     dir = mkdtempSync(join(tmpdir(), 'hexastore-evolve-'));
     clock = new ManualClock();
     stores = [await open(), await open()]; // two processes on one data file: each must notice the other's writes
+    for (const base of BASES) await stores[0].commands.execute(new CreateNamespace(base, meta));
   });
   afterAll(async () => {
     for (const store of stores) await store.close();
@@ -91,7 +102,7 @@ describe('decision state: evolve over the log equals the read models', () => {
 
   let run = 0;
   it('for random command sequences from two writers on one file', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25, size: 'max' }), async (steps) => {
       const ns = `p${run++}`;
       for (const s of steps) {
         if ('advance' in s) {
