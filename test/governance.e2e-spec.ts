@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, expectNothingWritten, freshNs, historyOf } from './support/sdk';
-import { http, useService } from './support/service';
+import { StoreClient } from '@app/client';
+import { http, startService, useService } from './support/service';
 
 const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  declared:\n    quota: {maxEntries: 2}\n    tags: {team-a: "#00FF88"}\n' } });
 const { store } = service;
@@ -23,6 +24,23 @@ describe('quotas', () => {
     }
     expect(await collect(store.list(ns))).toHaveLength(5);
     expect((await store.getNamespace(ns)).quota).toEqual({ maxEntries: 5, maxBytes: null, usedEntries: 5, usedBytes: 5 * 3 });
+  });
+
+  it('holds across two service processes on one data file: 64 puts through both on a quota of 7 leave exactly 7', async () => {
+    const other = await startService({ dataDir: service.dataDir });
+    try {
+      const second = new StoreClient({ url: other.url, retry: { attempts: 1 } });
+      const ns = freshNs('quota2');
+      await store.createNamespace(ns);
+      await store.setQuota(ns, { maxEntries: 7 });
+      const results = await Promise.allSettled(Array.from({ length: 64 }, (_, i) => (i % 2 ? second : store).put(ns, `k${i}`, 'v')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
+      expect(results.flatMap((r) => (r.status === 'rejected' ? [r.reason.code] : [])).filter((c) => c !== 'QUOTA_EXCEEDED')).toEqual([]);
+      expect(await collect(store.list(ns))).toHaveLength(7);
+      expect((await second.getNamespace(ns)).quota).toMatchObject({ maxEntries: 7, usedEntries: 7 });
+    } finally {
+      await other.close();
+    }
   });
 
   it('counts key and value bytes; a transaction past maxBytes writes nothing; updates within the limit pass; null clears', async () => {
