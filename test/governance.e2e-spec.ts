@@ -118,6 +118,24 @@ describe('dependencies', () => {
     expect(await store.dependencies(billing)).toEqual({ direct: [], resolved: [] });
   });
 
+  it('of two edges sent together that would close a cycle, exactly one passes; a delete racing a new dependent: one of them is refused', async () => {
+    for (let round = 0; round < 10; round++) {
+      const [a, b] = [freshNs('race'), freshNs('race')];
+      await store.createNamespace(a);
+      await store.createNamespace(b);
+      const answers = await Promise.all([store.addDependency(a, b), store.addDependency(b, a)].map((p) => p.then(() => 'ok', (e) => e.code)));
+      expect(answers.sort()).toEqual(['DEPENDENCY_CYCLE', 'ok']);
+    }
+    const [base, top] = [freshNs('race-base'), freshNs('race-top')];
+    await store.createNamespace(base);
+    await store.createNamespace(top);
+    const [deleted, added] = await Promise.all([store.deleteNamespace(base), store.addDependency(top, base)].map((p) => p.then(() => 'ok', (e) => e.code)));
+    // Either the delete came first (the dependency finds no namespace) or the dependency did (the delete is refused).
+    expect([deleted, added]).toContainEqual('ok');
+    expect([[deleted, added].join(' ')]).toEqual([deleted === 'ok' ? 'ok NAMESPACE_NOT_FOUND' : 'NAMESPACE_IN_USE ok']);
+    expect((await store.listNamespaces()).some((n) => n.name === base)).toBe(deleted !== 'ok');
+  });
+
   it('accepts exactly the edges that keep a random graph acyclic (checked against a reference)', async () => {
     const hasCycle = (edges: [number, number][]) => {
       const reach = (from: number, to: number, seen = new Set<number>()): boolean =>
