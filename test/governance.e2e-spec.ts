@@ -187,6 +187,38 @@ describe('namespace delete', () => {
   });
 });
 
+describe('rebuild, backup and restore', () => {
+  it('a rebuild and a restore into a fresh store give the same quotas, tags, dependencies and deleted namespaces', async () => {
+    const [base, top, gone] = [freshNs('keep-base'), freshNs('keep-top'), freshNs('keep-gone')];
+    await store.put(base, 'k', 'value');
+    await store.put(top, 'k', 'v');
+    await store.setQuota(base, { maxEntries: 10, maxBytes: 100 });
+    await store.setTag(top, 'red', '#ff0000');
+    await store.addDependency(top, base);
+    await store.put(gone, 'k', 'v');
+    await store.deleteNamespace(gone);
+    const names = [base, top, gone];
+    const views = async (client: StoreClient) => (await client.listNamespaces()).filter((n) => names.includes(n.name));
+    const before = await views(store);
+    expect(before.map((n) => n.name)).toEqual([base, top]);
+    await store.rebuild();
+    expect(await views(store)).toEqual(before);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of (await store.backup({ namespaces: names })).body) chunks.push(chunk);
+    const fresh = await startService();
+    try {
+      const client = new StoreClient({ url: fresh.url, retry: { attempts: 1 } });
+      await client.restore(Buffer.concat(chunks));
+      expect(await views(client)).toEqual(before);
+      expect(await client.dependencies(top)).toEqual({ direct: [base], resolved: [base] });
+      await expectRefused(client.put(base, 'more', 'x'.repeat(100)), 409, 'QUOTA_EXCEEDED');
+      await expectRefused(client.get(gone, 'k'), 404, 'ENTRY_NOT_FOUND');
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('config file', () => {
   it('declares quota and tags, and dependencies once every namespace exists', async () => {
     expect(await store.getNamespace('declared')).toMatchObject({ quota: { maxEntries: 2 }, tags: { 'team-a': '#00ff88' } });

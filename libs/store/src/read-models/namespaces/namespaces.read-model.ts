@@ -167,6 +167,7 @@ interface NamespaceRow {
 export class NamespacesReadModel {
   private readonly one: Statement;
   private readonly all: Statement;
+  private readonly streams: Statement;
   private readonly tagged: Statement;
   private readonly tagsOf: Statement;
   private readonly allTags: Statement;
@@ -177,6 +178,7 @@ export class NamespacesReadModel {
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
     this.all = db.prepare('SELECT * FROM namespaces WHERE deleted = 0 ORDER BY name');
+    this.streams = db.prepare('SELECT name FROM namespaces ORDER BY name').pluck();
     this.tagged = db.prepare(
       'SELECT n.* FROM namespaces n JOIN namespace_tags t ON t.namespace = n.name WHERE t.tag = ? AND n.deleted = 0 ORDER BY n.name',
     );
@@ -209,6 +211,11 @@ export class NamespacesReadModel {
     }
     const graph = this.graph();
     return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? []));
+  }
+
+  /** Every namespace that has a stream, deleted ones too (their history stays): what a backup holds. */
+  withStreams(): string[] {
+    return this.streams.all() as string[];
   }
 
   tags(name: string): Record<string, string> {
