@@ -4,6 +4,7 @@ import { expectProblem, expectRefused } from './support/expectations';
 import { collect, expectNothingWritten, freshNs, historyOf } from './support/sdk';
 import { StoreClient } from '@app/client';
 import { http, startService, useService } from './support/service';
+import { SseConnection } from './support/sse';
 
 const service = useService({ config: { name: 'store.yaml', text: 'namespaces:\n  declared:\n    quota: {maxEntries: 2}\n    tags: {team-a: "#00FF88"}\n' } });
 const { store } = service;
@@ -179,6 +180,21 @@ describe('namespace delete', () => {
     const a = await store.put(ns, 'a', 'fresh');
     expect(a.version).toBe(1);
     expect((await historyOf(store, ns, 'a')).map((h) => h.type)).toEqual(['StoreEntryCreated', 'StoreEntryCreated']);
+  });
+
+  it('its feed still serves its stream, the delete included', async () => {
+    const ns = freshNs('delfeed');
+    await store.put(ns, 'a', 'v');
+    await store.deleteNamespace(ns);
+    const feed = await SseConnection.open(`${service.url}/v1/namespaces/${ns}/feed?from=start`);
+    try {
+      expect(feed.status).toBe(200);
+      await feed.until((c) => c.events.length === 3);
+      expect(feed.events.map((e) => e.event)).toEqual(['StoreNamespaceCreated', 'StoreEntryCreated', 'StoreNamespaceDeleted']);
+    } finally {
+      feed.close();
+    }
+    expectProblem(await http('GET', `${service.url}/v1/namespaces/never-there/feed?from=start`), 404, 'NAMESPACE_NOT_FOUND');
   });
 
   it('refuses a bad name (400) and answers 405 for no method', async () => {
