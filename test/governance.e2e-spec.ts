@@ -182,6 +182,19 @@ describe('namespace delete', () => {
     expect((await historyOf(store, ns, 'a')).map((h) => h.type)).toEqual(['StoreEntryCreated', 'StoreEntryCreated']);
   });
 
+  it('a retry with the same Idempotency-Key is answered the same and writes nothing more', async () => {
+    const ns = freshNs('delidem');
+    await store.createNamespace(ns);
+    await store.setTag(ns, 't', '#000000');
+    for (const path of [`/v1/namespaces/${ns}/tags/t`, `/v1/namespaces/${ns}`]) {
+      const first = await http('DELETE', `${service.url}${path}`, undefined, { 'idempotency-key': `k-${path}` });
+      const again = await http('DELETE', `${service.url}${path}`, undefined, { 'idempotency-key': `k-${path}` });
+      expect([first.status, again.status]).toEqual([204, 204]);
+    }
+    // One event each: created 0, tag set 1, tag removed 2, deleted 3; the new life starts at 4.
+    expect(await store.createNamespace(ns)).toMatchObject({ created: true, revision: 4 });
+  });
+
   it('its feed still serves its stream, the delete included', async () => {
     const ns = freshNs('delfeed');
     await store.put(ns, 'a', 'v');
