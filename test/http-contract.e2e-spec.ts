@@ -73,7 +73,7 @@ describe('an invalid key is 400 KEY_INVALID for every method', () => {
 describe('a method a known path does not have is 405 METHOD_NOT_ALLOWED with Allow', () => {
   const cases: [string, string, (ns: string) => string, string[]][] = [
     ['PATCH on an entry', 'PATCH', (ns) => `/v1/namespaces/${ns}/entries/k`, ['DELETE', 'GET', 'HEAD', 'POST', 'PUT']],
-    ['DELETE on a namespace', 'DELETE', (ns) => `/v1/namespaces/${ns}`, ['GET', 'PUT']],
+    ['POST on a namespace', 'POST', (ns) => `/v1/namespaces/${ns}`, ['DELETE', 'GET', 'PUT']],
     ['POST on the namespace list', 'POST', () => '/v1/namespaces', ['GET']],
     ['PUT on the entry list', 'PUT', (ns) => `/v1/namespaces/${ns}/entries`, ['GET']],
     ['GET on transactions', 'GET', (ns) => `/v1/namespaces/${ns}/transactions`, ['POST']],

@@ -6,6 +6,8 @@
  * The service starts with the README's ```yaml config file as its STORE_CONFIG, as "Config file and
  * HotReload" shows.
  *
+ * `hexastore` runs the built CLI, against the service (HEXASTORE_URL).
+ *
  * Every curl is recorded (status, headers, body) by a `curl` shell function around the real one,
  * which adds -sS and cuts a streaming request (-N) after 2 s. A block passes when bash exits 0 and
  * every curl's answer matches what the README says of it, loosely:
@@ -17,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeDir, RunningService, startService, tempDir } from './support/service';
+import { CLI } from './support/cli';
 
 const README = resolve(__dirname, '../README.md');
 
@@ -136,6 +139,8 @@ beforeAll(async () => {
   if (!config) throw new Error('README.md has no ```yaml config file example');
   writeFileSync(join(work, 'store.yaml'), config.lines.join('\n') + '\n');
   service = await startService({ env: { STORE_CONFIG: join(work, 'store.yaml') } });
+  mkdirSync(join(work, 'bin'));
+  writeFileSync(join(work, 'bin', 'hexastore'), `#!/usr/bin/env bash\nexec node ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
 });
 
 afterAll(async () => {
@@ -166,7 +171,9 @@ describe.each(runnable.map((b) => [`README.md:${b.start}`, b] as [string, Block]
     const script = join(log, 'block.sh');
     writeFileSync(preamble, PREAMBLE);
     writeFileSync(script, block.lines.join('\n').replace(/http:\/\/127\.0\.0\.1:300[01]/g, service.url) + '\n');
-    const { code, output } = await run(script, work, { BASH_ENV: preamble, README_LOG: log });
+    const { code, output } = await run(script, work, {
+      BASH_ENV: preamble, README_LOG: log, HEXASTORE_URL: service.url, PATH: `${join(work, 'bin')}:${process.env.PATH}`,
+    });
     const problems: string[] = [];
     if (code !== 0) {
       const failure = readFileSync(join(log, 'failure'), { encoding: 'utf8', flag: 'a+' }).trim();

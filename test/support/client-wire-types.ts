@@ -20,6 +20,8 @@ export const wireTypesAgree: true[] = [
   true as Same<Store.TransactionResult, Client.TransactionResult>,
   true as Same<Store.NamespaceView, Client.Namespace>,
   true as Same<Store.CreateNamespaceResult, Client.CreateNamespaceResult>,
+  true as Same<Store.DependenciesView, Client.Dependencies>,
+  true as Same<Store.QuotaView, Client.Quota>,
   true as Same<Store.HistoryItem, Client.HistoryItem>,
   true as Same<Store.RollbackPointView, Client.RollbackPoint>,
   true as Same<Store.RollbackResult, Client.RollbackResult>,

@@ -73,11 +73,13 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .option('-l, --limit <n>', 'at most this many entries (1-1000, default 100)', wholeNumber('--limit', 1))
     .option('--cursor <cursor>', 'continue after the page that gave this cursor')
     .option('--include-deleted', 'also deleted entries that can still be restored (with deletedAt and restorable)')
+    .option('--tag <tag>', 'only the namespaces with this tag')
     .action(async (namespace: string | undefined, o) => {
       if (o.includeDeleted && namespace === undefined) throw new UsageError('--include-deleted lists the entries of a namespace: give one');
+      if (o.tag !== undefined && namespace !== undefined) throw new UsageError('--tag filters the list of namespaces: give no namespace');
       const { client, out } = env();
       if (namespace === undefined) {
-        const namespaces = await client.listNamespaces();
+        const namespaces = await client.listNamespaces({ tag: o.tag });
         out.result(namespaces, () => table(['namespace', 'entries', 'bytes', 'revision', 'updated'],
           namespaces.map((n) => [n.name, n.entryCount, n.bytes, n.revision, n.updatedAt])));
         return;

@@ -14,7 +14,7 @@ export function addOpsCommands(program: Command, env: () => CommandEnv): void {
       const result = await client.reload();
       out.result(result, () => result.unchanged
         ? `config unchanged (sha256 ${result.sha256.slice(0, 12)})`
-        : `${table(['namespace', 'change', 'defaultTtlSeconds'], result.changes.map((c) => [c.namespace, c.change, c.defaultTtlSeconds ?? '-']))}\nreloaded the config (sha256 ${result.sha256.slice(0, 12)})`);
+        : `${table(['namespace', 'change', 'defaultTtlSeconds', 'now'], result.changes.map((c) => [c.namespace, c.change, c.defaultTtlSeconds ?? '-', changedTo(c)]))}\nreloaded the config (sha256 ${result.sha256.slice(0, 12)})`);
     });
 
   program
@@ -145,3 +145,11 @@ function statePage(page: StatePage): string {
 }
 
 const entries = (count: number) => `${count} ${count === 1 ? 'entry' : 'entries'}`;
+
+/** What a quota, tags or dependencies change of a reload set. */
+function changedTo(c: { change: string; maxEntries?: number | null; maxBytes?: number | null; tags?: Record<string, string>; dependsOn?: string[] }): string {
+  if (c.change === 'quota') return `maxEntries ${c.maxEntries ?? '-'}, maxBytes ${c.maxBytes ?? '-'}`;
+  if (c.change === 'tags') return Object.entries(c.tags ?? {}).map(([t, color]) => `${t} ${color}`).join(', ') || '-';
+  if (c.change === 'dependencies') return (c.dependsOn ?? []).join(', ') || '-';
+  return '';
+}

@@ -20,6 +20,7 @@ import { NamespacesController } from './http/namespaces.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
+import { GovernanceController } from './http/governance.controller';
 import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
@@ -58,7 +59,7 @@ export class AppModule {
         }),
       ],
       controllers: [
-        NamespacesController, EntriesController, RollbackController, SnapshotsController,
+        NamespacesController, GovernanceController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
       ],
       providers: [

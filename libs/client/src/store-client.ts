@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from './errors';
 import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
-  Consumer, CreateNamespaceResult, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
+  Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
   Snapshot, StatePage, TransactionResult, WhoAmI,
 } from './types';
@@ -24,8 +24,9 @@ export class StoreClient {
     return this.http.baseUrl;
   }
 
-  listNamespaces(options: ReadOptions = {}): Promise<Namespace[]> {
-    return this.read('/v1/namespaces', options);
+  /** Every namespace, or only those with `options.tag`. */
+  listNamespaces(options: ReadOptions & { tag?: string } = {}): Promise<Namespace[]> {
+    return this.read('/v1/namespaces', options, { tag: options.tag });
   }
 
   getNamespace(namespace: string, options: ReadOptions = {}): Promise<Namespace> {
@@ -34,6 +35,44 @@ export class StoreClient {
 
   createNamespace(namespace: string, options: WriteOptions = {}): Promise<CreateNamespaceResult> {
     return this.write('PUT', nsPath(namespace), undefined, options);
+  }
+
+  /** Its entries gone from reads and lists, its history kept; the name can be used again. Refused while others depend on it. */
+  async deleteNamespace(namespace: string, options: WriteOptions = {}): Promise<void> {
+    await this.write('DELETE', nsPath(namespace), undefined, options);
+  }
+
+  /** Sets the limits given; null clears one, a limit left out stays. Answers the namespace with its quota. */
+  setQuota(namespace: string, quota: { maxEntries?: number | null; maxBytes?: number | null }, options: WriteOptions = {}): Promise<Namespace> {
+    return this.write('PUT', `${nsPath(namespace)}/quota`, quota, options);
+  }
+
+  /** The namespace's tags: name -> colour. */
+  tags(namespace: string, options: ReadOptions = {}): Promise<Record<string, string>> {
+    return this.read(`${nsPath(namespace)}/tags`, options);
+  }
+
+  /** Tags the namespace with a colour `#rrggbb`; answers all its tags. */
+  setTag(namespace: string, tag: string, color: string, options: WriteOptions = {}): Promise<Record<string, string>> {
+    return this.write('PUT', `${nsPath(namespace)}/tags/${encodeURIComponent(tag)}`, { color }, options);
+  }
+
+  async removeTag(namespace: string, tag: string, options: WriteOptions = {}): Promise<void> {
+    await this.write('DELETE', `${nsPath(namespace)}/tags/${encodeURIComponent(tag)}`, undefined, options);
+  }
+
+  /** What the namespace depends on: `direct`, and `resolved` in dependency order (dependencies first). */
+  dependencies(namespace: string, options: ReadOptions = {}): Promise<Dependencies> {
+    return this.read(`${nsPath(namespace)}/dependencies`, options);
+  }
+
+  /** `namespace` depends on `other` (which must exist); a cycle is refused with 409 DEPENDENCY_CYCLE naming it. */
+  addDependency(namespace: string, other: string, options: WriteOptions = {}): Promise<Dependencies> {
+    return this.write('PUT', `${nsPath(namespace)}/dependencies/${encodeURIComponent(other)}`, undefined, options);
+  }
+
+  async removeDependency(namespace: string, other: string, options: WriteOptions = {}): Promise<void> {
+    await this.write('DELETE', `${nsPath(namespace)}/dependencies/${encodeURIComponent(other)}`, undefined, options);
   }
 
   /** Text goes as `value`, bytes as `valueBase64`. */

@@ -58,14 +58,33 @@ export type TransactionOpResult =
   | { op: 'put'; key: string; version: number }
   | { op: 'delete'; key: string; version: number; deleted: boolean };
 
+export interface Quota {
+  maxEntries: number | null;
+  maxBytes: number | null;
+  usedEntries: number;
+  usedBytes: number;
+}
+
 export interface Namespace {
   name: string;
   entryCount: number;
   bytes: number;
   revision: number;
   defaultTtlSeconds: number | null;
+  quota: Quota;
+  /** Tag name -> colour (`#rrggbb`). */
+  tags: Record<string, string>;
+  /** The namespaces this one depends on. */
+  dependsOn: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface Dependencies {
+  /** The namespaces it depends on itself. */
+  direct: string[];
+  /** Everything it depends on, transitively, dependencies first. */
+  resolved: string[];
 }
 
 export type CreateNamespaceResult = Namespace & { created: boolean };
@@ -77,7 +96,8 @@ export type EntryEventType =
 export type StoreEventType =
   | EntryEventType | 'StoreNamespaceCreated' | 'StoreNamespaceConfigured' | 'StoreRollbackPointCreated'
   | 'StoreRolledBack' | 'StoreSnapshotCreated' | 'StoreConfigReloaded' | 'StoreConsumerCheckpointed'
-  | 'StoreBackupCreated' | 'StoreRestored';
+  | 'StoreBackupCreated' | 'StoreRestored' | 'StoreNamespaceDeleted' | 'StoreQuotaSet' | 'StoreTagSet' | 'StoreTagRemoved'
+  | 'StoreDependencyAdded' | 'StoreDependencyRemoved';
 
 /** One change of a key, as the log recorded it. */
 export interface HistoryItem {
@@ -153,7 +173,15 @@ export interface Snapshot {
 
 export interface ReloadResult {
   sha256: string;
-  changes: { namespace: string; change: 'created' | 'configured'; defaultTtlSeconds?: number | null }[];
+  changes: {
+    namespace: string;
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+    defaultTtlSeconds?: number | null;
+    maxEntries?: number | null;
+    maxBytes?: number | null;
+    tags?: Record<string, string>;
+    dependsOn?: string[];
+  }[];
   unchanged: boolean;
 }
 
@@ -209,7 +237,8 @@ export type ProblemCode =
   | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'VERSION_CONFLICT' | 'ENTRY_NOT_DELETED' | 'RESTORE_CONFLICT' | 'CURSOR_STALE'
   | 'PAYLOAD_TOO_LARGE' | 'TRANSACTION_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_STREAMS' | 'FEED_FULL'
   | 'MALFORMED_REQUEST' | 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE'
-  | 'INTERNAL' | 'LOG_CORRUPTED' | 'NOT_SUPPORTED' | 'BACKEND_UNAVAILABLE' | 'READ_TIMEOUT' | 'STORAGE_FULL';
+  | 'INTERNAL' | 'LOG_CORRUPTED' | 'NOT_SUPPORTED' | 'BACKEND_UNAVAILABLE' | 'READ_TIMEOUT' | 'STORAGE_FULL'
+  | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND';
 
 /** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
 export interface Problem {

@@ -30,6 +30,8 @@ import { SOFT_DELETE_COMMAND_HANDLERS } from './commands/soft-delete.commands';
 import { ExpirySweeper, ExpirySweeperOptions, SWEEPER_OPTIONS } from './commands/expiry-sweeper';
 import { TTL_COMMAND_HANDLERS } from './commands/ttl.commands';
 import { NamespaceWriter } from './write-path/namespace-writer';
+import { GOVERNANCE_COMMAND_HANDLERS } from './commands/governance.commands';
+import { GOVERNANCE_QUERY_HANDLERS } from './queries/governance.queries';
 import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
 import { join } from 'node:path';
@@ -96,12 +98,14 @@ export class StoreModule {
         ...ENTRY_COMMAND_HANDLERS,
         ...ENTRY_QUERY_HANDLERS,
         ...TTL_COMMAND_HANDLERS,
+        ...GOVERNANCE_COMMAND_HANDLERS,
         ...SOFT_DELETE_COMMAND_HANDLERS,
         ...HISTORY_QUERY_HANDLERS,
         ...ROLLBACK_COMMAND_HANDLERS,
         ...ROLLBACK_QUERY_HANDLERS,
         TakeSnapshotHandler,
         ...SNAPSHOT_QUERY_HANDLERS,
+        ...GOVERNANCE_QUERY_HANDLERS,
         CreateNamespaceHandler,
         ListNamespacesHandler,
         GetNamespaceHandler,

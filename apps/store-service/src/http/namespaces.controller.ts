@@ -1,7 +1,8 @@
 import { CreateNamespace, GetNamespace, ListNamespaces, RequestMeta } from '@app/store';
 import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QueryParam } from './query-params';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import type { FastifyReply } from 'fastify';
 import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
@@ -15,10 +16,11 @@ export class NamespacesController {
   @Get()
   @ApiOperation({ summary: 'ListNamespaces: every namespace with its entry count, bytes and revision' })
   @ApiMinPosition()
+  @ApiQuery({ name: 'tag', required: false, type: String, description: 'Only the namespaces with this tag' })
   @ApiOkResponse({ type: [NamespaceDto], description: 'Every namespace, by name' })
   @ApiProblems(...PROBLEMS.readYourWrites)
-  list(@MinPosition() minPosition?: string) {
-    return this.queries.execute(new ListNamespaces(minPosition));
+  list(@MinPosition() minPosition?: string, @QueryParam('tag') tag?: string) {
+    return this.queries.execute(new ListNamespaces(minPosition, tag));
   }
 
   @Put(':ns')

@@ -139,7 +139,7 @@ function entrySubResources(): Record<string, PathItem> {
       post: operation('EntriesController_restore', 'RestoreEntry: a deleted entry back with its last value, metadata and expiry; the version continues', {
         responses: {
           200: json('KeyWriteResult', 'The restored entry'),
-          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...ENTRY_PROBLEMS, 'ENTRY_NOT_DELETED']),
+          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...ENTRY_PROBLEMS, 'ENTRY_NOT_DELETED', 'QUOTA_EXCEEDED']),
         },
       }),
     },

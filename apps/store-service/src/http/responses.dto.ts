@@ -84,6 +84,23 @@ export class TransactionResultDto {
   @ApiProperty({ type: [TransactionOpResultDto], description: 'One per op, in order' }) results: TransactionOpResultDto[];
 }
 
+@ApiSchema({ name: 'Quota' })
+export class QuotaDto {
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Most live entries; null: no limit' }) maxEntries: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Most key and value bytes of the live entries; null: no limit' })
+  maxBytes: number | null;
+  @Integer('Live entries now', { minimum: 0 }) usedEntries: number;
+  @Integer('Key and value bytes of the live entries now', { minimum: 0 }) usedBytes: number;
+}
+
+const TAGS = { type: 'object', additionalProperties: { type: 'string', pattern: '^#[0-9a-f]{6}$' }, description: 'Tag name -> colour "#rrggbb"' } as const;
+
+@ApiSchema({ name: 'Dependencies' })
+export class DependenciesDto {
+  @ApiProperty({ type: [String], description: 'The namespaces this one depends on itself, by name' }) direct: string[];
+  @ApiProperty({ type: [String], description: 'Everything it depends on, transitively, in dependency order (dependencies first)' }) resolved: string[];
+}
+
 @ApiSchema({ name: 'Namespace' })
 export class NamespaceDto {
   @ApiProperty({ pattern: '^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$' }) name: string;
@@ -92,7 +109,10 @@ export class NamespaceDto {
   @Integer('The revision of the namespace\'s last event (its creation is 0)', { minimum: 0 }) revision: number;
   @ApiProperty({ type: 'integer', nullable: true, description: 'From the config file: puts without ttlSeconds expire after this; null: none' })
   defaultTtlSeconds: number | null;
-  @Timestamp('When the namespace was created') createdAt: string;
+  @ApiProperty({ type: QuotaDto, description: 'Its limits and what it uses' }) quota: QuotaDto;
+  @ApiProperty(TAGS) tags: Record<string, string>;
+  @ApiProperty({ type: [String], description: 'The namespaces it depends on, by name' }) dependsOn: string[];
+  @Timestamp('When the namespace was created (its current life, after a delete)') createdAt: string;
   @Timestamp('When the namespace last changed') updatedAt: string;
 }
 

@@ -100,7 +100,8 @@ export class BackupStoreHandler implements ICommandHandler<BackupStore> {
   }
 
   private scope(requested: readonly string[] | undefined): string[] {
-    const existing = this.backend.namespaces.list().map((n) => n.name);
+    // Deleted namespaces too: their streams, history included, belong in a backup.
+    const existing = this.backend.namespaces.withStreams();
     if (requested === undefined) return existing;
     const wanted = [...new Set(requested.map(validateNamespace))].sort();
     const missing = wanted.filter((n) => !existing.includes(n));

@@ -9,6 +9,8 @@ import { eventMetadata, STREAM_PREFIX } from '../shared/store-events';
 import { handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
 import { decideNamespaceConfig } from '../namespace/config.decide';
+import { decideDeclaredDependencies } from '../namespace/dependencies.decide';
+import { NamespaceEvent } from '../namespace/namespace';
 import { ConfigChange, ConfigReloaded, ReloadResult, ReloadTrigger } from '../events/config-reloaded';
 import { configInvalid, parseStoreConfigDocument } from './store-config';
 import { ApiKeys } from '../identity/api-keys';
@@ -59,16 +61,44 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
         operation: 'configure-namespace',
         input: settings ?? null,
         decide: (state) => decideNamespaceConfig(state, settings),
-        respond: ({ events }) => events.flatMap((e): ConfigChange[] => {
-          if (e.type === 'StoreNamespaceCreated') return [{ namespace, change: 'created' }];
-          if (e.type === 'StoreNamespaceConfigured') return [{ namespace, change: 'configured', defaultTtlSeconds: e.data.defaultTtlSeconds }];
-          return [];
-        }),
+        respond: ({ events }) => this.changesOf(namespace, events),
+      })));
+    }
+    // Dependencies once every declared namespace exists.
+    for (const [namespace, settings] of declared) {
+      const dependencies = settings.dependencies;
+      if (!dependencies) continue;
+      changes.push(...(await handleCommand(this.writer, this.clock, writeMeta, {
+        namespace,
+        keys: [],
+        operation: 'configure-dependencies',
+        input: dependencies,
+        decide: (state) => decideDeclaredDependencies(
+          state, dependencies, this.backend.namespaces.graph(), (other) => this.backend.namespaces.get(other) !== undefined,
+        ),
+        respond: ({ events }) => this.changesOf(namespace, events),
       })));
     }
     const result = { sha256: createHash('sha256').update(text).digest('hex'), changes, unchanged: changes.length === 0 };
     if (!result.unchanged || trigger !== 'start') await this.record({ ...result, trigger }, meta);
     return result;
+  }
+
+  /** One change per kind of setting a write changed, as it is after the write. */
+  private changesOf(namespace: string, events: readonly NamespaceEvent[]): ConfigChange[] {
+    const kinds = new Set(events.map((e) => e.type));
+    const view = this.backend.namespaces.get(namespace);
+    const changes: ConfigChange[] = [];
+    if (kinds.has('StoreNamespaceCreated')) changes.push({ namespace, change: 'created' });
+    for (const e of events) {
+      if (e.type === 'StoreNamespaceConfigured') changes.push({ namespace, change: 'configured', defaultTtlSeconds: e.data.defaultTtlSeconds });
+      if (e.type === 'StoreQuotaSet') changes.push({ namespace, change: 'quota', maxEntries: e.data.maxEntries, maxBytes: e.data.maxBytes });
+    }
+    if (kinds.has('StoreTagSet') || kinds.has('StoreTagRemoved')) changes.push({ namespace, change: 'tags', tags: view?.tags ?? {} });
+    if (kinds.has('StoreDependencyAdded') || kinds.has('StoreDependencyRemoved')) {
+      changes.push({ namespace, change: 'dependencies', dependsOn: view?.dependsOn ?? [] });
+    }
+    return changes;
   }
 
   private async record(data: ConfigReloaded['data'], meta: RequestMeta): Promise<void> {

@@ -29,6 +29,23 @@ describe('parseStoreConfig', () => {
     expect(() => parseStoreConfig(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path } }));
   });
 
+  it('reads quota, tags and dependencies', () => {
+    const text = 'namespaces:\n  billing:\n    quota: {maxEntries: 10}\n    tags: {team-a: "#00FF88"}\n    dependencies: [users]\n  users: {}\n';
+    expect(parseStoreConfig(text).get('billing')).toEqual({
+      defaultTtlSeconds: null, quota: { maxEntries: 10, maxBytes: null }, tags: { 'team-a': '#00FF88' }, dependencies: ['users'],
+    });
+  });
+
+  it.each([
+    ['namespaces:\n  a:\n    quota: {maxEntries: -1}\n', 'namespaces.a.quota.maxEntries'],
+    ['namespaces:\n  a:\n    quota: {maxItems: 1}\n', 'namespaces.a.quota'],
+    ['namespaces:\n  a:\n    tags: {red: red}\n', 'namespaces.a.tags.red'],
+    ['namespaces:\n  a:\n    dependencies: [B]\n', 'namespaces.a.dependencies.0'],
+    ['namespaces:\n  a:\n    dependencies: [b]\n  b:\n    dependencies: [a]\n', 'namespaces.a.dependencies'],
+  ])('refuses %j at path %j', (text, path) => {
+    expect(() => parseStoreConfig(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path } }));
+  });
+
   it('names reserved settings as not supported yet', () => {
     expect(() => parseStoreConfig('namespaces:\n  a:\n    acl: []\n')).toThrow('namespaces.a.acl: is reserved for a later release and not supported yet');
   });
@@ -91,6 +108,16 @@ describe('decideNamespaceConfig', () => {
   it('changes only what differs', () => {
     given(created, configured(60)).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: 60 })).then();
     given(created, configured(60)).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: 120 })).then(configured(120));
+  });
+
+  it('brings quota and tags to what is declared, and leaves them alone when not declared', () => {
+    const quota = { type: 'StoreQuotaSet', data: { namespace: 'sessions', maxEntries: 5, maxBytes: null } } as NamespaceEvent;
+    const tag = (t: string, color: string) => ({ type: 'StoreTagSet', data: { namespace: 'sessions', tag: t, color } }) as NamespaceEvent;
+    given(created).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, quota: { maxEntries: 5, maxBytes: null }, tags: { a: '#FFFFFF' } }))
+      .then(quota, tag('a', '#ffffff'));
+    given(created, quota, tag('b', '#000000')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, tags: {} }))
+      .then({ type: 'StoreTagRemoved', data: { namespace: 'sessions', tag: 'b' } });
+    given(created, quota, tag('b', '#000000')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null })).then();
   });
 
   it('clears the settings of a namespace the file no longer declares, keeping it', () => {

@@ -3,20 +3,28 @@ import { z } from 'zod';
 import { NamespaceSettings } from '../namespace/config.decide';
 import { StoreError } from '../shared/errors';
 import { DEFAULT_LIMITS } from '../shared/limits';
-import { validateNamespace } from '../shared/names';
+import { NAMESPACE_PATTERN, validateNamespace } from '../shared/names';
 import { API_KEY_ID_RE, ApiKeyDeclaration } from '../identity/api-keys';
+import { pathBetween } from '../namespace/dependencies.decide';
 
 /** Reserved for later releases: refused by name, so a file written for them fails loudly, not silently. */
-const RESERVED = ['quota', 'quotas', 'tags', 'acl', 'dependencies', 'schema', 'valueSchema'] as const;
+const RESERVED = ['acl', 'schema', 'valueSchema'] as const;
+const KNOWN = ['defaultTtlSeconds', 'quota', 'tags', 'dependencies'];
+
+const limit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
+const name = z.string().regex(NAMESPACE_PATTERN, 'is 1-64 characters of a-z, 0-9, ".", "_", "-", starting and ending with a letter or digit');
 
 const namespaceSettings = z
   .object({
     defaultTtlSeconds: z.number().int().min(1).max(DEFAULT_LIMITS.maxTtlSeconds).nullable().optional(),
+    quota: z.object({ maxEntries: limit, maxBytes: limit }).strict().optional(),
+    tags: z.record(name, z.string().regex(/^#[0-9a-fA-F]{6}$/, 'is a colour "#rrggbb"')).optional(),
+    dependencies: z.array(name).optional(),
   })
   .catchall(z.unknown())
   .superRefine((settings, ctx) => {
     for (const field of Object.keys(settings)) {
-      if (field === 'defaultTtlSeconds') continue;
+      if (KNOWN.includes(field)) continue;
       const reserved = (RESERVED as readonly string[]).includes(field);
       ctx.addIssue({
         code: 'custom',
@@ -82,8 +90,14 @@ export function parseStoreConfigDocument(text: string): StoreConfigDocument {
     } catch (error) {
       throw configInvalid(`namespaces.${name}`, (error as Error).message);
     }
-    declared.set(name, { defaultTtlSeconds: settings?.defaultTtlSeconds ?? null });
+    declared.set(name, {
+      defaultTtlSeconds: settings?.defaultTtlSeconds ?? null,
+      ...(settings?.quota && { quota: { maxEntries: settings.quota.maxEntries ?? null, maxBytes: settings.quota.maxBytes ?? null } }),
+      ...(settings?.tags && { tags: settings.tags }),
+      ...(settings?.dependencies && { dependencies: settings.dependencies }),
+    });
   }
+  checkDeclaredGraph(declared);
   const ids = new Set<string>();
   parsed.data.apiKeys.forEach((key, index) => {
     if (ids.has(key.id)) throw configInvalid(`apiKeys.${index}.id`, `${key.id} is declared twice`);
@@ -91,6 +105,17 @@ export function parseStoreConfigDocument(text: string): StoreConfigDocument {
   });
   const apiKeys = parsed.data.apiKeys.map((key) => ({ ...key, sha256: key.sha256.toLowerCase() }));
   return { namespaces: declared, apiKeys };
+}
+
+/** The dependencies the file declares must not form a cycle among themselves. */
+function checkDeclaredGraph(declared: StoreConfigFile): void {
+  const graph = new Map([...declared].map(([ns, s]) => [ns, s.dependencies ?? []]));
+  for (const [ns, dependsOn] of graph) {
+    for (const other of dependsOn) {
+      const back = pathBetween(graph, other, ns);
+      if (back) throw configInvalid(`namespaces.${ns}.dependencies`, `the cycle ${[ns, ...back].join(' -> ')} is not allowed`);
+    }
+  }
 }
 
 export function configInvalid(path: string, message: string): StoreError {

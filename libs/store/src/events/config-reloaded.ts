@@ -7,8 +7,13 @@ export const RELOAD_TRIGGERS: ReadonlySet<string> = new Set<ReloadTrigger>(['sta
 
 export interface ConfigChange {
   namespace: string;
-  change: 'created' | 'configured';
+  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
   defaultTtlSeconds?: number | null;
+  maxEntries?: number | null;
+  maxBytes?: number | null;
+  /** Tag -> colour, after the change. */
+  tags?: Record<string, string>;
+  dependsOn?: string[];
 }
 
 export interface ReloadResult {

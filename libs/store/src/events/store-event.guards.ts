@@ -3,7 +3,8 @@ import { BackupCreatedData, RestoredData } from './backup-events';
 import { ConsumerCheckpointed } from '../consumer/consumer';
 import { EntryTtlSetData, EntryVersionData, EntryWrittenData } from '../namespace/entry';
 import { RequestAnsweredData } from './request-answered';
-import { NamespaceConfigured, NamespaceCreated } from '../namespace/namespace';
+import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../namespace/namespace';
+import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
 import { StoreEventMetadata } from '../shared/store-events';
@@ -34,6 +35,21 @@ export const isNamespaceCreatedData = (d: unknown): d is NamespaceCreated['data'
 export const isNamespaceConfiguredData = (d: unknown): d is NamespaceConfigured['data'] =>
   isObject(d) && isString(d.namespace) && isNullableNumber(d.defaultTtlSeconds);
 
+export const isNamespaceDeletedData = (d: unknown): d is NamespaceDeleted['data'] => isObject(d) && isString(d.namespace);
+
+const isLimit = (v: unknown): v is number | null => v === null || (isNumber(v) && Number.isSafeInteger(v) && v >= 0);
+
+export const isQuotaSetData = (d: unknown): d is QuotaSet['data'] =>
+  isObject(d) && isString(d.namespace) && isLimit(d.maxEntries) && isLimit(d.maxBytes);
+
+export const isTagSetData = (d: unknown): d is TagSet['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.tag) && isString(d.color);
+
+export const isTagRemovedData = (d: unknown): d is TagRemoved['data'] => isObject(d) && isString(d.namespace) && isString(d.tag);
+
+export const isDependencyData = (d: unknown): d is DependencyAdded['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.dependsOn);
+
 export const isRollbackPointData = (d: unknown): d is RollbackPointData =>
   isObject(d) && isString(d.namespace) && isString(d.id) && isNullableString(d.stage) && isNullableString(d.label) && isNumber(d.revision);
 
@@ -45,8 +61,12 @@ export const isSnapshotData = (d: unknown): d is SnapshotData =>
   isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount);
 
 const isConfigChange = (c: unknown): c is ConfigChange =>
-  isObject(c) && isString(c.namespace) && (c.change === 'created' || c.change === 'configured')
-  && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds));
+  isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
+  && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
+  && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
+  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn));
+
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)

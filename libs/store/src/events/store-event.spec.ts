@@ -26,6 +26,12 @@ const every: [string, unknown, Partial<RecordedEvent>?][] = [
   ['StoreRollbackPointCreated', { namespace: 'app', id: 'p1', stage: null, label: 'before', revision: 2 }],
   ['StoreRolledBack', { namespace: 'app', pointId: 'p1', toRevision: 2, undoPointId: 'p2', diff: { restored: ['a'], changed: [], removed: ['b'] } }],
   ['StoreSnapshotCreated', { namespace: 'app', id: 's1', revision: 2, entryCount: 1 }],
+  ['StoreNamespaceDeleted', { namespace: 'app' }],
+  ['StoreQuotaSet', { namespace: 'app', maxEntries: 10, maxBytes: null }],
+  ['StoreTagSet', { namespace: 'app', tag: 'team-a', color: '#00ff88' }],
+  ['StoreTagRemoved', { namespace: 'app', tag: 'team-a' }],
+  ['StoreDependencyAdded', { namespace: 'app', dependsOn: 'users' }],
+  ['StoreDependencyRemoved', { namespace: 'app', dependsOn: 'users' }],
   ['StoreConfigReloaded', { sha256: 'ab', changes: [{ namespace: 'app', change: 'configured', defaultTtlSeconds: null }], unchanged: false, trigger: 'http' }, wide],
   ['StoreBackupCreated', { namespaces: ['app'], eventCount: 4, headPosition: null, sha256: 'ab' }, wide],
   ['StoreRestored', {
@@ -56,10 +62,10 @@ describe('toStoreEvent', () => {
   });
 
   it('refuses a type of a store stream that this code does not know, naming the event', () => {
-    expect(() => toStoreEvent(recorded('StoreQuotaSet', { namespace: 'app' }))).toThrow(
-      new StoreEventDecodeError(recorded('StoreQuotaSet', {}), 'not an event type of this store (written by a newer release?)'),
+    expect(() => toStoreEvent(recorded('StoreLockAcquired', { namespace: 'app' }))).toThrow(
+      new StoreEventDecodeError(recorded('StoreLockAcquired', {}), 'not an event type of this store (written by a newer release?)'),
     );
-    expect(() => toStoreEvent(recorded('StoreQuotaSet', {}))).toThrow('cannot decode store event e1 (StoreQuotaSet, store-app@3)');
+    expect(() => toStoreEvent(recorded('StoreLockAcquired', {}))).toThrow('cannot decode store event e1 (StoreLockAcquired, store-app@3)');
   });
 
   const malformed: [string, string, unknown][] = [

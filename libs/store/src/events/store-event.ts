@@ -84,6 +84,12 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
   switch (type) {
     case 'StoreNamespaceCreated': return is.isNamespaceCreatedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreNamespaceConfigured': return is.isNamespaceConfiguredData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreNamespaceDeleted': return is.isNamespaceDeletedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreQuotaSet': return is.isQuotaSetData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreTagSet': return is.isTagSetData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreTagRemoved': return is.isTagRemovedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreDependencyAdded': return is.isDependencyData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreDependencyRemoved': return is.isDependencyData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryCreated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryUpdated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryRestored': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
@@ -106,7 +112,8 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
 const NAMESPACE_EVENT_TYPES: ReadonlySet<string> = new Set<NamespaceEvent['type']>([
   'StoreNamespaceCreated', 'StoreNamespaceConfigured', 'StoreEntryCreated', 'StoreEntryUpdated', 'StoreEntryDeleted',
   'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet', 'StoreEntryExpired', 'StoreRollbackPointCreated',
-  'StoreRolledBack', 'StoreSnapshotCreated',
+  'StoreRolledBack', 'StoreSnapshotCreated', 'StoreNamespaceDeleted', 'StoreQuotaSet', 'StoreTagSet', 'StoreTagRemoved',
+  'StoreDependencyAdded', 'StoreDependencyRemoved',
 ]);
 
 /** Events of a namespace stream (the decoder checked that each is in its namespace's own stream). */

@@ -1,3 +1,4 @@
+import { namespaceNotFound } from '../namespace/namespace';
 import { parsePosition, ReadAllFrom, RecordedEvent } from '@app/event-store';
 import { validateConsumerName } from '../consumer/consumer';
 import { parseCursorInLog } from '../shared/cursor';
@@ -39,7 +40,10 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel) {}
 
   async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
-    if (filter.namespace !== undefined) this.namespaces.require(validateNamespace(filter.namespace));
+    // A deleted namespace's feed still serves its stream (its history stays, and a later life continues it).
+    if (filter.namespace !== undefined && !this.namespaces.head(validateNamespace(filter.namespace))) {
+      throw namespaceNotFound(filter.namespace);
+    }
     const after = await this.resolveStart(start);
     const head = await this.backend.eventStore.headPosition();
     const inBacklog = (position: string) => {

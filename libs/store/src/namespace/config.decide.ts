@@ -1,8 +1,18 @@
+import { Quota } from './governance';
 import { NamespaceEvent, NamespaceState } from './namespace';
+import { decideDeclaredQuota } from './quota.decide';
+import { decideDeclaredTags } from './tags.decide';
 
-/** What the config file declares of a namespace. */
+/**
+ * What the config file declares of a namespace. `quota`, `tags` and `dependencies`, when declared,
+ * are exactly what the namespace gets; left out, the namespace keeps what the API gave it.
+ */
 export interface NamespaceSettings {
   readonly defaultTtlSeconds: number | null;
+  readonly quota?: Quota;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Applied after every declared namespace exists (decideDeclaredDependencies). */
+  readonly dependencies?: readonly string[];
 }
 
 /**
@@ -16,5 +26,7 @@ export function decideNamespaceConfig(state: NamespaceState, declared: Namespace
   if (defaultTtlSeconds !== state.defaultTtlSeconds && (state.exists || declared)) {
     events.push({ type: 'StoreNamespaceConfigured', data: { namespace: state.name, defaultTtlSeconds } });
   }
+  if (declared?.quota) events.push(...decideDeclaredQuota(state, declared.quota));
+  if (declared?.tags) events.push(...decideDeclaredTags(state, declared.tags));
   return events;
 }

@@ -3,6 +3,7 @@ import { invalid, StoreError } from '../shared/errors';
 import { StoreLimits } from '../shared/limits';
 import { validateKey } from '../shared/names';
 import { encodeValue, EntryContent, EntryEvent, EntryState, isExpired, isLive } from './entry';
+import { enforceQuota } from './quota.decide';
 
 export interface PutOp {
   readonly op: 'put';
@@ -34,7 +35,8 @@ export interface WriteRules {
  * Inside a transaction (as in etcd) a delete of a key that is absent — never written, deleted or
  * expired — is a no-op that emits nothing, unless its `expectedVersion` says otherwise; a
  * transaction of such deletes alone in a namespace that does not exist is NAMESPACE_NOT_FOUND.
- * A plain DeleteEntry of an absent key is ENTRY_NOT_FOUND.
+ * A plain DeleteEntry of an absent key is ENTRY_NOT_FOUND. Writes that would take the namespace
+ * past its quota are QUOTA_EXCEEDED, all ops together.
  */
 export function decideWrites(
   ops: readonly EntryOp[],
@@ -56,6 +58,7 @@ export function decideWrites(
   const anyPut = ops.some((op) => op.op === 'put');
   if (!state.exists && !anyPut && asTransaction) throw namespaceNotFound(state.name);
   const created: NamespaceCreated[] = !state.exists && anyPut ? [{ type: 'StoreNamespaceCreated', data: { namespace: state.name } }] : [];
+  enforceQuota(state, events);
   return [...created, ...events];
 }
 

@@ -55,6 +55,8 @@ export interface EntryState {
   readonly expiresAt: number | null;
   /** Soft-deleted: invisible, restorable until purged. */
   readonly deleted: boolean;
+  /** Key and value bytes (what quotas count). */
+  readonly bytes: number;
   /** Value and metadata: loaders fill them only for the decisions that need them (restore, rollback). */
   readonly content?: EntryContent;
 }
@@ -72,6 +74,10 @@ function sameMetadata(a: Readonly<Record<string, string>>, b: Readonly<Record<st
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
+
+/** What an entry counts against a byte quota: its key's and its value's bytes. */
+export const entryBytes = (key: string, value: EncodedValue): number =>
+  Buffer.byteLength(key) + (value.valueBase64 !== undefined ? Buffer.from(value.valueBase64, 'base64').length : Buffer.byteLength(value.value!));
 
 export const contentOf = (data: EntryContent): EntryContent =>
   data.valueBase64 !== undefined ? { valueBase64: data.valueBase64, metadata: data.metadata } : { value: data.value!, metadata: data.metadata };

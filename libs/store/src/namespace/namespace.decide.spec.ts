@@ -37,20 +37,26 @@ describe('evolve', () => {
   const binary = { valueBase64: '/w==', metadata: { m: 'x' } };
 
   it('starts from a namespace that does not exist', () => {
-    expect(initialNamespaceState(NS)).toEqual({ name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() });
+    expect(initialNamespaceState(NS)).toEqual({
+      name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], entries: new Map(),
+    });
   });
 
   it('marks the namespace as existing', () => {
-    expect(given(nsCreated).state).toEqual({ name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entryCount: 0, entries: new Map() });
+    expect(given(nsCreated).state).toEqual({
+      name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], entries: new Map(),
+    });
   });
 
   it('records version, expiry and content of written keys, and keeps deleted ones as deleted', () => {
     const { entries, entryCount } = given(nsCreated, created('a'), created('b', 5000), updated('a', 2, 9000), created('c'), deleted('c', 1)).state;
     expect(entries).toEqual(
       new Map([
-        ['a', { version: 2, expiresAt: 9000, deleted: false, content: binary }],
-        ['b', { version: 1, expiresAt: 5000, deleted: false, content: content('v') }],
-        ['c', { version: 1, expiresAt: null, deleted: true, content: content('v') }],
+        ['a', { version: 2, expiresAt: 9000, deleted: false, bytes: 2, content: binary }],
+        ['b', { version: 1, expiresAt: 5000, deleted: false, bytes: 2, content: content('v') }],
+        ['c', { version: 1, expiresAt: null, deleted: true, bytes: 2, content: content('v') }],
       ]),
     );
     expect(entryCount).toBe(2);
@@ -72,7 +78,7 @@ describe('evolve', () => {
       { type: 'StoreEntryRestored', data: { namespace: NS, key: 'a', value: 'v', metadata: {}, version: 2, expiresAt: null } },
       { type: 'StoreEntryTtlSet', data: { namespace: NS, key: 'a', version: 3, expiresAt: 7000 } },
     ).state;
-    expect(entries).toEqual(new Map([['a', { version: 3, expiresAt: 7000, deleted: false, content: content('v') }]]));
+    expect(entries).toEqual(new Map([['a', { version: 3, expiresAt: 7000, deleted: false, bytes: 2, content: content('v') }]]));
     expect(entryCount).toBe(1);
   });
 
@@ -85,7 +91,7 @@ describe('evolve', () => {
   it('does not change the state it is given', () => {
     const before = given(nsCreated, created('a')).state;
     const after = evolve(evolve(before, created('b')), deleted('a', 1));
-    expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null, deleted: false, content: content('v') }]]));
+    expect(before.entries).toEqual(new Map([['a', { version: 1, expiresAt: null, deleted: false, bytes: 2, content: content('v') }]]));
     expect(after.entries.get('a')).toMatchObject({ deleted: true });
     expect([before.entryCount, after.entryCount]).toEqual([1, 1]);
   });

@@ -1,3 +1,4 @@
+import { enforceQuota } from './quota.decide';
 import { EntryEvent, isExpired } from './entry';
 import { checkExpectedVersion, entryNotFound, requireLive, WriteRules } from './entry.decide';
 import { NamespaceState } from './namespace';
@@ -26,7 +27,9 @@ export function decideRestore(op: KeyOp, state: NamespaceState, { now, limits }:
   }
   if (!current.content) throw new Error('restoring needs the entry content loaded');
   const data = { namespace: state.name, key: op.key, ...current.content, expiresAt: current.expiresAt, version: current.version + 1 };
-  return [{ type: 'StoreEntryRestored', data }];
+  const events: EntryEvent[] = [{ type: 'StoreEntryRestored', data }];
+  enforceQuota(state, events);
+  return events;
 }
 
 /** PurgeEntry: a deleted entry is made final; a live one is deleted and purged in one append. */

@@ -57,7 +57,7 @@ export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
   constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors) {}
 
   async execute({ namespace, key, page }: GetEntryHistory) {
-    this.pages.requireNamespace(validateNamespace(namespace));
+    this.pages.requireStream(validateNamespace(namespace));
     const limit = checkLimit(page.limit);
     const after = page.cursor === undefined ? -1 : this.cursors.revision(page.cursor);
     const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);

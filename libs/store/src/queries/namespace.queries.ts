@@ -1,10 +1,12 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ReadConsistency } from './read-consistency';
 import { validateNamespace } from '../shared/names';
+import { validateTag } from '../namespace/tags.decide';
 import { NamespacesReadModel, NamespaceView } from '../read-models/namespaces/namespaces.read-model';
 
 export class ListNamespaces extends Query<NamespaceView[]> {
-  constructor(readonly minPosition?: string) {
+  /** `tag`: only the namespaces with that tag. */
+  constructor(readonly minPosition?: string, readonly tag?: string) {
     super();
   }
 }
@@ -19,9 +21,10 @@ export class GetNamespace extends Query<NamespaceView> {
 export class ListNamespacesHandler implements IQueryHandler<ListNamespaces> {
   constructor(private readonly namespaces: NamespacesReadModel, private readonly reads: ReadConsistency) {}
 
-  async execute({ minPosition }: ListNamespaces): Promise<NamespaceView[]> {
+  async execute({ minPosition, tag }: ListNamespaces): Promise<NamespaceView[]> {
+    if (tag !== undefined) validateTag(tag);
     await this.reads.ready(minPosition);
-    return this.namespaces.list();
+    return this.namespaces.list(tag);
   }
 }
 

@@ -43,7 +43,7 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
 
 /** Decision state from the read models, for the keys and namespaces the write path has not cached. */
 export const readModelStateSource = ({ namespaces, entries }: ReadModels): DecisionStateSource => ({
-  namespace: (name) => namespaces.get(name),
+  namespace: (name) => namespaces.head(name),
   entry: (namespace, key, withContent) => entries.entryState(namespace, key, withContent),
   allEntries: (namespace) => entries.allEntryStates(namespace),
 });

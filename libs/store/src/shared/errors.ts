@@ -26,6 +26,11 @@ export const ERROR_CODES = [
   'ARCHIVE_INVALID',
   'LOG_CORRUPTED',
   'UNAUTHORIZED',
+  'QUOTA_EXCEEDED',
+  'DEPENDENCY_CYCLE',
+  'NAMESPACE_IN_USE',
+  'TAG_NOT_FOUND',
+  'DEPENDENCY_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,10 +1,13 @@
 import { EntryState } from '../namespace/entry';
-import { evolve, NamespaceEvent, NamespaceState } from '../namespace/namespace';
+import { EMPTY_HEAD, evolve, headOf, NamespaceEvent, NamespaceHead, NamespaceState } from '../namespace/namespace';
 
 /** Where a namespace's decision state is loaded from when it is not cached: the read models. */
 export interface DecisionStateSource {
-  /** The namespace's settings and counts, with the revision the read models are at; undefined when it has no stream. */
-  namespace(namespace: string): { revision: number; defaultTtlSeconds: number | null; entryCount: number } | undefined;
+  /**
+   * The namespace's fields (settings, counts, quota, tags, dependencies; `exists` false once deleted),
+   * with the revision the read models are at; undefined when it has no stream.
+   */
+  namespace(namespace: string): ({ revision: number } & NamespaceHead) | undefined;
   entry(namespace: string, key: string, withContent: boolean): EntryState | undefined;
   allEntries(namespace: string): Map<string, EntryState>;
 }
@@ -20,9 +23,7 @@ export type KeysToLoad = readonly string[] | 'all';
 
 interface Cached {
   revision: number;
-  exists: boolean;
-  defaultTtlSeconds: number | null;
-  entryCount: number;
+  head: NamespaceHead;
   /** Keys known at `revision`; null: the key has no entry. Content is never kept. */
   readonly entries: Map<string, EntryState | null>;
 }
@@ -51,7 +52,7 @@ export class DecisionStates {
   at(namespace: string, keys: KeysToLoad, revision: number | undefined, withContent = false): NamespaceState {
     if (revision === undefined) {
       this.cache.delete(namespace);
-      return { name: namespace, revision, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() };
+      return { name: namespace, revision, ...EMPTY_HEAD, entries: new Map() };
     }
     const cached = this.cached(namespace, revision);
     const entries = new Map<string, EntryState>();
@@ -64,8 +65,7 @@ export class DecisionStates {
         if (entry) entries.set(key, entry);
       }
     }
-    const { exists, defaultTtlSeconds, entryCount } = cached;
-    return { name: namespace, revision, exists, defaultTtlSeconds, entryCount, entries };
+    return { name: namespace, revision, ...cached.head, entries };
   }
 
   /** Folds what a write appended into the cache: `before` is the state it was decided on. */
@@ -73,13 +73,16 @@ export class DecisionStates {
     const after = events.reduce(evolve, before);
     const revision = (before.revision ?? -1) + events.length;
     const cached = this.cache.get(before.name) ?? this.fresh(before.name, revision);
-    Object.assign(cached, { revision, exists: after.exists, defaultTtlSeconds: after.defaultTtlSeconds, entryCount: after.entryCount });
-    if (cached.entries.size > this.maxKeysPerNamespace) cached.entries.clear();
-    for (const event of events) {
+    Object.assign(cached, { revision, head: headOf(after) });
+    // A deleted namespace has no entries: the keys cached from its previous life are gone with it.
+    const deletedAt = events.findLastIndex((e) => e.type === 'StoreNamespaceDeleted');
+    if (cached.entries.size > this.maxKeysPerNamespace || deletedAt >= 0) cached.entries.clear();
+    for (const event of events.slice(deletedAt + 1)) {
       if (!('key' in event.data)) continue;
-      const entry = after.entries.get(event.data.key);
-      cached.entries.set(event.data.key, entry ? { version: entry.version, expiresAt: entry.expiresAt, deleted: entry.deleted } : null);
+      cached.entries.set(event.data.key, withoutContent(after.entries.get(event.data.key)));
     }
+    // Keys known absent in the new life, so that a put after a delete does not look the old rows up.
+    if (deletedAt >= 0) for (const key of before.entries.keys()) if (!cached.entries.has(key)) cached.entries.set(key, null);
   }
 
   /** The revision the read models hold of a namespace. */
@@ -98,12 +101,12 @@ export class DecisionStates {
     const loaded = this.source.namespace(namespace);
     if (loaded?.revision !== revision) throw new ReadModelsBehind(namespace, revision);
     const fresh = this.fresh(namespace, revision);
-    Object.assign(fresh, { exists: true, defaultTtlSeconds: loaded.defaultTtlSeconds, entryCount: loaded.entryCount });
+    fresh.head = headOf(loaded);
     return fresh;
   }
 
   private fresh(namespace: string, revision: number): Cached {
-    const cached: Cached = { revision, exists: false, defaultTtlSeconds: null, entryCount: 0, entries: new Map() };
+    const cached: Cached = { revision, head: EMPTY_HEAD, entries: new Map() };
     this.cache.set(namespace, cached);
     return cached;
   }
@@ -113,7 +116,7 @@ export class DecisionStates {
     if (known !== undefined && !withContent) return known ?? undefined;
     this.requireReadModelsAt(namespace, revision);
     const loaded = this.source.entry(namespace, key, withContent);
-    cached.entries.set(key, loaded ? { version: loaded.version, expiresAt: loaded.expiresAt, deleted: loaded.deleted } : null);
+    cached.entries.set(key, withoutContent(loaded));
     return loaded;
   }
 
@@ -122,3 +125,6 @@ export class DecisionStates {
     if (this.source.namespace(namespace)?.revision !== revision) throw new ReadModelsBehind(namespace, revision);
   }
 }
+
+const withoutContent = (entry: EntryState | undefined): EntryState | null =>
+  entry ? { version: entry.version, expiresAt: entry.expiresAt, deleted: entry.deleted, bytes: entry.bytes } : null;

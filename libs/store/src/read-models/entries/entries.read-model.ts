@@ -39,6 +39,7 @@ export const entriesTypedProjection: StoreProjection = {
     // Positional parameters: binding by name costs more, and this runs for every event of a rebuild.
     const upsert = db.prepare(`INSERT OR REPLACE INTO entries (namespace, ${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const remove = db.prepare('DELETE FROM entries WHERE namespace = ? AND key = ?');
+    const removeAll = db.prepare('DELETE FROM entries WHERE namespace = ?');
     const createdBefore = (namespace: string, key: string): string | undefined => {
       const at: unknown = createdAt.get(namespace, key);
       return typeof at === 'string' ? at : undefined;
@@ -48,6 +49,12 @@ export const entriesTypedProjection: StoreProjection = {
       return row && toRecord(row);
     };
     return (event) => {
+      // A deleted namespace's entries are gone (the log and the history keep them); a new life starts empty.
+      if (event.type === 'StoreNamespaceDeleted') {
+        removeAll.run(event.data.namespace);
+        lastWritten.delete(db);
+        return;
+      }
       if (!isEntryEvent(event)) return;
       const { namespace, key } = event.data;
       const at = recordedAt(event);
@@ -215,6 +222,6 @@ export class EntriesReadModel {
 }
 
 function toState(row: EntryRow, withContent: boolean): EntryState {
-  const state = { version: row.version, expiresAt: row.expires_at, deleted: row.deleted_at !== null };
+  const state = { version: row.version, expiresAt: row.expires_at, deleted: row.deleted_at !== null, bytes: Buffer.byteLength(row.key) + row.value.length };
   return withContent ? { ...state, content: { ...encodeValue(row.value), metadata: JSON.parse(row.metadata) } } : state;
 }

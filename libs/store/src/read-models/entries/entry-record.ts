@@ -63,6 +63,7 @@ export function writtenRecord(createdBefore: string | undefined, event: EntryWri
 
 /** Folds one event of a namespace stream into a key → record map (other events pass by). */
 export function replayInto(records: Map<string, EntryRecord>, event: StoreEvent): void {
+  if (event.type === 'StoreNamespaceDeleted') records.clear();
   if (!isEntryEvent(event)) return;
   const key = event.data.key;
   const after = evolveRecord(records.get(key), event, recordedAt(event));

@@ -2,18 +2,21 @@ import type { Database, Statement } from 'better-sqlite3';
 import { EntryEvent, isEntryEvent } from '../../namespace/entry';
 import { isNamespaceEvent } from '../../events/store-event';
 import { decodingProjection, StoreProjection } from '../../events/store-projection';
-import { namespaceNotFound } from '../../namespace/namespace';
+import { namespaceNotFound, NamespaceHead } from '../../namespace/namespace';
+import { resolveDependencies } from '../../namespace/dependencies.decide';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
 
 /**
  * Namespaces with their live entry count and bytes (key + value; deleted entries do not count,
  * expired ones until their expiry is recorded), and the revision of their stream's last event.
+ * Also their quota, tags and dependencies. A deleted namespace keeps its row (`deleted` = 1, counts and
+ * settings cleared) so that the decision state of its stream can still be loaded; reads hide it.
  * It reads the entry's previous size from the entries table, so it must run before the entries projection.
  */
 export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
-  tables: ['namespaces'],
+  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies'],
   schema: `
     CREATE TABLE IF NOT EXISTS namespaces (
       name        TEXT    PRIMARY KEY,
@@ -21,14 +24,46 @@ export const namespacesTypedProjection: StoreProjection = {
       bytes       INTEGER NOT NULL,
       revision    INTEGER NOT NULL,
       default_ttl_seconds INTEGER,
+      max_entries INTEGER,
+      max_bytes   INTEGER,
+      deleted     INTEGER NOT NULL DEFAULT 0,
       created_at  TEXT    NOT NULL,
       updated_at  TEXT    NOT NULL
-    ) STRICT;`,
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS namespace_tags (
+      namespace TEXT NOT NULL,
+      tag       TEXT NOT NULL,
+      color     TEXT NOT NULL,
+      PRIMARY KEY (namespace, tag)
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS namespace_tags_by_tag ON namespace_tags (tag);
+    CREATE TABLE IF NOT EXISTS namespace_dependencies (
+      namespace  TEXT NOT NULL,
+      depends_on TEXT NOT NULL,
+      PRIMARY KEY (namespace, depends_on)
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS namespace_dependents ON namespace_dependencies (depends_on);`,
   bind(db) {
+    // A namespace created again after its deletion starts a new life in the same row.
     const create = db.prepare(
       `INSERT INTO namespaces (name, entry_count, bytes, revision, created_at, updated_at)
-       VALUES (?, 0, 0, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+       VALUES (?, 0, 0, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET
+         deleted = 0, entry_count = 0, bytes = 0, revision = excluded.revision, created_at = excluded.created_at,
+         updated_at = excluded.updated_at, default_ttl_seconds = NULL, max_entries = NULL, max_bytes = NULL`,
     );
+    const remove = db.prepare(
+      `UPDATE namespaces SET deleted = 1, entry_count = 0, bytes = 0, default_ttl_seconds = NULL, max_entries = NULL, max_bytes = NULL
+       WHERE name = ?`,
+    );
+    const removeTags = db.prepare('DELETE FROM namespace_tags WHERE namespace = ?');
+    const removeDependencies = db.prepare('DELETE FROM namespace_dependencies WHERE namespace = ?');
+    const setQuota = db.prepare('UPDATE namespaces SET max_entries = ?, max_bytes = ? WHERE name = ?');
+    const setTag = db.prepare(
+      'INSERT INTO namespace_tags (namespace, tag, color) VALUES (?, ?, ?) ON CONFLICT (namespace, tag) DO UPDATE SET color = excluded.color',
+    );
+    const removeTag = db.prepare('DELETE FROM namespace_tags WHERE namespace = ? AND tag = ?');
+    const addDependency = db.prepare('INSERT OR IGNORE INTO namespace_dependencies (namespace, depends_on) VALUES (?, ?)');
+    const removeDependency = db.prepare('DELETE FROM namespace_dependencies WHERE namespace = ? AND depends_on = ?');
     const change = db.prepare(
       `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
@@ -46,7 +81,16 @@ export const namespacesTypedProjection: StoreProjection = {
         create.run(name, event.revision, at, at);
         return;
       }
-      if (event.type === 'StoreNamespaceConfigured') configure.run(event.data.defaultTtlSeconds, name);
+      switch (event.type) {
+        case 'StoreNamespaceConfigured': configure.run(event.data.defaultTtlSeconds, name); break;
+        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); break;
+        case 'StoreQuotaSet': setQuota.run(event.data.maxEntries, event.data.maxBytes, name); break;
+        case 'StoreTagSet': setTag.run(name, event.data.tag, event.data.color); break;
+        case 'StoreTagRemoved': removeTag.run(name, event.data.tag); break;
+        case 'StoreDependencyAdded': addDependency.run(name, event.data.dependsOn); break;
+        case 'StoreDependencyRemoved': removeDependency.run(name, event.data.dependsOn); break;
+        default: break;
+      }
       // A key is created only where it is not live (never written, deleted, or its expiry recorded just before).
       const before = isEntryEvent(event) && event.type !== 'StoreEntryCreated' ? liveSize(name, event.data.key) : undefined;
       const after = isEntryEvent(event) ? sizeAfter(event, before) : undefined;
@@ -78,14 +122,33 @@ function valueSize(data: { value?: string; valueBase64?: string }): number {
   return data.valueBase64 !== undefined ? Buffer.from(data.valueBase64, 'base64').length : Buffer.byteLength(data.value!);
 }
 
+export interface QuotaView {
+  maxEntries: number | null;
+  maxBytes: number | null;
+  usedEntries: number;
+  usedBytes: number;
+}
+
 export interface NamespaceView {
   name: string;
   entryCount: number;
   bytes: number;
   revision: number;
   defaultTtlSeconds: number | null;
+  quota: QuotaView;
+  /** Tag name -> colour. */
+  tags: Record<string, string>;
+  /** The namespaces this one depends on, by name. */
+  dependsOn: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface DependenciesView {
+  /** The namespaces this one depends on itself, by name. */
+  direct: string[];
+  /** Everything it depends on, transitively, dependencies first. */
+  resolved: string[];
 }
 
 interface NamespaceRow {
@@ -94,6 +157,9 @@ interface NamespaceRow {
   bytes: number;
   revision: number;
   default_ttl_seconds: number | null;
+  max_entries: number | null;
+  max_bytes: number | null;
+  deleted: number;
   created_at: string;
   updated_at: string;
 }
@@ -101,15 +167,32 @@ interface NamespaceRow {
 export class NamespacesReadModel {
   private readonly one: Statement;
   private readonly all: Statement;
+  private readonly streams: Statement;
+  private readonly tagged: Statement;
+  private readonly tagsOf: Statement;
+  private readonly allTags: Statement;
+  private readonly dependenciesOf: Statement;
+  private readonly allDependencies: Statement;
+  private readonly dependents: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
-    this.all = db.prepare('SELECT * FROM namespaces ORDER BY name');
+    this.all = db.prepare('SELECT * FROM namespaces WHERE deleted = 0 ORDER BY name');
+    this.streams = db.prepare('SELECT name FROM namespaces ORDER BY name').pluck();
+    this.tagged = db.prepare(
+      'SELECT n.* FROM namespaces n JOIN namespace_tags t ON t.namespace = n.name WHERE t.tag = ? AND n.deleted = 0 ORDER BY n.name',
+    );
+    this.tagsOf = db.prepare('SELECT tag, color FROM namespace_tags WHERE namespace = ? ORDER BY tag');
+    this.allTags = db.prepare('SELECT namespace, tag, color FROM namespace_tags ORDER BY namespace, tag');
+    this.dependenciesOf = db.prepare('SELECT depends_on FROM namespace_dependencies WHERE namespace = ? ORDER BY depends_on').pluck();
+    this.allDependencies = db.prepare('SELECT namespace, depends_on FROM namespace_dependencies ORDER BY namespace, depends_on');
+    this.dependents = db.prepare('SELECT namespace FROM namespace_dependencies WHERE depends_on = ? ORDER BY namespace').pluck();
   }
 
+  /** A namespace that exists (not deleted). */
   get(name: string): NamespaceView | undefined {
     const row = this.one.get(name) as NamespaceRow | undefined;
-    return row && toView(row);
+    return row && !row.deleted ? this.toView(row, this.tags(name), this.dependencies(name)) : undefined;
   }
 
   /** The namespace, or NAMESPACE_NOT_FOUND. */
@@ -119,17 +202,78 @@ export class NamespacesReadModel {
     return view;
   }
 
-  list(): NamespaceView[] {
-    return (this.all.all() as NamespaceRow[]).map(toView);
+  /** Every namespace, or those with the tag `tag`. */
+  list(tag?: string): NamespaceView[] {
+    const rows = (tag === undefined ? this.all.all() : this.tagged.all(tag)) as NamespaceRow[];
+    const tags = new Map<string, Record<string, string>>();
+    for (const t of this.allTags.all() as { namespace: string; tag: string; color: string }[]) {
+      tags.set(t.namespace, { ...tags.get(t.namespace), [t.tag]: t.color });
+    }
+    const graph = this.graph();
+    return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? []));
+  }
+
+  /** Every namespace that has a stream, deleted ones too (their history stays): what a backup holds. */
+  withStreams(): string[] {
+    return this.streams.all() as string[];
+  }
+
+  tags(name: string): Record<string, string> {
+    return Object.fromEntries((this.tagsOf.all(name) as { tag: string; color: string }[]).map((t) => [t.tag, t.color]));
+  }
+
+  dependencies(name: string): string[] {
+    return this.dependenciesOf.all(name) as string[];
+  }
+
+  /** What `name` depends on, directly and resolved; NAMESPACE_NOT_FOUND. */
+  dependencyView(name: string): DependenciesView {
+    this.require(name);
+    return { direct: this.dependencies(name), resolved: resolveDependencies(this.graph(), name) };
+  }
+
+  /** The namespaces that depend on `name`. */
+  dependentsOf(name: string): string[] {
+    return this.dependents.all(name) as string[];
+  }
+
+  /** The whole dependency graph: namespace -> the namespaces it depends on. */
+  graph(): Map<string, string[]> {
+    const graph = new Map<string, string[]>();
+    for (const { namespace, depends_on } of this.allDependencies.all() as { namespace: string; depends_on: string }[]) {
+      graph.set(namespace, [...(graph.get(namespace) ?? []), depends_on]);
+    }
+    return graph;
+  }
+
+  /** What the write path's decision state needs of a namespace's stream, deleted or not; undefined when it has none. */
+  head(name: string): ({ revision: number } & NamespaceHead) | undefined {
+    const row = this.one.get(name) as NamespaceRow | undefined;
+    if (!row) return undefined;
+    return {
+      revision: row.revision,
+      exists: !row.deleted,
+      defaultTtlSeconds: row.default_ttl_seconds,
+      entryCount: row.entry_count,
+      bytes: row.bytes,
+      quota: { maxEntries: row.max_entries, maxBytes: row.max_bytes },
+      tags: this.tags(name),
+      dependsOn: this.dependencies(name),
+    };
+  }
+
+  private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[]): NamespaceView {
+    return {
+      name: row.name,
+      entryCount: row.entry_count,
+      bytes: row.bytes,
+      revision: row.revision,
+      defaultTtlSeconds: row.default_ttl_seconds,
+      quota: { maxEntries: row.max_entries, maxBytes: row.max_bytes, usedEntries: row.entry_count, usedBytes: row.bytes },
+      tags,
+      dependsOn,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
   }
 }
-
-const toView = (row: NamespaceRow): NamespaceView => ({
-  name: row.name,
-  entryCount: row.entry_count,
-  bytes: row.bytes,
-  revision: row.revision,
-  defaultTtlSeconds: row.default_ttl_seconds,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});

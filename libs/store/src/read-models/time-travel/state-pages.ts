@@ -1,3 +1,4 @@
+import { namespaceNotFound } from '../../namespace/namespace';
 import { Injectable } from '@nestjs/common';
 import { EntryView, toEntryView } from '../entries/entries.read-model';
 import { EntryRecord, isVisible } from '../entries/entry-record';
@@ -24,9 +25,16 @@ export class StatePages {
     return this.namespaces.require(namespace);
   }
 
-  /** A revision the namespace has reached: a whole number from 0 to its current revision. */
+  /** The head revision of a namespace's stream, deleted or not (its history stays); NAMESPACE_NOT_FOUND without one. */
+  requireStream(namespace: string): number {
+    const head = this.namespaces.head(namespace);
+    if (!head) throw namespaceNotFound(namespace);
+    return head.revision;
+  }
+
+  /** A revision the namespace's stream has reached: a whole number from 0 to its current revision. */
   checkRevision(namespace: string, revision: number, name = 'asOf'): number {
-    const head = this.requireNamespace(namespace).revision;
+    const head = this.requireStream(namespace);
     if (!Number.isSafeInteger(revision) || revision < 0 || revision > head) {
       throw invalid(`${name} is a namespace revision from 0 to ${head}`, { [name]: revision, headRevision: head });
     }
