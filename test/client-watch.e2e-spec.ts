@@ -317,7 +317,8 @@ describe('watch across restarts of the built service', () => {
       await watch.count(total);
       await watch.stop();
       expect(watch.positions).toEqual(await logOf(first.url, ns, total));
-      expect(watch.watch.connections).toBeGreaterThanOrEqual(7);
+      // The kill ends the connection whatever the timing; a cut that lands while it reconnects cuts nothing.
+      expect(watch.watch.connections).toBeGreaterThanOrEqual(2);
     } finally {
       await proxy.close();
     }
