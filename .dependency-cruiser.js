@@ -1,10 +1,10 @@
 /** The dependency rule (DESIGN §8), run by `npm test`. */
-const DOMAIN = '^libs/store/src/(namespace|shared)/';
+const DOMAIN = '^libs/store/src/(namespace|lock|shared)/';
 module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'The namespace aggregate and the shared kernel import no framework and no driver.',
+      comment: 'The namespace and lock aggregates and the shared kernel import no framework and no driver.',
       severity: 'error',
       from: { path: DOMAIN, pathNot: '\\.(int-)?spec\\.ts$' },
       to: { path: 'node_modules/(@nestjs|better-sqlite3|@eventstore|fastify|rxjs)' },

@@ -13,6 +13,7 @@ import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { AdminController } from './http/admin.controller';
 import { EntriesController } from './http/entries.controller';
+import { LocksController, NamespaceLockController } from './http/locks.controller';
 import { FeedController } from './http/feed.controller';
 import { IdentityController } from './http/identity.controller';
 import { ConsumersController } from './http/consumers.controller';
@@ -59,7 +60,7 @@ export class AppModule {
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, EntriesController, RollbackController, SnapshotsController,
+        NamespacesController, GovernanceController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
       ],
       providers: [

@@ -36,6 +36,9 @@ import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
 import { join } from 'node:path';
 import { ApiKeys } from './identity/api-keys';
+import { LOCK_COMMAND_HANDLERS } from './commands/lock.commands';
+import { GetLockHandler } from './queries/lock.queries';
+import { LockExpirySweeper } from './commands/lock-expiry-sweeper';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -95,6 +98,9 @@ export class StoreModule {
         BackendLifecycle,
         StatePages,
         ExpirySweeper,
+        LockExpirySweeper,
+        ...LOCK_COMMAND_HANDLERS,
+        GetLockHandler,
         ...ENTRY_COMMAND_HANDLERS,
         ...ENTRY_QUERY_HANDLERS,
         ...TTL_COMMAND_HANDLERS,
@@ -119,7 +125,7 @@ export class StoreModule {
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
         ...BACKUP_COMMAND_HANDLERS,
       ],
-      exports: [ApiKeys, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
+      exports: [ApiKeys, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, LockExpirySweeper, ReadConsistency],
     };
   }
 }

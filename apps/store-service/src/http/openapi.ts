@@ -15,6 +15,8 @@ export const PROBLEMS = {
   readYourWrites: ['VALIDATION_FAILED', 'CURSOR_INVALID', 'CURSOR_STALE', 'READ_TIMEOUT'],
   /** Every write: a bad or reused Idempotency-Key, an oversized body or append, a full disk, (eventstoredb) a write not confirmed in time. */
   write: ['VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'PAYLOAD_TOO_LARGE', 'STORAGE_FULL', 'READ_TIMEOUT'],
+  /** Writes to a namespace: frozen without its token; fenced by a newer grant. */
+  namespaceWrite: ['LOCKED', 'FENCED', 'LOCK_TOKEN_INVALID'],
   /** Calls with a JSON body. */
   jsonBody: ['VALIDATION_FAILED', 'UNSUPPORTED_MEDIA_TYPE'],
 } satisfies Record<string, ProblemCode[]>;
@@ -67,11 +69,35 @@ const WRITE_HEADERS = [
   },
 ];
 
+const LOCK_HEADERS = [
+  {
+    name: 'X-Lock-Token',
+    in: 'header',
+    required: false,
+    description: 'The token of the namespace\'s freeze (POST /v1/namespaces/{ns}/lock): without it a write to a frozen namespace is 423 LOCKED',
+    schema: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
+  },
+  {
+    name: 'X-Fencing-Token',
+    in: 'header',
+    required: false,
+    description: '`<lock>:<token>`: the write is refused with 409 FENCED (nothing written) once that lock was granted a higher token',
+    schema: { type: 'string' },
+  },
+];
+
+/** A write to a lock: its X-Correlation-Id header and the problems every write can answer, plus `codes`. */
+export const ApiLockWrite = (...codes: ProblemCode[]) =>
+  applyDecorators(
+    ...WRITE_HEADERS.slice(1).map(({ name, required, description, schema }) => ApiHeader({ name, required, description, schema })),
+    ApiProblems(...PROBLEMS.write, ...codes),
+  );
+
 /** A write: its Idempotency-Key and X-Correlation-Id headers and the problems every write can answer, plus `codes`. */
 export const ApiWrite = (...codes: ProblemCode[]) =>
   applyDecorators(
-    ...WRITE_HEADERS.map(({ name, required, description, schema }) => ApiHeader({ name, required, description, schema })),
-    ApiProblems(...PROBLEMS.write, ...codes),
+    ...[...WRITE_HEADERS, ...LOCK_HEADERS].map(({ name, required, description, schema }) => ApiHeader({ name, required, description, schema })),
+    ApiProblems(...PROBLEMS.write, ...PROBLEMS.namespaceWrite, ...codes),
   );
 
 type Schema = Record<string, unknown>;
@@ -114,7 +140,7 @@ function entrySubResources(): Record<string, PathItem> {
     summary,
     tags: ['entries'],
     ...rest,
-    parameters: [namespaceParameter, KEY_PARAMETER, ...(rest.parameters ?? []), ...(write ? WRITE_HEADERS : [])],
+    parameters: [namespaceParameter, KEY_PARAMETER, ...(rest.parameters ?? []), ...(write ? [...WRITE_HEADERS, ...LOCK_HEADERS] : [])],
   });
   return {
     [`${ENTRY}/history`]: {
@@ -131,7 +157,7 @@ function entrySubResources(): Record<string, PathItem> {
         requestBody: { required: true, content: { 'application/json': { schema: ref('SetTtlDto') } } },
         responses: {
           200: json('KeyWriteResult', 'The entry as reads now see it; its version moved on'),
-          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...PROBLEMS.jsonBody, ...ENTRY_PROBLEMS, 'VERSION_CONFLICT']),
+          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...PROBLEMS.namespaceWrite, ...PROBLEMS.jsonBody, ...ENTRY_PROBLEMS, 'VERSION_CONFLICT']),
         },
       }),
     },
@@ -139,7 +165,7 @@ function entrySubResources(): Record<string, PathItem> {
       post: operation('EntriesController_restore', 'RestoreEntry: a deleted entry back with its last value, metadata and expiry; the version continues', {
         responses: {
           200: json('KeyWriteResult', 'The restored entry'),
-          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...ENTRY_PROBLEMS, 'ENTRY_NOT_DELETED', 'QUOTA_EXCEEDED']),
+          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...PROBLEMS.namespaceWrite, ...ENTRY_PROBLEMS, 'ENTRY_NOT_DELETED', 'QUOTA_EXCEEDED']),
         },
       }),
     },
@@ -147,7 +173,7 @@ function entrySubResources(): Record<string, PathItem> {
       post: operation('EntriesController_purge', 'PurgeEntry: ends restorability (a live entry is deleted and purged); the log keeps its history', {
         responses: {
           200: json('PurgeResult', 'The version purged and where the purge landed'),
-          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...ENTRY_PROBLEMS]),
+          ...problemResponses([...PROBLEMS.any, ...PROBLEMS.write, ...PROBLEMS.namespaceWrite, ...ENTRY_PROBLEMS]),
         },
       }),
     },

@@ -1,4 +1,4 @@
-import { invalid, RequestMeta } from '@app/store';
+import { invalid, LOCK_NAME_PATTERN, NAMESPACE_PATTERN, RequestMeta } from '@app/store';
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -14,6 +14,24 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /** Who asks: the authenticated user (`anonymous` while authentication is off). */
 export const actorOf = (request: FastifyRequest): string => identityOf(request).user;
 
+const LOCK_TOKEN_RE = /^[1-9]\d{0,15}$/;
+
+function lockToken(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!LOCK_TOKEN_RE.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(`${name} is the whole number a lock acquisition answered`);
+  return Number(text);
+}
+
+/** `X-Fencing-Token: <lock>:<token>` (a namespace's freeze is the lock `namespace/<ns>`). */
+function fencing(text: string | undefined): RequestMeta['fencing'] {
+  if (text === undefined) return undefined;
+  const at = text.lastIndexOf(':');
+  const lock = text.slice(0, at);
+  const validLock = LOCK_NAME_PATTERN.test(lock) || (lock.startsWith('namespace/') && NAMESPACE_PATTERN.test(lock.slice('namespace/'.length)));
+  if (at < 0 || !validLock) throw invalid('X-Fencing-Token is <lock>:<token>');
+  return { lock, token: lockToken(text.slice(at + 1), 'the token of X-Fencing-Token')! };
+}
+
 /** Who asks and why: the actor, correlation and idempotency. */
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const idempotencyKey = header(request, 'idempotency-key');
@@ -27,6 +45,8 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
     correlationId: correlation && TOKEN_RE.test(correlation) ? correlation : request.id,
     causationId: request.id,
     idempotencyKey,
+    lockToken: lockToken(header(request, 'x-lock-token'), 'X-Lock-Token'),
+    fencing: fencing(header(request, 'x-fencing-token')),
   };
 }
 

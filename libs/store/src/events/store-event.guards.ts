@@ -8,6 +8,7 @@ import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/gove
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
 import { StoreEventMetadata } from '../shared/store-events';
+import { LockAcquired, LockExpired, LockReleased, LockRenewed } from '../lock/lock';
 import {
   isNullableNumber, isNullableString, isNumber, isObject, isString, isStringList, isStringRecord, Json,
 } from './json-guards';
@@ -84,3 +85,11 @@ export const isConsumerCheckpointedData = (d: unknown): d is ConsumerCheckpointe
 
 export const isRequestAnsweredData = (d: unknown): d is RequestAnsweredData =>
   isObject(d) && isString(d.key) && isString(d.fingerprint) && 'response' in d;
+
+const isLockToken = (d: Json): boolean => isString(d.lock) && isNumber(d.token) && Number.isSafeInteger(d.token);
+
+export const isLockAcquiredData = (d: unknown): d is LockAcquired['data'] =>
+  isObject(d) && isLockToken(d) && isString(d.owner) && isNumber(d.expiresAt);
+export const isLockRenewedData = (d: unknown): d is LockRenewed['data'] => isObject(d) && isLockToken(d) && isNumber(d.expiresAt);
+export const isLockReleasedData = (d: unknown): d is LockReleased['data'] => isObject(d) && isLockToken(d);
+export const isLockExpiredData = (d: unknown): d is LockExpired['data'] => isObject(d) && isLockToken(d) && isNumber(d.expiresAt);

@@ -62,10 +62,10 @@ describe('toStoreEvent', () => {
   });
 
   it('refuses a type of a store stream that this code does not know, naming the event', () => {
-    expect(() => toStoreEvent(recorded('StoreLockAcquired', { namespace: 'app' }))).toThrow(
-      new StoreEventDecodeError(recorded('StoreLockAcquired', {}), 'not an event type of this store (written by a newer release?)'),
+    expect(() => toStoreEvent(recorded('StoreWidgetInvented', { namespace: 'app' }))).toThrow(
+      new StoreEventDecodeError(recorded('StoreWidgetInvented', {}), 'not an event type of this store (written by a newer release?)'),
     );
-    expect(() => toStoreEvent(recorded('StoreLockAcquired', {}))).toThrow('cannot decode store event e1 (StoreLockAcquired, store-app@3)');
+    expect(() => toStoreEvent(recorded('StoreWidgetInvented', {}))).toThrow('cannot decode store event e1 (StoreWidgetInvented, store-app@3)');
   });
 
   const malformed: [string, string, unknown][] = [

@@ -4,6 +4,7 @@ import { ConfigReloaded } from './config-reloaded';
 import { ConsumerCheckpointed } from '../consumer/consumer';
 import { IdempotentRequestAnswered } from './request-answered';
 import { NamespaceEvent } from '../namespace/namespace';
+import { LockEvent, LOCK_EVENT_TYPES, lockStream } from '../lock/lock';
 import { DomainEvent, namespaceStream, SCHEMA_VERSION, STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
 import { isObject } from './json-guards';
 import * as is from './store-event.guards';
@@ -24,8 +25,9 @@ export type Recorded<E extends DomainEvent> = E extends DomainEvent ? E & {
 export type StoreWideEvent = ConfigReloaded | BackupCreated | Restored | ConsumerCheckpointed | IdempotentRequestAnswered;
 
 /** Every event the store writes, as recorded. */
-export type StoreEvent = Recorded<NamespaceEvent | StoreWideEvent>;
+export type StoreEvent = Recorded<NamespaceEvent | StoreWideEvent | LockEvent>;
 export type RecordedNamespaceEvent = Recorded<NamespaceEvent>;
+export type RecordedLockEvent = Recorded<LockEvent>;
 
 /** A store event that cannot be read: the log holds something this code never wrote, which is corruption. */
 export class StoreEventDecodeError extends Error {
@@ -58,6 +60,9 @@ export function toStoreEvent(recorded: RecordedEvent, options: DecodeOptions = {
   if (event === undefined) throw fail('its data does not have the shape of its type');
   if ('namespace' in event.data && event.stream !== namespaceStream(event.data.namespace)) {
     throw fail(`a namespace event of ${event.data.namespace} in another stream`);
+  }
+  if ('lock' in event.data && event.stream !== lockStream(event.data.lock)) {
+    throw fail(`an event of lock ${event.data.lock} in another stream`);
   }
   return event;
 }
@@ -104,6 +109,10 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
     case 'StoreBackupCreated': return is.isBackupCreatedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreRestored': return is.isRestoredData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreConsumerCheckpointed': return is.isConsumerCheckpointedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreLockAcquired': return is.isLockAcquiredData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreLockRenewed': return is.isLockRenewedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreLockReleased': return is.isLockReleasedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreLockExpired': return is.isLockExpiredData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreIdempotentRequestAnswered': return is.isRequestAnsweredData(data) ? { ...envelope, type, data } : undefined;
     default: return 'unknown-type';
   }
@@ -118,3 +127,8 @@ const NAMESPACE_EVENT_TYPES: ReadonlySet<string> = new Set<NamespaceEvent['type'
 
 /** Events of a namespace stream (the decoder checked that each is in its namespace's own stream). */
 export const isNamespaceEvent = (event: StoreEvent): event is RecordedNamespaceEvent => NAMESPACE_EVENT_TYPES.has(event.type);
+
+const LOCK_TYPES: ReadonlySet<string> = new Set(LOCK_EVENT_TYPES);
+
+/** Events of a lock's stream. */
+export const isLockEvent = (event: StoreEvent): event is RecordedLockEvent => LOCK_TYPES.has(event.type);

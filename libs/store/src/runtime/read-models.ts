@@ -8,12 +8,13 @@ import { historyProjection, HistoryReadModel } from '../read-models/history/hist
 import { TimeTravel } from '../read-models/time-travel/time-travel';
 import { namespacesProjection, NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { rollbackPointsProjection, RollbackPointsReadModel } from '../read-models/rollback-points/rollback-points.read-model';
+import { locksProjection, LocksReadModel } from '../read-models/locks/locks.read-model';
 import { snapshotsProjection, SnapshotsReadModel } from '../read-models/snapshots/snapshots.read-model';
 
 /** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
 export const STORE_PROJECTIONS = [
   namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
-  idempotencyLogProjection,
+  idempotencyLogProjection, locksProjection,
 ];
 
 export interface ReadModels {
@@ -24,6 +25,7 @@ export interface ReadModels {
   readonly rollbackPoints: RollbackPointsReadModel;
   readonly snapshots: SnapshotsReadModel;
   readonly timeTravel: TimeTravel;
+  readonly locks: LocksReadModel;
 }
 
 /** The queries over the read models in `db`; time travel replays from `log`. */
@@ -38,6 +40,7 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
     rollbackPoints: new RollbackPointsReadModel(db),
     snapshots,
     timeTravel: new TimeTravel(log, snapshots, history),
+    locks: new LocksReadModel(db),
   };
 }
 

@@ -8,6 +8,8 @@ import { StoreError } from '../shared/errors';
 import { DecisionStates } from '../write-path/decision-states';
 import { NamespaceWriter, WriterOptions } from '../write-path/namespace-writer';
 import { OpenWritePolicy, WritePolicy } from '../write-path/write-policy';
+import { LockWriteGuard } from '../write-path/lock-guard';
+import { LockWriter } from '../write-path/lock-writer';
 import { openReadModels, ReadModels, readModelStateSource } from './read-models';
 
 export interface ProjectorStatus {
@@ -37,6 +39,7 @@ export class StoreBackend {
   readonly name: string;
   readonly eventStore: EventStore;
   readonly writer: NamespaceWriter;
+  readonly lockWriter: LockWriter;
   readonly scratchDir: string;
   readonly idempotency: IdempotencyLog;
   /** The write path's decision state; exposed for checks that it equals the read models. */
@@ -52,10 +55,12 @@ export class StoreBackend {
     this.queries = openReadModels(parts.readModels.db, parts.log);
     const states = (this.decisionStates = new DecisionStates(readModelStateSource(this.queries), parts.readModels.inline));
     this.idempotency = new IdempotencyLog(parts.readModels.db);
+    const guard = new LockWriteGuard(parts.log, parts.readModels, this.queries.locks, parts.writer.timeoutMs);
     this.writer = new NamespaceWriter(
       parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),
-      parts.failpoint,
+      parts.failpoint ?? noFailpoints, guard,
     );
+    this.lockWriter = new LockWriter(parts.log, parts.readModels, this.queries.locks, parts.writer.timeoutMs, () => this.assertWritable());
   }
 
   get entries() {
@@ -72,6 +77,9 @@ export class StoreBackend {
   }
   get rollbackPoints() {
     return this.queries.rollbackPoints;
+  }
+  get locks() {
+    return this.queries.locks;
   }
   get snapshots() {
     return this.queries.snapshots;

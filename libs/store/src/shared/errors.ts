@@ -31,6 +31,10 @@ export const ERROR_CODES = [
   'NAMESPACE_IN_USE',
   'TAG_NOT_FOUND',
   'DEPENDENCY_NOT_FOUND',
+  'LOCK_HELD',
+  'LOCK_TOKEN_INVALID',
+  'LOCKED',
+  'FENCED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

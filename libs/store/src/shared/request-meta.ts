@@ -8,4 +8,8 @@ export interface RequestMeta {
   /** Id of the request that caused this command. */
   readonly causationId: string;
   readonly idempotencyKey?: string;
+  /** X-Lock-Token: the token of the freeze of the namespace written to. */
+  readonly lockToken?: number;
+  /** X-Fencing-Token `<lock>:<token>`: refuse the write once that lock was granted a higher token. */
+  readonly fencing?: { readonly lock: string; readonly token: number };
 }

@@ -12,6 +12,7 @@ import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
 import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states';
 import { WritePolicy } from './write-policy';
+import { noWriteGuard, WriteGuard } from './lock-guard';
 
 export interface WriteOutcome {
   /** The events appended, decoded; empty when the decision was a no-op. */
@@ -66,12 +67,15 @@ export class NamespaceWriter {
     private readonly assertWritable: () => void,
     /** Test crash points (shared/failpoints.ts); none by default. */
     private readonly failpoint: FailpointHit = noFailpoints,
+    /** Checks against state outside the namespace (locks), made inside the decision. */
+    private readonly guard: WriteGuard = noWriteGuard,
   ) {}
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
     validateNamespace(spec.namespace);
     this.policy.authorise(meta, spec);
     this.assertWritable();
+    await this.guard.prepare(meta, spec);
     if (!this.options.queuePerNamespace) return this.attempt(meta, now, spec);
     return this.queued(spec.namespace, () => this.attempt(meta, now, spec));
   }
@@ -88,6 +92,7 @@ export class NamespaceWriter {
         const appended = await this.log.appendDecided(namespaceStream(spec.namespace), (revision) => {
           step.reset();
           if (claim && this.priorAnswer(claim, step, () => this.answerFromLog(spec, now, claim))) return [];
+          this.guard.check(meta, spec, now);
           const before = this.states.at(spec.namespace, spec.keys, revision, spec.withContent);
           const decided = spec.decide(before, now);
           if (decided.length === 0) return [];
