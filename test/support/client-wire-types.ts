@@ -31,6 +31,8 @@ export const wireTypesAgree: true[] = [
   true as Same<Store.ReplicaStatus, Client.Replica>,
   true as Same<Store.RestoreResult, Client.RestoreResult>,
   true as Same<Store.RebuildResult, Client.RebuildResult>,
+  true as Same<Store.LockView, Client.Lock>,
+  true as Same<Store.LockGrant, Client.LockGrant>,
   true as Within<Store.FeedEvent, Client.FeedEvent>,
   true as Within<Store.EntryEvent['type'], Client.EntryEventType>,
   true as Within<Problem, Client.Problem>,

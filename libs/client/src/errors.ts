@@ -57,3 +57,11 @@ export function problemError(problem: Problem): StoreRequestError {
 /** Whether an error is the store's refusal with this code. */
 export const isProblem = (error: unknown, code: Problem['code']): error is StoreRequestError =>
   error instanceof StoreRequestError && error.code === code;
+
+/** withLock: the lease was lost while the function ran (its signal was aborted); `cause` says why. */
+export class LockLostError extends Error {
+  constructor(readonly lock: string, readonly token: number, options?: { cause?: unknown }) {
+    super(`lost lock ${lock} (token ${token})`, options);
+    this.name = new.target.name;
+  }
+}

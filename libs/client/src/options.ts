@@ -16,6 +16,29 @@ export interface ReadOptions extends CallOptions {
 export interface WriteOptions extends CallOptions {
   /** One is generated when not given; every retry of the call sends the same, so it applies once. */
   readonly idempotencyKey?: string;
+  /** The token of the namespace's freeze (X-Lock-Token): needed to write while it is frozen. */
+  readonly lockToken?: number;
+  /** `{lock, token}` (X-Fencing-Token): refused with 409 FENCED once that lock was granted a higher token. */
+  readonly fencingToken?: { readonly lock: string; readonly token: number };
+}
+
+export interface LockOptions extends CallOptions {
+  /** Who holds the lock, shown to others (default: a random id). */
+  readonly owner?: string;
+  /** How long the lease runs, 1 to 86400 seconds. */
+  readonly ttlSeconds: number;
+}
+
+/** What `withLock` hands the function it runs. */
+export interface LockLease {
+  readonly token: number;
+  /** Aborted when the lease is lost (a renewal refused, or not renewed before it ran out). */
+  readonly signal: AbortSignal;
+}
+
+export interface WithLockOptions extends LockOptions {
+  /** How often the lease is renewed while the function runs (default: a third of the ttl). */
+  readonly renewEveryMs?: number;
 }
 
 export interface PutOptions extends WriteOptions {

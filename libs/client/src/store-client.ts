@@ -3,9 +3,13 @@ import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
   Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, TransactionResult, WhoAmI,
+  Snapshot, StatePage, TransactionResult, WhoAmI, Lock, LockGrant,
 } from './types';
-import type { BackupDownload, CallOptions, DeleteOptions, ListOptions, PageOptions, PutOptions, ReadOptions, TransactionOp, WriteOptions } from './options';
+import { withLock } from './locks';
+import type {
+  BackupDownload, CallOptions, DeleteOptions, ListOptions, LockLease, LockOptions, PageOptions, PutOptions, ReadOptions, TransactionOp,
+  WithLockOptions, WriteOptions,
+} from './options';
 import { FeedWatch, WatchOptions } from './watch';
 
 /**
@@ -73,6 +77,54 @@ export class StoreClient {
 
   async removeDependency(namespace: string, other: string, options: WriteOptions = {}): Promise<void> {
     await this.write('DELETE', `${nsPath(namespace)}/dependencies/${encodeURIComponent(other)}`, undefined, options);
+  }
+
+  /** Acquires a lease: 409 LOCK_HELD (a ConflictError) while another holds it. Not retried: a lost answer may have granted it. */
+  acquireLock(name: string, options: LockOptions): Promise<LockGrant> {
+    return this.lockCall('POST', lockPath(name), { owner: options.owner ?? crypto.randomUUID(), ttlSeconds: options.ttlSeconds }, options);
+  }
+
+  /** The lease runs `ttlSeconds` from now; 409 LOCK_TOKEN_INVALID once it was lost. */
+  renewLock(name: string, token: number, ttlSeconds: number, options: CallOptions = {}): Promise<LockGrant> {
+    return this.http.json({ method: 'PUT', path: lockPath(name), body: { token, ttlSeconds }, retry: true, signal: options.signal });
+  }
+
+  async releaseLock(name: string, token: number, options: CallOptions = {}): Promise<void> {
+    await this.lockCall('DELETE', lockPath(name), undefined, options, { token });
+  }
+
+  getLock(name: string, options: ReadOptions = {}): Promise<Lock> {
+    return this.read(lockPath(name), options);
+  }
+
+  /** Freezes the namespace: while held, writes without `lockToken` (X-Lock-Token) are 423 LOCKED. */
+  freezeNamespace(namespace: string, options: LockOptions): Promise<LockGrant> {
+    return this.lockCall('POST', `${nsPath(namespace)}/lock`, { owner: options.owner ?? crypto.randomUUID(), ttlSeconds: options.ttlSeconds }, options);
+  }
+
+  renewFreeze(namespace: string, token: number, ttlSeconds: number, options: CallOptions = {}): Promise<LockGrant> {
+    return this.http.json({ method: 'PUT', path: `${nsPath(namespace)}/lock`, body: { token, ttlSeconds }, retry: true, signal: options.signal });
+  }
+
+  async unfreezeNamespace(namespace: string, token: number, options: CallOptions = {}): Promise<void> {
+    await this.lockCall('DELETE', `${nsPath(namespace)}/lock`, undefined, options, { token });
+  }
+
+  getFreeze(namespace: string, options: ReadOptions = {}): Promise<Lock> {
+    return this.read(`${nsPath(namespace)}/lock`, options);
+  }
+
+  /**
+   * Runs `fn` holding the lock: renewed every `renewEveryMs` (default ttl/3) while it runs, released
+   * after. If the lease is lost, `fn`'s signal is aborted and withLock rejects with LockLostError.
+   */
+  withLock<T>(name: string, fn: (lease: LockLease) => Promise<T> | T, options: WithLockOptions): Promise<T> {
+    const calls = {
+      acquireLock: (n: string, o: LockOptions) => this.acquireLock(n, { ...o, signal: options.signal }),
+      renewLock: (n: string, token: number, ttl: number) => this.renewLock(n, token, ttl),
+      releaseLock: (n: string, token: number) => this.releaseLock(n, token),
+    };
+    return withLock(calls, name, fn, options);
   }
 
   /** Text goes as `value`, bytes as `valueBase64`. */
@@ -237,11 +289,18 @@ export class StoreClient {
   }
 
   private write<T>(method: Call['method'], path: string, body: unknown, options: WriteOptions, query?: Query): Promise<T> {
-    const headers = { 'idempotency-key': options.idempotencyKey ?? crypto.randomUUID() };
+    const headers: Record<string, string> = { 'idempotency-key': options.idempotencyKey ?? crypto.randomUUID() };
+    if (options.lockToken !== undefined) headers['x-lock-token'] = String(options.lockToken);
+    if (options.fencingToken) headers['x-fencing-token'] = `${options.fencingToken.lock}:${options.fencingToken.token}`;
     return this.http.json({ method, path, query, body, headers, retry: true, signal: options.signal });
+  }
+
+  private lockCall<T>(method: Call['method'], path: string, body: unknown, options: CallOptions, query?: Query): Promise<T> {
+    return this.http.json({ method, path, query, body, retry: false, signal: options.signal });
   }
 }
 
+const lockPath = (name: string) => `/v1/locks/${encodeURIComponent(name)}`;
 const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
 const nsPath = (namespace: string) => `/v1/namespaces/${encodeURIComponent(namespace)}`;
 /** The whole key as one segment ("/" as %2F), so a key ending in a sub-resource's name is never taken for it. */

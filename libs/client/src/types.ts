@@ -89,6 +89,27 @@ export interface Dependencies {
 
 export type CreateNamespaceResult = Namespace & { created: boolean };
 
+/** A lease as acquire and renew answer it. */
+export interface LockGrant {
+  /** The lock (a namespace's freeze: `namespace/<ns>`). */
+  name: string;
+  owner: string;
+  /** The fencing token: grows with every acquisition of the lock, never given twice. */
+  token: number;
+  expiresAt: string;
+}
+
+/** A lock, held or not. */
+export interface Lock {
+  name: string;
+  held: boolean;
+  owner: string | null;
+  token: number | null;
+  expiresAt: string | null;
+  /** The highest token ever granted; 0 when never acquired. */
+  lastToken: number;
+}
+
 export type EntryEventType =
   | 'StoreEntryCreated' | 'StoreEntryUpdated' | 'StoreEntryDeleted' | 'StoreEntryRestored'
   | 'StoreEntryPurged' | 'StoreEntryTtlSet' | 'StoreEntryExpired';
