@@ -1,3 +1,4 @@
+import { STORE_PATTERNS } from '@app/microservice-client';
 import { CommitTransaction, DeleteEntry, GetEntry, invalid, ListEntries, PutEntry, RequestMeta } from '@app/store';
 import { Controller, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -8,15 +9,6 @@ import { toEntryOps, TransactionDto } from '../http/transaction.dto';
 import { validateBody } from '../http/validation';
 import { RpcCallers } from '../rpc/callers';
 import { RpcProblemFilter } from './rpc-problem.filter';
-
-/** The message patterns of the NestJS microservice transport (TCP). */
-export const STORE_PATTERNS = {
-  put: 'hexastore.put',
-  get: 'hexastore.get',
-  list: 'hexastore.list',
-  txn: 'hexastore.txn',
-  delete: 'hexastore.delete',
-} as const;
 
 type Message = Record<string, unknown>;
 
