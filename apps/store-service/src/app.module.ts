@@ -23,6 +23,9 @@ import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
 import { validationPipe } from './http/validation';
+import { GrpcTransport } from './grpc/grpc-transport';
+import { StoreMessagePatterns } from './microservice/store.message-patterns';
+import { RpcCallers } from './rpc/callers';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') {
@@ -62,11 +65,14 @@ export class AppModule {
       controllers: [
         NamespacesController, GovernanceController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
+        StoreMessagePatterns,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         ConfigReloader,
         Metrics,
+        RpcCallers,
+        GrpcTransport,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe() },
       ],

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -82,5 +83,13 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   app.getHttpServer().maxConnections = config.http.maxConnections;
   // OpenAPI 3.1 at /docs-json (and /docs-yaml), Swagger UI at /docs.
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
+  if (config.microservicePort !== undefined) {
+    // Its own filters and pipes (the HTTP app's answer HTTP requests): see microservice/.
+    app.connectMicroservice<MicroserviceOptions>({
+      transport: Transport.TCP,
+      options: { host: config.host, port: config.microservicePort, maxBufferSize: config.maxRequestBytes },
+    });
+    await app.startAllMicroservices();
+  }
   return app;
 }

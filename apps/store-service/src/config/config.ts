@@ -31,6 +31,10 @@ const ENV_SCHEMA = z
   .object({
     PORT: wholeNumber(3000, 0, 65535),
     HOST: z.string().min(1).default('127.0.0.1'),
+    GRPC_PORT: z.string().regex(/^\d+$/, 'must be a whole number from 0 to 65535').transform(Number)
+      .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535').optional(),
+    MICROSERVICE_PORT: z.string().regex(/^\d+$/, 'must be a whole number from 0 to 65535').transform(Number)
+      .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535').optional(),
     STORE_BACKEND: z.enum(['sqlite', 'eventstoredb'], { error: () => 'is "sqlite" or "eventstoredb"' }).default('sqlite'),
     STORE_DATA_DIR: z.string().min(1).default('./data'),
     EVENTSTORE_CONNECTION_STRING: z
@@ -102,6 +106,10 @@ const ENV_SCHEMA = z
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /** gRPC (`hexastore.v1.Store`) on HOST at this port; off when unset. */
+  readonly grpcPort?: number;
+  /** The NestJS microservice transport (TCP) on HOST at this port; off when unset. */
+  readonly microservicePort?: number;
   readonly backend: 'sqlite' | 'eventstoredb';
   readonly dataDir: string;
   readonly eventStoreConnectionString?: string;
@@ -197,6 +205,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return {
     port: e.PORT,
     host: e.HOST,
+    grpcPort: e.GRPC_PORT,
+    microservicePort: e.MICROSERVICE_PORT,
     backend: e.STORE_BACKEND,
     dataDir: e.STORE_DATA_DIR,
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,

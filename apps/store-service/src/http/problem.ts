@@ -2,7 +2,7 @@ import { ErrorCode, StoreError } from '@app/store';
 import { HttpException } from '@nestjs/common';
 
 /** Codes of the transport itself, beside the store's closed set. */
-type TransportCode =
+export type TransportCode =
   | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'INTERNAL'
   | 'MALFORMED_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT';
 
@@ -74,7 +74,7 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const problem = (code: ErrorCode | TransportCode, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+export const problem = (code: ErrorCode | TransportCode, detail: string, extra: Record<string, unknown> = {}): Problem => ({
   ...extra,
   type: `urn:hexastore:problem:${code.toLowerCase().replace(/_/g, '-')}`,
   title: code.toLowerCase().replace(/_/g, ' '),

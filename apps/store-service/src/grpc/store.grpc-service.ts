@@ -1,0 +1,150 @@
+import {
+  BackupStore, CommitTransaction, DeleteEntry, GetEntry, ListEntries, PutEntry, RequestMeta, WatchFeed,
+} from '@app/store';
+import type { Metadata, sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { once } from 'node:events';
+import { FeedStreams } from '../http/feed-streams';
+import { RpcCallers } from '../rpc/callers';
+import { toGrpcError } from './grpc-status';
+import { MalformedMessage } from './malformed-message';
+import {
+  BackupRequest, DeleteRequest, GetRequest, given, ListRequest, PutRequest, toDeleteOp, toEntry, toEntryOps, toPutOp, toWatchEvent,
+  TxnRequest, WatchRequest, watchTypes,
+} from './store-messages';
+
+const first = (metadata: Metadata, key: string): string | undefined => {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The caller's address without its port (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`). */
+const callerOf = (peer: string) => peer.replace(/:\d+$/, '');
+
+/** `hexastore.v1.Store`: each call through the same command and query handlers as HTTP. */
+export class StoreGrpcService {
+  /** Ends the open streams: a service that stops does not wait for its watchers to leave. */
+  private readonly streams = new Set<AbortController>();
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly callers: RpcCallers,
+    /** Watch streams count against the same kind of caps as the HTTP feed's, per caller address. */
+    private readonly feedStreams: FeedStreams,
+  ) {}
+
+  closeStreams(): void {
+    for (const stream of this.streams) stream.abort();
+  }
+
+  implementation(): UntypedServiceImplementation {
+    return {
+      Put: this.unary<PutRequest>(async (request, meta) => {
+        const result = await this.commands.execute(new PutEntry(request.namespace, toPutOp(request), meta));
+        return { entry: toEntry(result), created: result.created, revision: result.revision, position: result.position };
+      }),
+      Get: this.unary<GetRequest>(async (request) => toEntry(
+        await this.queries.execute(new GetEntry(request.namespace, request.key, given(request.minPosition))),
+      )),
+      Delete: this.unary<DeleteRequest>((request, meta) =>
+        this.commands.execute(new DeleteEntry(request.namespace, toDeleteOp(request), meta))),
+      List: this.unary<ListRequest>(async (request) => {
+        const page = await this.queries.execute(new ListEntries(request.namespace, {
+          prefix: given(request.prefix),
+          limit: request.limit === 0 ? undefined : request.limit,
+          cursor: given(request.cursor),
+        }, given(request.minPosition)));
+        return { items: page.items.map(toEntry), nextCursor: page.nextCursor ?? '' };
+      }),
+      Txn: this.unary<TxnRequest>((request, meta) => this.commands.execute(new CommitTransaction(request.namespace, toEntryOps(request), meta))),
+      Watch: this.stream<WatchRequest>((request, meta, signal, write, caller) => this.watch(request, signal, write, caller)),
+      Backup: this.stream<BackupRequest>((request, meta, signal, write) => this.backup(request, meta, signal, write)),
+    };
+  }
+
+  private async watch(request: WatchRequest, signal: AbortSignal, write: (message: object) => Promise<void>, caller: string): Promise<void> {
+    const slot = this.feedStreams.admit(caller);
+    try {
+      await this.follow(request, signal, write);
+    } finally {
+      slot.release();
+    }
+  }
+
+  private async follow(request: WatchRequest, signal: AbortSignal, write: (message: object) => Promise<void>): Promise<void> {
+    const after = given(request.after);
+    const { events } = await this.queries.execute(new WatchFeed(after !== undefined ? { after } : { from: request.fromStart ? 'start' : 'now' }, {
+      namespace: given(request.namespace),
+      keyPrefix: given(request.prefix),
+      types: watchTypes(request.types),
+      withoutValues: request.withoutValues,
+    }, signal));
+    for await (const event of events) {
+      if (signal.aborted) break;
+      await write(toWatchEvent(event));
+    }
+  }
+
+  private async backup(request: BackupRequest, meta: RequestMeta, signal: AbortSignal, write: (message: object) => Promise<void>): Promise<void> {
+    const namespaces = request.namespaces.length === 0 ? undefined : request.namespaces;
+    const { stream } = await this.commands.execute(new BackupStore(meta, { namespaces }));
+    const stop = () => stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const chunk of stream) await write({ data: chunk as Buffer });
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private meta(metadata: Metadata): Promise<RequestMeta> {
+    return this.callers.meta({
+      authorization: first(metadata, 'authorization'),
+      correlationId: first(metadata, 'x-correlation-id'),
+      idempotencyKey: first(metadata, 'idempotency-key'),
+    });
+  }
+
+  private unary<Request>(handle: (request: Request, meta: RequestMeta) => Promise<unknown>) {
+    return (call: ServerUnaryCall<Request | MalformedMessage, unknown>, callback: sendUnaryData<unknown>) => {
+      const answer = async () => {
+        const meta = await this.meta(call.metadata);
+        return handle(MalformedMessage.refuse(call.request), meta);
+      };
+      answer().then((response) => callback(null, response), (error: unknown) => callback(toGrpcError(error)));
+    };
+  }
+
+  /**
+   * A server stream: messages go at the caller's pace (a write the transport cannot take yet waits
+   * for it to drain); the caller cancelling, or the service stopping, ends it.
+   */
+  private stream<Request>(
+    handle: (request: Request, meta: RequestMeta, signal: AbortSignal, write: (message: object) => Promise<void>, caller: string) => Promise<void>,
+  ) {
+    return (call: ServerWritableStream<Request | MalformedMessage, unknown>) => {
+      const controller = new AbortController();
+      this.streams.add(controller);
+      call.on('cancelled', () => controller.abort());
+      const write = async (message: object) => {
+        if (!call.write(message) && !controller.signal.aborted) await once(call, 'drain', { signal: controller.signal });
+      };
+      const run = async () => {
+        const meta = await this.meta(call.metadata);
+        await handle(MalformedMessage.refuse(call.request), meta, controller.signal, write, callerOf(call.getPeer()));
+      };
+      run().then(
+        () => call.end(),
+        (error: unknown) => {
+          if (controller.signal.aborted && call.cancelled) return;
+          if (controller.signal.aborted) return void call.end();
+          call.emit('error', toGrpcError(error));
+        },
+      ).finally(() => {
+        controller.abort();
+        this.streams.delete(controller);
+      });
+    };
+  }
+}
