@@ -63,3 +63,6 @@ export * from './namespace/tags.decide';
 export * from './namespace/dependencies.decide';
 export * from './commands/governance.commands';
 export * from './queries/governance.queries';
+export * from './commands/schema.commands';
+export * from './namespace/value-schema';
+export { CompiledValueSchemas, VALUE_SCHEMAS } from './value-schemas/value-schema-compiler';

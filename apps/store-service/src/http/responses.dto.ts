@@ -101,6 +101,41 @@ export class DependenciesDto {
   @ApiProperty({ type: [String], description: 'Everything it depends on, transitively, in dependency order (dependencies first)' }) resolved: string[];
 }
 
+@ApiSchema({ name: 'ValueSchema' })
+export class SchemaDto {
+  @ApiProperty() namespace: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the schema\'s canonical JSON (fields sorted)' }) sha256: string;
+  @ApiProperty({ oneOf: [{ type: 'object', additionalProperties: true }, { type: 'boolean' }], description: 'The JSON Schema 2020-12' }) schema: unknown;
+  @ApiProperty({ format: 'date-time' }) setAt: string;
+  @ApiProperty({ description: 'The actor who set it' }) setBy: string;
+  @Integer('The namespace revision of its StoreSchemaSet', { minimum: 0 }) revision: number;
+}
+
+@ApiSchema({ name: 'SchemaProblem' })
+export class SchemaProblemDto {
+  @ApiProperty({ description: 'JSON Pointer into the value ("" is the value itself)' }) path: string;
+  @ApiProperty() message: string;
+}
+
+@ApiSchema({ name: 'SchemaViolator' })
+export class SchemaViolatorDto {
+  @ApiProperty() key: string;
+  @ApiProperty({ type: [SchemaProblemDto] }) errors: SchemaProblemDto[];
+}
+
+@ApiSchema({ name: 'SchemaViolations' })
+export class SchemaViolationsDto {
+  @ApiProperty({ type: [SchemaViolatorDto], description: 'The first 100 live entries, in key order, whose value violates the schema' }) items: SchemaViolatorDto[];
+  @Integer('Live entries checked (at most 10 000, or 64 MiB of values)', { minimum: 0 }) checked: number;
+  @Integer('Entries among those checked that violate it', { minimum: 0 }) violating: number;
+  @ApiProperty({ description: 'Every live entry was checked' }) complete: boolean;
+}
+
+@ApiSchema({ name: 'SetSchemaResult' })
+export class SetSchemaResultDto extends SchemaDto {
+  @ApiProperty({ type: SchemaViolationsDto }) violations: SchemaViolationsDto;
+}
+
 @ApiSchema({ name: 'Namespace' })
 export class NamespaceDto {
   @ApiProperty({ pattern: '^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$' }) name: string;

@@ -7,6 +7,7 @@ import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../name
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
+import { SchemaRemoved, SchemaSet } from '../namespace/value-schema';
 import { StoreEventMetadata } from '../shared/store-events';
 import {
   isNullableNumber, isNullableString, isNumber, isObject, isString, isStringList, isStringRecord, Json,
@@ -84,3 +85,8 @@ export const isConsumerCheckpointedData = (d: unknown): d is ConsumerCheckpointe
 
 export const isRequestAnsweredData = (d: unknown): d is RequestAnsweredData =>
   isObject(d) && isString(d.key) && isString(d.fingerprint) && 'response' in d;
+
+export const isSchemaSetData = (d: unknown): d is SchemaSet['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.sha256) && (isObject(d.schema) || typeof d.schema === 'boolean');
+
+export const isSchemaRemovedData = (d: unknown): d is SchemaRemoved['data'] => isObject(d) && isString(d.namespace);

@@ -1,5 +1,5 @@
 import { NamespaceState, requireExists } from './namespace';
-import { SchemaProblem, SchemaRemoved, SchemaSet, ValueSchema, ValueSchemaValidators } from './value-schema';
+import { SchemaProblem, SchemaRemoved, SchemaSet, ValueSchema, ValueSchemaValidators, ValueValidator } from './value-schema';
 import { StoreError } from '../shared/errors';
 
 /** At most this many problems are named per refused value: enough to fix it, small enough to answer. */
@@ -46,8 +46,7 @@ export function checkValueSchema(
   const validate = validators.validatorFor(schema);
   ops.forEach((put, opIndex) => {
     if (put.op !== 'put') return;
-    const parsed = parseJson(put.value);
-    const problems = parsed.ok ? validate(parsed.value) : [{ path: '', message: 'is not JSON (UTF-8 text of one JSON value)' }];
+    const problems = problemsOfValue(put.value, validate);
     if (problems.length === 0) return;
     const errors = problems.slice(0, MAX_PROBLEMS_PER_VALUE);
     const where = asTransaction ? `op ${opIndex}: ` : '';
@@ -61,12 +60,15 @@ export function checkValueSchema(
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+/** What is wrong with a stored value under a schema: it must be UTF-8 text of one JSON value that the schema accepts. */
+export function problemsOfValue(bytes: Uint8Array, validate: ValueValidator): readonly SchemaProblem[] {
+  let parsed: unknown;
   try {
-    return { ok: true, value: JSON.parse(UTF8.decode(bytes)) };
+    parsed = JSON.parse(UTF8.decode(bytes));
   } catch {
-    return { ok: false };
+    return [{ path: '', message: 'is not JSON (UTF-8 text of one JSON value)' }];
   }
+  return validate(parsed);
 }
 
 export type { SchemaProblem };
