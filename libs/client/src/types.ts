@@ -89,6 +89,38 @@ export interface Dependencies {
 
 export type CreateNamespaceResult = Namespace & { created: boolean };
 
+/** Where a value fails its namespace's schema: `path` is a JSON Pointer into the value ('' is the value itself). */
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+/** A namespace's value schema (JSON Schema 2020-12). */
+export interface ValueSchemaInfo {
+  namespace: string;
+  /** SHA-256 of the schema's canonical JSON. */
+  sha256: string;
+  schema: unknown;
+  setAt: string;
+  setBy: string;
+  revision: number;
+}
+
+/** The schema as set, and the first live entries (key order) that violate it. */
+export type SetSchemaResult = ValueSchemaInfo & {
+  violations: { items: { key: string; errors: SchemaProblem[] }[]; checked: number; violating: number; complete: boolean };
+};
+
+/** A change of the store's event shapes, recorded once per store when a release that reads it first started. */
+export interface Migration {
+  migrationId: string;
+  description: string;
+  appliedAt: string;
+  /** The event schemaVersion it reads from, and the one it reads into. */
+  fromVersion: number;
+  toVersion: number;
+}
+
 export type EntryEventType =
   | 'StoreEntryCreated' | 'StoreEntryUpdated' | 'StoreEntryDeleted' | 'StoreEntryRestored'
   | 'StoreEntryPurged' | 'StoreEntryTtlSet' | 'StoreEntryExpired';
@@ -167,6 +199,8 @@ export interface Snapshot {
   /** The namespace revision captured. */
   revision: number;
   entryCount: number;
+  /** Key and value bytes of the live entries captured; null for snapshots taken before sizes were recorded. */
+  bytes: number | null;
   createdAt: string;
   actor: string;
 }

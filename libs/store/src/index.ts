@@ -64,5 +64,8 @@ export * from './namespace/dependencies.decide';
 export * from './commands/governance.commands';
 export * from './queries/governance.queries';
 export * from './commands/schema.commands';
+export * from './commands/migrations.commands';
+export { MIGRATIONS_STREAM, recordMigrations, recordedMigrations, SchemaMigratedData } from './events/migrations';
+export { STORE_MIGRATIONS, StoreMigration } from './events/store-upcasters';
 export * from './namespace/value-schema';
 export { CompiledValueSchemas, VALUE_SCHEMAS } from './value-schemas/value-schema-compiler';

@@ -32,6 +32,7 @@ import { TTL_COMMAND_HANDLERS } from './commands/ttl.commands';
 import { NamespaceWriter } from './write-path/namespace-writer';
 import { GOVERNANCE_COMMAND_HANDLERS } from './commands/governance.commands';
 import { SCHEMA_COMMAND_HANDLERS } from './commands/schema.commands';
+import { ListMigrationsHandler, MigrationRecorder } from './commands/migrations.commands';
 import { GOVERNANCE_QUERY_HANDLERS } from './queries/governance.queries';
 import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
@@ -101,6 +102,8 @@ export class StoreModule {
         ...TTL_COMMAND_HANDLERS,
         ...GOVERNANCE_COMMAND_HANDLERS,
         ...SCHEMA_COMMAND_HANDLERS,
+        MigrationRecorder,
+        ListMigrationsHandler,
         ...SOFT_DELETE_COMMAND_HANDLERS,
         ...HISTORY_QUERY_HANDLERS,
         ...ROLLBACK_COMMAND_HANDLERS,

@@ -101,6 +101,15 @@ export class DependenciesDto {
   @ApiProperty({ type: [String], description: 'Everything it depends on, transitively, in dependency order (dependencies first)' }) resolved: string[];
 }
 
+@ApiSchema({ name: 'Migration' })
+export class MigrationDto {
+  @ApiProperty({ example: '0002-snapshot-bytes' }) migrationId: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ format: 'date-time', description: 'When a release that has it first started on this store' }) appliedAt: string;
+  @Integer('The event schemaVersion it reads from', { minimum: 0 }) fromVersion: number;
+  @Integer('The schemaVersion it reads into', { minimum: 1 }) toVersion: number;
+}
+
 @ApiSchema({ name: 'ValueSchema' })
 export class SchemaDto {
   @ApiProperty() namespace: string;
@@ -233,6 +242,8 @@ export class SnapshotDto {
   @ApiProperty() id: string;
   @Integer('The namespace revision captured', { minimum: 0 }) revision: number;
   @Integer('Entries captured (deleted ones included)', { minimum: 0 }) entryCount: number;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Key and value bytes of the live entries captured; null for a snapshot taken before sizes were recorded (event schemaVersion 1)' })
+  bytes: number | null;
   @Timestamp('When the snapshot was taken') createdAt: string;
   @ApiProperty() actor: string;
 }

@@ -7,6 +7,7 @@ import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../name
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
+import type { SchemaMigratedData } from './migrations';
 import { SchemaRemoved, SchemaSet } from '../namespace/value-schema';
 import { StoreEventMetadata } from '../shared/store-events';
 import {
@@ -59,7 +60,7 @@ export const isRolledBackData = (d: unknown): d is RolledBackData =>
   && isObject(d.diff) && isStringList(d.diff.restored) && isStringList(d.diff.changed) && isStringList(d.diff.removed);
 
 export const isSnapshotData = (d: unknown): d is SnapshotData =>
-  isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount);
+  isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount) && isNullableNumber(d.bytes);
 
 const isConfigChange = (c: unknown): c is ConfigChange =>
   isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
@@ -90,3 +91,6 @@ export const isSchemaSetData = (d: unknown): d is SchemaSet['data'] =>
   isObject(d) && isString(d.namespace) && isString(d.sha256) && (isObject(d.schema) || typeof d.schema === 'boolean');
 
 export const isSchemaRemovedData = (d: unknown): d is SchemaRemoved['data'] => isObject(d) && isString(d.namespace);
+
+export const isSchemaMigratedData = (d: unknown): d is SchemaMigratedData =>
+  isObject(d) && isString(d.migrationId) && isString(d.description) && isString(d.appliedAt) && isNumber(d.fromVersion) && isNumber(d.toVersion);

@@ -25,7 +25,7 @@ const every: [string, unknown, Partial<RecordedEvent>?][] = [
   ['StoreEntryTtlSet', { ...ended, expiresAt: null }],
   ['StoreRollbackPointCreated', { namespace: 'app', id: 'p1', stage: null, label: 'before', revision: 2 }],
   ['StoreRolledBack', { namespace: 'app', pointId: 'p1', toRevision: 2, undoPointId: 'p2', diff: { restored: ['a'], changed: [], removed: ['b'] } }],
-  ['StoreSnapshotCreated', { namespace: 'app', id: 's1', revision: 2, entryCount: 1 }],
+  ['StoreSnapshotCreated', { namespace: 'app', id: 's1', revision: 2, entryCount: 1, bytes: 7 }],
   ['StoreNamespaceDeleted', { namespace: 'app' }],
   ['StoreQuotaSet', { namespace: 'app', maxEntries: 10, maxBytes: null }],
   ['StoreTagSet', { namespace: 'app', tag: 'team-a', color: '#00ff88' }],
