@@ -209,12 +209,14 @@ export interface ReloadResult {
   sha256: string;
   changes: {
     namespace: string;
-    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema';
     defaultTtlSeconds?: number | null;
     maxEntries?: number | null;
     maxBytes?: number | null;
     tags?: Record<string, string>;
     dependsOn?: string[];
+    /** The SHA-256 of the value schema after the change; null: none. */
+    sha256?: string | null;
   }[];
   unchanged: boolean;
 }

@@ -261,8 +261,9 @@ export class SnapshotDetailDto extends SnapshotDto {
 @ApiSchema({ name: 'ReloadChange' })
 export class ReloadChangeDto {
   @ApiProperty() namespace: string;
-  @ApiProperty({ enum: ['created', 'configured'] }) change: 'created' | 'configured';
+  @ApiProperty({ enum: ['created', 'configured', 'quota', 'tags', 'dependencies', 'schema'] }) change: string;
   @ApiPropertyOptional({ type: 'integer', nullable: true }) defaultTtlSeconds?: number | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'schema: the SHA-256 of the value schema after the change; null: none' }) sha256?: string | null;
 }
 
 @ApiSchema({ name: 'ReloadResult' })

@@ -14,7 +14,7 @@ export const VIOLATION_SCAN = { maxListed: 100, maxChecked: 10_000, maxCheckedBy
 
 export interface SchemaViolations {
   /** The first live entries, in key order, whose value does not satisfy the schema. */
-  items: { key: string; errors: readonly SchemaProblem[] }[];
+  items: { key: string; errors: SchemaProblem[] }[];
   /** Live entries checked: all of them when `complete`, else the first ones in key order. */
   checked: number;
   /** Entries among those checked that violate it (may be more than `items` lists). */

@@ -66,9 +66,10 @@ const isConfigChange = (c: unknown): c is ConfigChange =>
   isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
   && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
   && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
-  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn));
+  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn))
+  && (c.sha256 === undefined || isNullableString(c.sha256));
 
-const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies']);
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies', 'schema']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)
