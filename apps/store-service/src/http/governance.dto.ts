@@ -26,7 +26,7 @@ export class SetTagDto {
 
 export class SetSchemaDto {
   @ApiProperty({
-    description: 'A JSON Schema 2020-12 (an object or a boolean): at most 64 KiB and 32 levels deep; $refs only inside it ("#/…") and never recursive; '
+    description: 'A JSON Schema 2020-12 (an object or a boolean): at most 64 KiB and 24 levels deep; $refs only inside it ("#/…") and never recursive; '
       + 'patterns run on RE2 (no backreferences or lookaround); uniqueItems only with scalar "items"; "format" is an annotation',
     oneOf: [{ type: 'object', additionalProperties: true }, { type: 'boolean' }],
     example: { type: 'object', required: ['price'], properties: { price: { type: 'number', minimum: 0 } } },

@@ -16,7 +16,7 @@ export interface SchemaLimits {
   readonly maxExpandedNodes: number;
 }
 
-export const SCHEMA_LIMITS: SchemaLimits = { maxBytes: 64 * 1024, maxDepth: 32, maxExpandedNodes: 10_000 };
+export const SCHEMA_LIMITS: SchemaLimits = { maxBytes: 64 * 1024, maxDepth: 24, maxExpandedNodes: 10_000 };
 
 const tooComplex = (message: string, details: Record<string, unknown>) => new StoreError('SCHEMA_TOO_COMPLEX', message, details);
 export const schemaInvalid = (message: string, details: Record<string, unknown> = {}) => new StoreError('SCHEMA_INVALID', message, details);
