@@ -30,20 +30,26 @@ export async function recordedMigrations(log: EventStore): Promise<SchemaMigrate
 }
 
 /**
- * A migration is applied when a process of a release that has it starts on the store: from then on
- * the store writes the new shape and reads older ones through its upcasters (events are never
- * rewritten). It is recorded then, exactly once whatever the number of processes starting
- * together: the append expects the stream's revision as read, so of two starting at once one
- * appends, the other's append conflicts, and it reads again and finds nothing left to record.
- * Answers the migrations recorded by this call.
+ * A migration is applied to a store when a process of a release that has it starts on a store
+ * whose events need it: events of the version it reads from, or older. From then on the store's
+ * old events are read through its upcasters (they are never rewritten) and new ones are written in
+ * the current shape. A store born under a release holds nothing older and needs none of its
+ * migrations. Which versions a store holds is read from its first event: releases append in
+ * version order, and a restore into an empty store puts the archive's oldest events first.
+ *
+ * Recorded exactly once whatever the number of processes starting together: the append expects
+ * the stream's revision as read, so of two starting at once one appends, the other's append
+ * conflicts, and it reads again and finds nothing left to record. Answers what this call recorded.
  */
 export async function recordMigrations(
   log: EventStore, context: CommandContext, migrations: readonly StoreMigration[] = STORE_MIGRATIONS, attempts = 10,
 ): Promise<SchemaMigratedData[]> {
   for (let attempt = 1; ; attempt++) {
+    const oldest = await oldestVersion(log);
+    if (oldest === undefined) return [];
     const recorded = await recordedMigrations(log);
     const known = new Set(recorded.map((m) => m.migrationId));
-    const missing = migrations.filter((m) => !known.has(m.migrationId));
+    const missing = migrations.filter((m) => m.fromVersion >= oldest && !known.has(m.migrationId));
     if (missing.length === 0) return [];
     const appliedAt = context.now.toISOString();
     const data = missing.map((m): SchemaMigratedData => ({
@@ -58,4 +64,12 @@ export async function recordMigrations(
       if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
     }
   }
+}
+
+/** The schemaVersion of the log's first store event (0: written before versions); undefined for an empty log. */
+async function oldestVersion(log: EventStore): Promise<number | undefined> {
+  const [first] = await log.readAll({ after: 'start', maxCount: 1, streamPrefix: STREAM_PREFIX });
+  if (!first) return undefined;
+  const version = first.metadata.schemaVersion;
+  return typeof version === 'number' ? version : 0;
 }
