@@ -43,7 +43,8 @@ export function canonicalJson(value: unknown): string {
  * used dropped): a write to a namespace with a schema costs one parse and one validation.
  */
 export class CompiledValueSchemas implements ValueSchemaValidators {
-  private readonly ajv = newAjv();
+  /** Made on first use: a store whose namespaces have no schema never pays for it. */
+  private compiler?: Ajv2020;
   private readonly compiled = new Map<string, ValueValidator>();
 
   constructor(private readonly limits: SchemaLimits = SCHEMA_LIMITS, private readonly maxCached = 256) {}
@@ -78,13 +79,14 @@ export class CompiledValueSchemas implements ValueSchemaValidators {
   private compile(schema: unknown): ValidateFunction {
     // A fresh copy: ajv keeps the schema objects it compiles (by identity and by $id) until removed.
     const own = structuredClone(schema) as object | boolean;
+    const ajv = (this.compiler ??= newAjv());
     try {
-      return this.ajv.compile(own);
+      return ajv.compile(own);
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw schemaInvalid(`the schema does not compile: ${(error as Error).message.split('\n')[0].slice(0, 500)}`);
     } finally {
-      this.ajv.removeSchema(own);
+      ajv.removeSchema(own);
     }
   }
 }
