@@ -63,6 +63,18 @@ describe('value schemas', () => {
     expect(done.results).toEqual([{ op: 'delete', key: 'old', version: 1, deleted: true }, { op: 'put', key: 'a', version: 1 }]);
   });
 
+  it('is exact under concurrency: of puts racing a schema change, none that violates it lands after it', async () => {
+    const ns = freshNs('schemarace');
+    await store.createNamespace(ns);
+    const puts = Array.from({ length: 48 }, (_, i) => store.put(ns, `k${i}`, '{"cost":1}'));
+    const [set] = await Promise.all([store.setSchema(ns, PRICE), ...puts.map((p) => p.catch((error) => error))]);
+    const settled = await Promise.all(puts.map((p) => p.then(() => 'written', (error) => error.code)));
+    expect(new Set(settled)).toEqual(new Set(settled.filter((r) => r === 'written' || r === 'SCHEMA_VIOLATION')));
+    const entries = await collect(store.list(ns));
+    expect(entries).toHaveLength(settled.filter((r) => r === 'written').length);
+    for (const entry of entries) expect(entry.modRevision).toBeLessThan(set.revision);
+  });
+
   it('answers which existing entries violate a new schema (bounded to the first 100), and keeps them', async () => {
     const ns = freshNs('violators');
     const ops = Array.from({ length: 120 }, (_, i) => ({ op: 'put' as const, key: `k${String(i).padStart(3, '0')}`, value: i % 2 ? '{"price":1}' : 'not json' }));
