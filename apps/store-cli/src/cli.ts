@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { addAdminCommands } from './admin-commands';
 import { addApiCommands } from './api-commands';
 import { addLockCommands } from './lock-commands';
+import { addSchemaCommands } from './schema-commands';
 import { CommandEnv, CommandExit } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   addVerifyCommand(program, env);
   addApiCommands(program, env);
   addLockCommands(program, env);
+  addSchemaCommands(program, env);
   return program;
 }
 

@@ -22,6 +22,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
+import { SchemaController } from './http/schema.controller';
 import { validationPipe } from './http/validation';
 import { GrpcTransport } from './grpc/grpc-transport';
 import { StoreMessagePatterns } from './microservice/store.message-patterns';
@@ -63,7 +64,7 @@ export class AppModule {
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
+        NamespacesController, GovernanceController, SchemaController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
         StoreMessagePatterns,
       ],

@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'LOCK_TOKEN_INVALID',
   'LOCKED',
   'FENCED',
+  'SCHEMA_VIOLATION',
+  'SCHEMA_INVALID',
+  'SCHEMA_TOO_COMPLEX',
+  'SCHEMA_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
