@@ -22,6 +22,8 @@ import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
 import { validationPipe } from './http/validation';
+import { rateLimits } from './http/rate-limit';
+import { AuditController } from './http/audit.controller';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') {
@@ -44,9 +46,11 @@ export class AppModule {
       autoLogging: false,
       redact: ['req.headers.authorization'],
     };
+    const limits = rateLimits(config);
     return {
       module: AppModule,
       imports: [
+        ...limits.imports,
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({ pinoHttp: logStream ? [pinoHttp, logStream] : pinoHttp }),
@@ -56,11 +60,12 @@ export class AppModule {
           configFile: config.storeConfigFile,
           cursorSecretFile: config.cursorSecretFile,
           readWaitTimeoutMs: config.readWaitTimeoutMs,
+          accessAudit: { retentionDays: config.accessAudit.retentionDays },
         }),
       ],
       controllers: [
         NamespacesController, GovernanceController, EntriesController, RollbackController, SnapshotsController,
-        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
+        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController, AuditController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -68,6 +73,7 @@ export class AppModule {
         Metrics,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe() },
+        ...limits.providers,
       ],
     };
   }

@@ -202,12 +202,13 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   schemas.Problem = { ...schemas.Problem, additionalProperties: true };
   // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter), a
   // Host the service does not answer to is refused, and a POST must say it sends JSON (request-guards.ts).
-  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts).
+  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts);
+  // with RATE_LIMIT_REQUESTS set, every call but /health/* counts against its caller's limit (http/rate-limit.ts).
   for (const [path, item] of Object.entries(completed)) {
     const open = path.startsWith('/health/');
     for (const [method, operation] of Object.entries(item)) {
       const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : []),
-        ...(open ? [] : ['UNAUTHORIZED' as const])];
+        ...(open ? [] : ['UNAUTHORIZED' as const, 'RATE_LIMITED' as const])];
       operation.responses = { ...problemResponses(guarded), ...operation.responses };
       if (open) operation.security = [];
     }
