@@ -1,3 +1,4 @@
+import { addAuditCommands } from './audit-commands';
 import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   addAdminCommands(program, env);
   addVerifyCommand(program, env);
   addApiCommands(program, env);
+  addAuditCommands(program, env);
   return program;
 }
 
