@@ -36,6 +36,8 @@ export function rateLimits(config: AppConfig): { imports: DynamicModule[]; provi
       throttlers: [{ limit: config.rateLimit.requests, ttl: config.rateLimit.windowMs, blockDuration: 0 }],
       setHeaders: false,
       getTracker: (request) => rateLimitCaller(request as FastifyRequest, authenticationOn),
+      // One budget per caller across every route (the throttler's default counts per route).
+      generateKey: (_context, caller, throttler) => `${throttler}:${caller}`,
       skipIf: (context) => isPublicRoute(context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url),
     })],
     providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
