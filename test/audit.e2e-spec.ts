@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { hexastore } from './support/cli';
 import { http, removeDir, RunningService, startService, tempDir } from './support/service';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -122,6 +123,37 @@ describe('audit trail', () => {
     const items = [];
     for await (const item of store.auditTrail('ledger', { actor: 'alice', from: new Date(0), limit: 1 })) items.push(item.key);
     expect(items).toEqual([null, 'a', 'c']);
+  });
+});
+
+describe('on the command line', () => {
+  const cli = (args: string[], user: User = 'alice') => hexastore(['--url', service.url, ...args], undefined, { HEXASTORE_TOKEN: tokens[user] });
+
+  it('hexastore audit lists the trail with its filters, as a table or JSON', async () => {
+    const table = await cli(['audit', 'ledger', '--actor', 'carol', '--type', 'StoreEntryCreated']);
+    expect([table.code, table.stderr]).toEqual([0, '']);
+    expect(table.stdout).toMatch(/revision.*time.*type.*key.*actor/);
+    expect(table.stdout.match(/StoreEntryCreated/g)).toHaveLength(2);
+    const json = await cli(['--json', 'audit', 'ledger', '--limit', '2', '--from', '2000-01-01T00:00:00Z']);
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout);
+    expect(page.items.map((i: { revision: number }) => i.revision)).toEqual([0, 1]);
+    const next = JSON.parse((await cli(['--json', 'audit', 'ledger', '--limit', '2', '--cursor', page.nextCursor])).stdout);
+    expect(next.items.map((i: { revision: number }) => i.revision)).toEqual([2, 3]);
+    const bad = await cli(['audit', 'ledger', '--from', 'soon']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('VALIDATION_FAILED')]);
+  });
+
+  it('hexastore access-audit lists the calls; refuses an unknown outcome before calling; 403 for a non-admin', async () => {
+    const json = await cli(['--json', 'access-audit', 'ledger', '--outcome', 'allowed', '--limit', '3']);
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout);
+    expect(page.items).toHaveLength(3);
+    expect(page.items.every((i: { outcome: string }) => i.outcome === 'allowed')).toBe(true);
+    const usage = await cli(['access-audit', 'ledger', '--outcome', 'maybe']);
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--outcome is one of')]);
+    const forbidden = await cli(['access-audit', 'ledger'], 'bob');
+    expect([forbidden.code, forbidden.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN')]);
   });
 });
 
