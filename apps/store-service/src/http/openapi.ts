@@ -184,6 +184,24 @@ function toJsonSchema2020(node: unknown): void {
   Object.values(schema).forEach(toJsonSchema2020);
 }
 
+/** The problem codes an answer documents (the `code` enum of problemResponses). */
+function documentedCodes(response: Schema | undefined): ProblemCode[] {
+  const schema = (response?.content as Record<string, { schema?: { allOf?: Schema[] } }> | undefined)?.[PROBLEM_MEDIA_TYPE]?.schema;
+  const code = (schema?.allOf?.[1]?.properties as Record<string, { enum?: ProblemCode[] }> | undefined)?.code;
+  return code?.enum ?? [];
+}
+
+/** The operation's answers with these codes added: a status it documents already names its own codes and these. */
+function withProblems(responses: Record<string, Schema>, codes: readonly ProblemCode[]): Record<string, Schema> {
+  const added = problemResponses(codes);
+  const merged: Record<string, Schema> = { ...added, ...responses };
+  for (const status of Object.keys(added)) {
+    const own = documentedCodes(responses[status]);
+    if (own.length > 0) merged[status] = problemResponses([...new Set([...own, ...documentedCodes(added[status])])])[status];
+  }
+  return merged;
+}
+
 /**
  * What the decorators cannot say, said after the scan: entry sub-resources, the 500 every call can
  * answer, the Problem schema's extensions, OpenAPI 3.1.
@@ -209,7 +227,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
     for (const [method, operation] of Object.entries(item)) {
       const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : []),
         ...(open ? [] : ['UNAUTHORIZED' as const, 'RATE_LIMITED' as const])];
-      operation.responses = { ...problemResponses(guarded), ...operation.responses };
+      operation.responses = withProblems(operation.responses ?? {}, guarded);
       if (open) operation.security = [];
     }
   }
