@@ -26,13 +26,16 @@ function target(request: FastifyRequest, route: string): { namespace: string | n
 /**
  * The access audit's one HTTP feed: every answered call on a route of the store — served, refused
  * by authentication (401, actor null), by authorisation (403), by validation, by the rate limit, or
- * failed — recorded once its response is done (or its connection gone). Registered before the
- * authentication hook, so calls refused there are recorded too. Never a header, body or query.
+ * failed — recorded once its response is done (or its connection gone), with the time it arrived.
+ * Registered before the authentication hook, so calls refused there are recorded too. Never a
+ * header, body or query.
  */
 export function recordAccess(fastify: FastifyInstance, audit: AccessAudit, now: () => Date = () => new Date()): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     if (route === undefined || isPublicRoute(route) || UNAUDITED.test(route)) return done();
+    // When the call arrived (a feed stream is recorded when it ends, with the time it began).
+    const time = now().toISOString();
     reply.raw.once('close', () => {
       const status = reply.raw.statusCode;
       const { namespace, key, sub } = target(request, route);
@@ -44,7 +47,7 @@ export function recordAccess(fastify: FastifyInstance, audit: AccessAudit, now: 
         outcome: outcomeOf(status, reply.raw.headersSent),
         status,
         requestId: String(request.id),
-        time: now().toISOString(),
+        time,
       });
     });
     done();
