@@ -154,6 +154,14 @@ describe('OpenAPI document', () => {
     expect(open).toBe(2);
   });
 
+  it('documents the rate limit: every operation but /health/* may answer 429 RATE_LIMITED', () => {
+    for (const [path, method, op] of operations()) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const limited = JSON.stringify(op.responses['429'] ?? {}).includes('RATE_LIMITED');
+      expect({ name, limited }).toEqual({ name, limited: !path.startsWith('/health/') });
+    }
+  });
+
   it('describes the change feed as text/event-stream resumable with Last-Event-ID', () => {
     for (const path of ['/v1/feed', '/v1/namespaces/{ns}/feed']) {
       const op = doc.paths[path].get;

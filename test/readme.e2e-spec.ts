@@ -32,6 +32,7 @@ const NOT_RUN: Record<string, string> = {
   'docker compose up --build': 'needs a Docker engine',
   '# a secret, and its SHA-256: only the hash goes in the config file': 'starts a second service with STORE_AUTH=on (test/authentication.e2e-spec.ts takes the same steps)',
   "EVENTSTORE_CONNECTION_STRING='esdb://": 'needs a running EventStoreDB node',
+  'RATE_LIMIT_REQUESTS=600 RATE_LIMIT_WINDOW_MS=60000 npm start &': 'starts a second service with rate limits (test/rate-limits.e2e-spec.ts takes the same steps)',
 };
 
 interface Block {

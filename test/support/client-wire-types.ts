@@ -23,6 +23,8 @@ export const wireTypesAgree: true[] = [
   true as Same<Store.DependenciesView, Client.Dependencies>,
   true as Same<Store.QuotaView, Client.Quota>,
   true as Same<Store.HistoryItem, Client.HistoryItem>,
+  true as Same<Store.AuditTrailItem, Client.AuditTrailItem>,
+  true as Same<Store.AccessAuditItem, Client.AccessAuditItem>,
   true as Same<Store.RollbackPointView, Client.RollbackPoint>,
   true as Same<Store.RollbackResult, Client.RollbackResult>,
   true as Same<Store.SnapshotView, Client.Snapshot>,

@@ -1,3 +1,4 @@
+import { addAuditCommands } from './audit-commands';
 import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   addApiCommands(program, env);
   addLockCommands(program, env);
   addSchemaCommands(program, env);
+  addAuditCommands(program, env);
   return program;
 }
 

@@ -27,6 +27,8 @@ import { validationPipe } from './http/validation';
 import { GrpcTransport } from './grpc/grpc-transport';
 import { StoreMessagePatterns } from './microservice/store.message-patterns';
 import { RpcCallers } from './rpc/callers';
+import { rateLimits } from './http/rate-limit';
+import { AuditController } from './http/audit.controller';
 
 export function openBackend(config: AppConfig): StoreBackend {
   if (config.backend === 'sqlite') {
@@ -49,9 +51,11 @@ export class AppModule {
       autoLogging: false,
       redact: ['req.headers.authorization'],
     };
+    const limits = rateLimits(config);
     return {
       module: AppModule,
       imports: [
+        ...limits.imports,
         CqrsModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({ pinoHttp: logStream ? [pinoHttp, logStream] : pinoHttp }),
@@ -61,11 +65,12 @@ export class AppModule {
           configFile: config.storeConfigFile,
           cursorSecretFile: config.cursorSecretFile,
           readWaitTimeoutMs: config.readWaitTimeoutMs,
+          accessAudit: { retentionDays: config.accessAudit.retentionDays },
         }),
       ],
       controllers: [
         NamespacesController, GovernanceController, SchemaController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
-        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
+        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController, AuditController,
         StoreMessagePatterns,
       ],
       providers: [
@@ -76,6 +81,7 @@ export class AppModule {
         GrpcTransport,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe() },
+        ...limits.providers,
       ],
     };
   }

@@ -17,7 +17,8 @@ import { Metrics } from './metrics/metrics';
 import { acceptJsonBodies } from './http/json-body';
 import { guardBrowserRequests } from './http/request-guards';
 import { logRequests } from './http/request-log';
-import { ApiKeys, StoreBackend } from '@app/store';
+import { AccessAudit, ApiKeys, StoreBackend } from '@app/store';
+import { recordAccess } from './http/access-recording';
 import { authenticateRequests, Authenticator, loadJwtKeys } from './http/authentication';
 
 const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -72,6 +73,8 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   if (options.onRoute) fastify.addHook('onRoute', options.onRoute);
   fastify.removeContentTypeParser('text/plain');
   logRequests(fastify, () => PinoLogger.root);
+  // Before authentication: a call it refuses is recorded too.
+  recordAccess(fastify, app.get(AccessAudit));
   guardBrowserRequests(fastify, config.host, config.http);
   authenticateRequests(fastify, new Authenticator(config.auth, app.get(ApiKeys), jwtKeys));
   acceptJsonBodies(fastify, config.limits);

@@ -34,6 +34,14 @@ export class InvalidRequestError extends StoreRequestError {}
 /** 401 UNAUTHORIZED: no credential, or one the store does not accept (see the `token` option). */
 export class UnauthorizedError extends StoreRequestError {}
 
+/** 429 RATE_LIMITED: the caller made more calls than its limit allows; `retryAfter` says in how many seconds to try again. */
+export class RateLimitedError extends StoreRequestError {
+  get retryAfter(): number | undefined {
+    const seconds = this.problem.retryAfterSeconds;
+    return typeof seconds === 'number' ? seconds : undefined;
+  }
+}
+
 /** The store could not be reached (after the retries), or answered with something that is not a problem document. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -50,6 +58,7 @@ export function problemError(problem: Problem): StoreRequestError {
     case 404: return new NotFoundError(problem);
     case 409: return new ConflictError(problem);
     case 410: return new CursorStaleError(problem);
+    case 429: return problem.code === 'RATE_LIMITED' ? new RateLimitedError(problem) : new StoreRequestError(problem);
     default: return new StoreRequestError(problem);
   }
 }

@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from './errors';
 import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
-  Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
+  AccessAuditFilter, AccessAuditItem, AuditTrailFilter, AuditTrailItem, Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
   Snapshot, StatePage, TransactionResult, WhoAmI, Lock, LockGrant, ValueSchemaInfo, SetSchemaResult, Migration,
 } from './types';
@@ -198,6 +198,29 @@ export class StoreClient {
 
   historyPage(namespace: string, key: string, options: CallOptions & PageOptions = {}): Promise<Page<HistoryItem>> {
     return this.read(`${entryPath(namespace, key)}/history`, options, { limit: options.limit, cursor: options.cursor });
+  }
+
+  /** The audit trail of a namespace from the log: who did what and when, oldest first. */
+  async *auditTrail(namespace: string, options: CallOptions & AuditTrailFilter & Omit<PageOptions, 'cursor'> = {}): AsyncGenerator<AuditTrailItem> {
+    yield* items((cursor) => this.auditTrailPage(namespace, { ...options, cursor }));
+  }
+
+  auditTrailPage(namespace: string, options: CallOptions & AuditTrailFilter & PageOptions = {}): Promise<Page<AuditTrailItem>> {
+    const time = (t: string | Date | undefined) => (t instanceof Date ? t.toISOString() : t);
+    return this.read(`${nsPath(namespace)}/audit`, options, {
+      actor: options.actor, type: options.type, from: time(options.from), to: time(options.to), limit: options.limit, cursor: options.cursor,
+    });
+  }
+
+  /** The access audit of a namespace: every call on it and what came of it, newest first (namespace admins). */
+  async *accessAudit(namespace: string, options: CallOptions & AccessAuditFilter & Omit<PageOptions, 'cursor'> = {}): AsyncGenerator<AccessAuditItem> {
+    yield* items((cursor) => this.accessAuditPage(namespace, { ...options, cursor }));
+  }
+
+  accessAuditPage(namespace: string, options: CallOptions & AccessAuditFilter & PageOptions = {}): Promise<Page<AccessAuditItem>> {
+    return this.read(`${nsPath(namespace)}/access-audit`, options, {
+      actor: options.actor, outcome: options.outcome, limit: options.limit, cursor: options.cursor,
+    });
   }
 
   /** Brings a deleted entry back with its last value. */

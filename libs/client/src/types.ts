@@ -168,6 +168,51 @@ export interface HistoryItem {
   expiresAt?: string | null;
 }
 
+/** One event of a namespace's stream in the audit trail: who did what and when (never a value). */
+export interface AuditTrailItem {
+  position: Position;
+  revision: number;
+  type: string;
+  /** The key the event is about; null for namespace events. */
+  key: string | null;
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  timestamp: string;
+}
+
+export interface AuditTrailFilter {
+  actor?: string;
+  /** An event type, e.g. StoreEntryDeleted. */
+  type?: string;
+  /** Events at or after this time (ISO 8601, or a Date). */
+  from?: string | Date;
+  /** Events before this time. */
+  to?: string | Date;
+}
+
+/** allowed (2xx), denied (401/403), rejected (other 4xx), limited (429), failed (5xx or cut). */
+export type AccessOutcome = 'allowed' | 'denied' | 'rejected' | 'limited' | 'failed';
+
+/** One call on a namespace as the access audit recorded it. */
+export interface AccessAuditItem {
+  id: number;
+  /** null: the call proved no identity (401). */
+  actor: string | null;
+  operation: string;
+  namespace: string | null;
+  key: string | null;
+  outcome: AccessOutcome;
+  status: number;
+  requestId: string;
+  time: string;
+}
+
+export interface AccessAuditFilter {
+  actor?: string;
+  outcome?: AccessOutcome;
+}
+
 /** One event of the change feed: the event's data, then where and by whom it was recorded. */
 export interface FeedEvent {
   type: StoreEventType | (string & {});
@@ -297,7 +342,8 @@ export type ProblemCode =
   | 'INTERNAL' | 'LOG_CORRUPTED' | 'NOT_SUPPORTED' | 'BACKEND_UNAVAILABLE' | 'READ_TIMEOUT' | 'STORAGE_FULL'
   | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND'
   | 'LOCK_HELD' | 'LOCK_TOKEN_INVALID' | 'LOCKED' | 'FENCED'
-  | 'SCHEMA_VIOLATION' | 'SCHEMA_INVALID' | 'SCHEMA_TOO_COMPLEX' | 'SCHEMA_NOT_FOUND';
+  | 'SCHEMA_VIOLATION' | 'SCHEMA_INVALID' | 'SCHEMA_TOO_COMPLEX' | 'SCHEMA_NOT_FOUND'
+  | 'FORBIDDEN' | 'RATE_LIMITED';
 
 /** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
 export interface Problem {

@@ -22,6 +22,8 @@ export * from './namespace/soft-delete.decide';
 export * from './commands/soft-delete.commands';
 export * from './read-models/history/history.read-model';
 export * from './queries/history.queries';
+export * from './read-models/audit-trail/audit-trail.read-model';
+export * from './queries/audit-trail.queries';
 export * from './read-models/time-travel/time-travel';
 export * from './namespace/rollback';
 export * from './namespace/rollback.decide';
@@ -77,3 +79,6 @@ export { MIGRATIONS_STREAM, recordMigrations, recordedMigrations, SchemaMigrated
 export { STORE_MIGRATIONS, StoreMigration } from './events/store-upcasters';
 export * from './namespace/value-schema';
 export { CompiledValueSchemas, VALUE_SCHEMAS } from './value-schemas/value-schema-compiler';
+export * from './access-audit/access-audit';
+export * from './access-audit/access-audit.queries';
+export * from './access-audit/sqlite-access-audit';

@@ -16,6 +16,8 @@ import { GetConsumerHandler, ListReplicasHandler } from './consumers/consumer.qu
 import { StoreBackend } from './runtime/store-backend';
 import { HistoryReadModel } from './read-models/history/history.read-model';
 import { HISTORY_QUERY_HANDLERS } from './queries/history.queries';
+import { GetAuditTrailHandler } from './queries/audit-trail.queries';
+import { AuditTrailReadModel } from './read-models/audit-trail/audit-trail.read-model';
 import { StatePages } from './read-models/time-travel/state-pages';
 import { TimeTravel } from './read-models/time-travel/time-travel';
 import { ROLLBACK_COMMAND_HANDLERS } from './commands/rollback.commands';
@@ -41,6 +43,9 @@ import { ApiKeys } from './identity/api-keys';
 import { LOCK_COMMAND_HANDLERS } from './commands/lock.commands';
 import { GetLockHandler } from './queries/lock.queries';
 import { LockExpirySweeper } from './commands/lock-expiry-sweeper';
+import { AccessAudit } from './access-audit/access-audit';
+import { GetAccessAuditHandler } from './access-audit/access-audit.queries';
+import { ACCESS_AUDIT_FILE, SqliteAccessAudit, SqliteAccessAuditOptions } from './access-audit/sqlite-access-audit';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -55,13 +60,16 @@ export interface StoreModuleOptions {
   readonly readWaitTimeoutMs?: number;
   /** The file holding the secret page cursors are signed with (default: `cursor-secret` in the backend's data directory, made on first use). */
   readonly cursorSecretFile?: string;
+  /** The access audit's file (default: `access-audit.db` in the backend's data directory), retention and batching. */
+  readonly accessAudit?: Partial<SqliteAccessAuditOptions>;
 }
 
 @Injectable()
 class BackendLifecycle implements OnApplicationShutdown {
-  constructor(private readonly backend: StoreBackend) {}
+  constructor(private readonly backend: StoreBackend, private readonly accessAudit: AccessAudit) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.accessAudit.close();
     await this.backend.close();
   }
 }
@@ -84,6 +92,7 @@ export class StoreModule {
         fromBackend(EntriesReadModel, (b) => b.entries),
         fromBackend(NamespacesReadModel, (b) => b.namespaces),
         fromBackend(HistoryReadModel, (b) => b.history),
+        fromBackend(AuditTrailReadModel, (b) => b.auditTrail),
         fromBackend(RollbackPointsReadModel, (b) => b.rollbackPoints),
         fromBackend(SnapshotsReadModel, (b) => b.snapshots),
         fromBackend(TimeTravel, (b) => b.timeTravel),
@@ -96,6 +105,16 @@ export class StoreModule {
           useFactory: (b: StoreBackend) => openPageCursors(options.cursorSecretFile ?? join(b.scratchDir, CURSOR_SECRET_FILE)),
           inject: [StoreBackend],
         },
+        {
+          provide: AccessAudit,
+          useFactory: (b: StoreBackend) => new SqliteAccessAudit({
+            retentionDays: 30,
+            ...options.accessAudit,
+            file: options.accessAudit?.file ?? join(b.scratchDir, ACCESS_AUDIT_FILE),
+          }),
+          inject: [StoreBackend],
+        },
+        GetAccessAuditHandler,
         ReadConsistency,
         BackendLifecycle,
         StatePages,
@@ -112,6 +131,7 @@ export class StoreModule {
         ListMigrationsHandler,
         ...SOFT_DELETE_COMMAND_HANDLERS,
         ...HISTORY_QUERY_HANDLERS,
+        GetAuditTrailHandler,
         ...ROLLBACK_COMMAND_HANDLERS,
         ...ROLLBACK_QUERY_HANDLERS,
         TakeSnapshotHandler,
@@ -130,7 +150,7 @@ export class StoreModule {
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
         ...BACKUP_COMMAND_HANDLERS,
       ],
-      exports: [ApiKeys, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, LockExpirySweeper, ReadConsistency],
+      exports: [ApiKeys, AccessAudit, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, LockExpirySweeper, ReadConsistency],
     };
   }
 }

@@ -16,6 +16,17 @@ describe('configuration', () => {
     expect(loadConfig({ READ_WAIT_TIMEOUT_MS: '0', WRITE_WAIT_TIMEOUT_MS: '250' })).toMatchObject({ readWaitTimeoutMs: 0, writeWaitTimeoutMs: 250 });
   });
 
+  it('defaults the access audit retention to 30 days and rate limits to off, and refuses bad values', () => {
+    expect(loadConfig({})).toMatchObject({ accessAudit: { retentionDays: 30 }, rateLimit: { requests: 0, windowMs: 60_000 } });
+    expect(loadConfig({ ACCESS_AUDIT_RETENTION_DAYS: '7', RATE_LIMIT_REQUESTS: '100', RATE_LIMIT_WINDOW_MS: '1000' })).toMatchObject({
+      accessAudit: { retentionDays: 7 }, rateLimit: { requests: 100, windowMs: 1000 },
+    });
+    expect(refused({ ACCESS_AUDIT_RETENTION_DAYS: '0' })).toBe('invalid configuration: ACCESS_AUDIT_RETENTION_DAYS must be a whole number from 1 to 36500 (got "0")');
+    expect(refused({ ACCESS_AUDIT_RETENTION_DAYS: '30d' })).toBe('invalid configuration: ACCESS_AUDIT_RETENTION_DAYS must be a whole number from 1 to 36500 (got "30d")');
+    expect(refused({ RATE_LIMIT_REQUESTS: '-5' })).toBe('invalid configuration: RATE_LIMIT_REQUESTS must be a whole number from 0 to 1000000000 (got "-5")');
+    expect(refused({ RATE_LIMIT_WINDOW_MS: '10' })).toBe('invalid configuration: RATE_LIMIT_WINDOW_MS must be a whole number from 100 to 86400000 (got "10")');
+  });
+
   it('takes an EventStoreDB connection string the client accepts', () => {
     expect(loadConfig({ STORE_BACKEND: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://kurrentdb:2113?tls=false' })).toMatchObject({
       backend: 'eventstoredb', eventStoreConnectionString: 'esdb://kurrentdb:2113?tls=false',

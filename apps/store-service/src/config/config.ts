@@ -73,6 +73,9 @@ const ENV_SCHEMA = z
       .refine((n) => n >= 1 && n <= 4294967294, 'must be a whole number of pages from 1 to 4294967294')
       .optional(),
     HEXASTORE_FAILPOINT: z.enum(FAILPOINTS, { error: () => `is one of ${FAILPOINTS.join(', ')}` }).optional(),
+    ACCESS_AUDIT_RETENTION_DAYS: wholeNumber(30, 1, 36_500),
+    RATE_LIMIT_REQUESTS: wholeNumber(0, 0, 1_000_000_000),
+    RATE_LIMIT_WINDOW_MS: wholeNumber(60_000, 100, 86_400_000),
     STORE_AUTH: z.enum(AUTH_MODES, { error: () => `is one of ${AUTH_MODES.join(', ')}` }).default('off'),
     STORE_JWT_SECRET_FILE: z.string().min(1).optional(),
     STORE_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
@@ -131,7 +134,20 @@ export interface AppConfig {
   readonly feed: FeedConfig;
   readonly http: HttpServerConfig;
   readonly auth: AuthConfig;
+  readonly accessAudit: AccessAuditConfig;
+  readonly rateLimit: RateLimitConfig;
   readonly testing: TestingAids;
+}
+
+export interface AccessAuditConfig {
+  /** Records of calls older than this many days are pruned. */
+  readonly retentionDays: number;
+}
+
+/** Calls per caller (the authenticated user; the client address while authentication is off) per window; 0: no limit. */
+export interface RateLimitConfig {
+  readonly requests: number;
+  readonly windowMs: number;
 }
 
 /** Settings that exist only so the reliability tests can reproduce failures; unset in production. */
@@ -241,6 +257,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       jwtIssuer: e.STORE_JWT_ISSUER,
       jwtAudience: e.STORE_JWT_AUDIENCE,
     },
+    accessAudit: { retentionDays: e.ACCESS_AUDIT_RETENTION_DAYS },
+    rateLimit: { requests: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_MS },
     testing: { maxPageCount: e.STORE_MAX_PAGE_COUNT, failpoint: e.HEXASTORE_FAILPOINT },
   };
 }

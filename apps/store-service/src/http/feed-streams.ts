@@ -3,7 +3,7 @@ import { StoreError } from '@app/store';
 export interface FeedStreamLimits {
   /** Open streams of the whole service. */
   readonly maxStreams: number;
-  /** Open streams of one client address. */
+  /** Open streams of one caller: the authenticated user, or the client address while authentication is off. */
   readonly maxStreamsPerCaller: number;
   /** Unsent bytes after which one stream is dropped as a slow consumer. */
   readonly bufferBytes: number;

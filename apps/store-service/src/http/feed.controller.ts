@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { FeedDisconnect, Metrics } from '../metrics/metrics';
 import { FeedStreams } from './feed-streams';
+import { rateLimitCaller } from './rate-limit';
 import { flag, single } from './query-params';
 
 interface FeedQuery {
@@ -94,7 +95,8 @@ export class FeedController implements BeforeApplicationShutdown {
 
   private async stream(namespace: string | undefined, query: FeedQuery, request: FastifyRequest, reply: FastifyReply) {
     // The slot is taken before anything asynchronous, so concurrent requests cannot pass a cap together.
-    const slot = this.streams.admit(request.ip);
+    // Per caller: the authenticated user once authentication is on (one user on many addresses is one caller), else the address.
+    const slot = this.streams.admit(rateLimitCaller(request, this.config.auth.mode === 'on'));
     const controller = new AbortController();
     let events: AsyncIterable<FeedEvent>;
     let inBacklog: (position: string) => boolean;

@@ -210,6 +210,24 @@ function toJsonSchema2020(node: unknown): void {
   Object.values(schema).forEach(toJsonSchema2020);
 }
 
+/** The problem codes an answer documents (the `code` enum of problemResponses). */
+function documentedCodes(response: Schema | undefined): ProblemCode[] {
+  const schema = (response?.content as Record<string, { schema?: { allOf?: Schema[] } }> | undefined)?.[PROBLEM_MEDIA_TYPE]?.schema;
+  const code = (schema?.allOf?.[1]?.properties as Record<string, { enum?: ProblemCode[] }> | undefined)?.code;
+  return code?.enum ?? [];
+}
+
+/** The operation's answers with these codes added: a status it documents already names its own codes and these. */
+function withProblems(responses: Record<string, Schema>, codes: readonly ProblemCode[]): Record<string, Schema> {
+  const added = problemResponses(codes);
+  const merged: Record<string, Schema> = { ...added, ...responses };
+  for (const status of Object.keys(added)) {
+    const own = documentedCodes(responses[status]);
+    if (own.length > 0) merged[status] = problemResponses([...new Set([...own, ...documentedCodes(added[status])])])[status];
+  }
+  return merged;
+}
+
 /**
  * What the decorators cannot say, said after the scan: entry sub-resources, the 500 every call can
  * answer, the Problem schema's extensions, OpenAPI 3.1.
@@ -228,13 +246,14 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   schemas.Problem = { ...schemas.Problem, additionalProperties: true };
   // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter), a
   // Host the service does not answer to is refused, and a POST must say it sends JSON (request-guards.ts).
-  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts).
+  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts);
+  // with RATE_LIMIT_REQUESTS set, every call but /health/* counts against its caller's limit (http/rate-limit.ts).
   for (const [path, item] of Object.entries(completed)) {
     const open = path.startsWith('/health/');
     for (const [method, operation] of Object.entries(item)) {
       const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : []),
-        ...(open ? [] : ['UNAUTHORIZED' as const])];
-      operation.responses = { ...problemResponses(guarded), ...operation.responses };
+        ...(open ? [] : ['UNAUTHORIZED' as const, 'RATE_LIMITED' as const])];
+      operation.responses = withProblems(operation.responses ?? {}, guarded);
       if (open) operation.security = [];
     }
   }

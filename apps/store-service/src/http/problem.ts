@@ -4,11 +4,11 @@ import { HttpException } from '@nestjs/common';
 /** Codes of the transport itself, beside the store's closed set. */
 export type TransportCode =
   | 'ROUTE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'INTERNAL'
-  | 'MALFORMED_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT';
+  | 'MALFORMED_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT' | 'RATE_LIMITED';
 
 /** A refusal by the HTTP layer itself (before any handler), with its transport code. */
 export class TransportError extends Error {
-  constructor(readonly code: TransportCode, message: string) {
+  constructor(readonly code: TransportCode, message: string, readonly details: Readonly<Record<string, unknown>> = {}) {
     super(message);
   }
 }
@@ -25,6 +25,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   SCHEMA_INVALID: 400,
   SCHEMA_TOO_COMPLEX: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   ENTRY_NOT_FOUND: 404,
   NAMESPACE_NOT_FOUND: 404,
   CONSUMER_NOT_FOUND: 404,
@@ -54,6 +55,7 @@ const STATUS: Record<ErrorCode | TransportCode, number> = {
   HEADERS_TOO_LARGE: 431,
   IDEMPOTENCY_KEY_REUSED: 422,
   TOO_MANY_STREAMS: 429,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   LOG_CORRUPTED: 500,
   NOT_SUPPORTED: 501,
@@ -116,7 +118,7 @@ interface FrameworkError {
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof StoreError) return problem(error.code, error.message, { ...error.details });
-  if (error instanceof TransportError) return problem(error.code, error.message);
+  if (error instanceof TransportError) return problem(error.code, error.message, { ...error.details });
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof MethodNotAllowedError) return problem('METHOD_NOT_ALLOWED', error.message, { allow: [...error.allow] });
   const name = (error as Error)?.constructor?.name;

@@ -5,6 +5,7 @@ import { DecisionStateSource } from '../write-path/decision-states';
 import { consumersProjection, ConsumersReadModel } from '../read-models/consumers/consumers.read-model';
 import { entriesProjection, EntriesReadModel } from '../read-models/entries/entries.read-model';
 import { historyProjection, HistoryReadModel } from '../read-models/history/history.read-model';
+import { auditTrailProjection, AuditTrailReadModel } from '../read-models/audit-trail/audit-trail.read-model';
 import { TimeTravel } from '../read-models/time-travel/time-travel';
 import { namespacesProjection, NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { rollbackPointsProjection, RollbackPointsReadModel } from '../read-models/rollback-points/rollback-points.read-model';
@@ -14,7 +15,7 @@ import { snapshotsProjection, SnapshotsReadModel } from '../read-models/snapshot
 /** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
 export const STORE_PROJECTIONS = [
   namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
-  idempotencyLogProjection, locksProjection,
+  idempotencyLogProjection, locksProjection, auditTrailProjection,
 ];
 
 export interface ReadModels {
@@ -22,6 +23,7 @@ export interface ReadModels {
   readonly namespaces: NamespacesReadModel;
   readonly consumers: ConsumersReadModel;
   readonly history: HistoryReadModel;
+  readonly auditTrail: AuditTrailReadModel;
   readonly rollbackPoints: RollbackPointsReadModel;
   readonly snapshots: SnapshotsReadModel;
   readonly timeTravel: TimeTravel;
@@ -37,6 +39,7 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
     namespaces: new NamespacesReadModel(db),
     consumers: new ConsumersReadModel(db),
     history,
+    auditTrail: new AuditTrailReadModel(db),
     rollbackPoints: new RollbackPointsReadModel(db),
     snapshots,
     timeTravel: new TimeTravel(log, snapshots, history),

@@ -75,6 +75,9 @@ export class StoreBackend {
   get history() {
     return this.queries.history;
   }
+  get auditTrail() {
+    return this.queries.auditTrail;
+  }
   get rollbackPoints() {
     return this.queries.rollbackPoints;
   }

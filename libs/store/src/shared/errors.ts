@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'SCHEMA_INVALID',
   'SCHEMA_TOO_COMPLEX',
   'SCHEMA_NOT_FOUND',
+  'FORBIDDEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
