@@ -30,6 +30,13 @@ export class ApiError extends Error {
   }
 }
 
+let onUnauthorized: () => void = () => undefined;
+
+/** Told when a call answers 401 (a token that expired or was revoked while the page was open). */
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
 export function authHeaders(): Record<string, string> {
   const value = token.get();
   return value === '' ? {} : { authorization: `Bearer ${value}` };
@@ -52,7 +59,11 @@ export async function call(method: string, path: string, body?: unknown, options
     if (signal?.aborted) throw error;
     throw new ApiError({ status: 0, code: 'NETWORK_ERROR', title: 'the service did not answer', detail: String((error as Error).message) });
   }
-  if (!response.ok) throw new ApiError(await problemOf(response));
+  if (!response.ok) {
+    const error = new ApiError(await problemOf(response));
+    if (error.status === 401) onUnauthorized();
+    throw error;
+  }
   return response;
 }
 

@@ -1,7 +1,7 @@
-import { ApiError, json, ns, query } from './api';
-import { h, show, time } from './dom';
-import { problemView } from './problems';
-import { AuditItem, Page } from './types';
+import { ApiError, json, ns, query } from './api.js';
+import { h, show, time } from './dom.js';
+import { problemView } from './problems.js';
+import { AuditItem, Page } from './types.js';
 
 /** The audit trail of a namespace (who changed what, from the log); a service without it says so. */
 export class AuditView {

@@ -1,6 +1,6 @@
-import { call, query } from './api';
-import { show } from './dom';
-import { markDenied, problemView } from './problems';
+import { call, query } from './api.js';
+import { show } from './dom.js';
+import { markDenied, problemView } from './problems.js';
 
 /** Downloads a backup archive (all namespaces, or one) through an object URL: the call carries the token. */
 export async function downloadBackup(button: HTMLButtonElement, status: HTMLElement, namespace?: string): Promise<void> {

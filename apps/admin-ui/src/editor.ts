@@ -1,7 +1,7 @@
-import { ApiError, entry, json, query } from './api';
-import { h, preview, show, time } from './dom';
-import { confirmDialog, markDenied, problemView } from './problems';
-import { Entry, HistoryItem, Page, valueText } from './types';
+import { ApiError, entry, json, query } from './api.js';
+import { h, preview, show, time } from './dom.js';
+import { confirmDialog, markDenied, problemView } from './problems.js';
+import { Entry, HistoryItem, Page, valueText } from './types.js';
 
 /** One key: its value to edit or delete, its history, and its value as of any revision. */
 export class EntryEditor {

@@ -1,7 +1,7 @@
-import { json, ns, query } from './api';
-import { h, preview, show, time } from './dom';
-import { problemView } from './problems';
-import { Entry, Page, valueText } from './types';
+import { json, ns, query } from './api.js';
+import { h, preview, show, time } from './dom.js';
+import { problemView } from './problems.js';
+import { Entry, Page, valueText } from './types.js';
 
 /** The entries of a namespace in key order: prefix search and paging by cursor. */
 export class EntryBrowser {

@@ -1,8 +1,8 @@
-import { ApiError, call } from './api';
-import { h, show, time } from './dom';
-import { problemView } from './problems';
-import { SseParser } from './sse';
-import { FeedEvent } from './types';
+import { ApiError, call } from './api.js';
+import { h, show, time } from './dom.js';
+import { problemView } from './problems.js';
+import { SseParser } from './sse.js';
+import { FeedEvent } from './types.js';
 
 const MAX_SHOWN = 100;
 const SSE = 'text/event-stream, application/problem+json';

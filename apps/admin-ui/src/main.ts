@@ -1,15 +1,15 @@
-import { ApiError, json, token } from './api';
-import { AuditView } from './audit';
-import { downloadBackup } from './backup';
-import { byId, h, show } from './dom';
-import { EntryEditor } from './editor';
-import { EntryBrowser } from './entries';
-import { FeedPanel } from './feed';
-import { NamespaceList } from './namespaces';
-import { problemView } from './problems';
-import { RollbackView } from './rollback';
-import { SnapshotView } from './snapshots';
-import { WhoAmI } from './types';
+import { ApiError, json, token, whenUnauthorized } from './api.js';
+import { AuditView } from './audit.js';
+import { downloadBackup } from './backup.js';
+import { byId, h, show } from './dom.js';
+import { EntryEditor } from './editor.js';
+import { EntryBrowser } from './entries.js';
+import { FeedPanel } from './feed.js';
+import { NamespaceList } from './namespaces.js';
+import { problemView } from './problems.js';
+import { RollbackView } from './rollback.js';
+import { SnapshotView } from './snapshots.js';
+import { WhoAmI } from './types.js';
 
 const TABS = ['entries', 'rollback', 'snapshots', 'audit'] as const;
 type Tab = (typeof TABS)[number];
@@ -27,7 +27,9 @@ const audit = new AuditView(byId('audit'));
 const feed = new FeedPanel(byId('feed'), () => {
   // Counts and revisions in the namespace list follow the feed (at most a few times a second).
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => void namespaces.load().then(() => selected && namespaces.select(selected)), 300);
+  refreshTimer = setTimeout(() => {
+    if (!byId('app').hidden) void namespaces.load().then(() => selected && namespaces.select(selected));
+  }, 300);
 });
 
 function written(): void {
@@ -78,6 +80,7 @@ async function signIn(): Promise<void> {
   const who = byId('whoami');
   const app = byId('app');
   feed.stop();
+  clearTimeout(refreshTimer);
   try {
     const me = await json<WhoAmI>('GET', '/v1/whoami');
     show(who, token.get() === '' && me.user === 'anonymous'
@@ -119,5 +122,9 @@ function wireHeader(): void {
 
 wireTabs();
 wireHeader();
+// A token refused while the page is open (expired, revoked): back to the token field.
+whenUnauthorized(() => {
+  if (!byId('app').hidden) void signIn();
+});
 void openTab('entries');
 void signIn();

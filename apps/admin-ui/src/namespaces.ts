@@ -1,7 +1,7 @@
-import { json } from './api';
-import { h, show } from './dom';
-import { problemView } from './problems';
-import { Namespace } from './types';
+import { json } from './api.js';
+import { h, show } from './dom.js';
+import { problemView } from './problems.js';
+import { Namespace } from './types.js';
 
 const limitText = (used: number, max: number | null | undefined, unit: string) => (max == null ? `${used} ${unit}, no limit` : `${used} of ${max} ${unit}`);
 

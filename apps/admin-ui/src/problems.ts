@@ -1,5 +1,5 @@
-import { ApiError } from './api';
-import { h } from './dom';
+import { ApiError } from './api.js';
+import { h } from './dom.js';
 
 /** A refused call as the page shows it: status and code in words, the problem document's fields as text. */
 export function problemView(error: unknown, context?: string): HTMLElement {

@@ -1,7 +1,7 @@
-import { json, ns } from './api';
-import { h, show, time } from './dom';
-import { confirmDialog, markDenied, problemView } from './problems';
-import { Page, RollbackPoint, RollbackResult } from './types';
+import { json, ns } from './api.js';
+import { h, show, time } from './dom.js';
+import { confirmDialog, markDenied, problemView } from './problems.js';
+import { Page, RollbackPoint, RollbackResult } from './types.js';
 
 /** Rollback points of a namespace; a rollback asks first, then shows what it changed. */
 export class RollbackView {

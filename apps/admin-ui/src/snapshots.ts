@@ -1,7 +1,7 @@
-import { json, ns } from './api';
-import { h, preview, show, time } from './dom';
-import { markDenied, problemView } from './problems';
-import { Entry, Page, Snapshot, valueText } from './types';
+import { json, ns } from './api.js';
+import { h, preview, show, time } from './dom.js';
+import { markDenied, problemView } from './problems.js';
+import { Entry, Page, Snapshot, valueText } from './types.js';
 
 /** Snapshots of a namespace: take one, list them, look inside one. */
 export class SnapshotView {
