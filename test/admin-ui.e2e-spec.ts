@@ -238,6 +238,16 @@ describe('the admin page with authentication off', () => {
     expect((await http('GET', `${service.url}/v1/namespaces/billing/entries/plans/new`)).status).toBe(404);
     await page.locator('#feed-events li', { hasText: 'billing / plans/new' }).first().waitFor(WAIT);
     await shot(page, '06-rollback-diff');
+    // The rollback is new events in the key's history, not an erased past.
+    await page.click('#tab-entries');
+    await page.fill('#entry-prefix', 'plans/');
+    await page.fill('#entry-limit', '8');
+    await page.click('#entry-browser button[type="submit"]');
+    await page.click('button[data-key="plans/p02"]');
+    await page.locator('#history caption', { hasText: 'History of plans/p02' }).waitFor(WAIT);
+    expect(await page.locator('#history tbody td.value').allTextContents()).toEqual(['v2', 'changed', 'v2']);
+    await page.evaluate('document.getElementById("workspace").scrollTop = 0');
+    await shot(page, '06b-entries-after-rollback');
   });
 
   it('takes a snapshot and shows what it captured; switches views from the keyboard', async () => {

@@ -43,7 +43,7 @@ export class AuditView {
     this.more.hidden = !page.nextCursor;
     const rows = page.items.map((item) => h('tr', {},
       h('td', {}, String(item.revision)), h('td', {}, item.type.replace(/^Store/, '')), h('td', {}, item.key ?? '—'),
-      h('td', {}, item.actor), h('td', {}, time(item.timestamp)), h('td', { class: 'mono' }, item.correlationId ?? '—')));
+      h('td', {}, item.actor), h('td', { class: 'time' }, time(item.timestamp)), h('td', { class: 'mono' }, item.correlationId ?? '—')));
     const body = first ? undefined : this.list.querySelector('tbody');
     if (body) return void body.append(...rows);
     if (rows.length === 0) return show(this.list, h('p', {}, 'No audit records match.'));

@@ -39,7 +39,15 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** A timestamp in local time, compact and unambiguous: 2026-11-29 22:44:31. */
+export function time(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
 
 /** A long value shortened for a table cell (the whole of it is shown in the editor). */
 export const preview = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max)}…` : text);

@@ -45,6 +45,7 @@ export class EntryEditor {
   async load(key: string): Promise<void> {
     if (key === '') return;
     this.key.value = key;
+    this.asOfRevision.value = '';
     this.asOfResult.replaceChildren();
     try {
       const current = await json<Entry>('GET', entry(this.namespace, key));
@@ -75,7 +76,7 @@ export class EntryEditor {
         h('td', {}, item.type.replace(/^Store/, '')),
         h('td', {}, item.version === undefined ? '—' : String(item.version)),
         h('td', {}, item.actor),
-        h('td', {}, time(item.timestamp)),
+        h('td', { class: 'time' }, time(item.timestamp)),
         h('td', { class: 'value' }, item.value !== undefined || item.valueBase64 !== undefined ? preview(valueText(item)) : '—'),
         h('td', {}, h('button', { type: 'button', onclick: () => void this.asOf(item.revision) }, `As of ${item.revision}`)),
       ))),

@@ -67,7 +67,7 @@ export class EntryBrowser {
         h('td', {}, h('button', { type: 'button', class: 'link', 'data-key': item.key, onclick: () => this.onOpen(item.key) }, item.key)),
         h('td', { class: 'value' }, preview(valueText(item))),
         h('td', {}, String(item.version)),
-        h('td', {}, time(item.updatedAt)),
+        h('td', { class: 'time' }, time(item.updatedAt)),
       ))),
     ));
   }

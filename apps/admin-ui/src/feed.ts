@@ -100,7 +100,7 @@ export class FeedPanel {
     this.list.prepend(h('li', { 'data-type': event.type },
       h('span', { class: 'event-type' }, event.type.replace(/^Store/, '')), ' ',
       h('span', { class: 'event-where' }, event.namespace, event.key !== undefined ? ` / ${event.key}` : ''), ' ',
-      h('span', { class: 'event-meta' }, `by ${event.actor ?? '—'}, ${time(event.timestamp)}, position ${event.position}`)));
+      h('span', { class: 'event-meta' }, `${time(event.timestamp).slice(11)} by ${event.actor ?? '—'}`, h('span', { class: 'position' }, ` at ${event.position}`))));
     while (this.list.children.length > MAX_SHOWN) this.list.lastElementChild?.remove();
   }
 }

@@ -43,7 +43,7 @@ export class RollbackView {
         return h('tr', {},
           h('td', {}, point.label ?? point.stage ?? '(no label)'),
           h('td', {}, String(point.revision)),
-          h('td', {}, time(point.createdAt)),
+          h('td', { class: 'time' }, time(point.createdAt)),
           h('td', {}, point.actor),
           h('td', {}, button),
         );

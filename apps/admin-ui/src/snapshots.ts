@@ -35,7 +35,7 @@ export class SnapshotView {
       h('tbody', {}, page.items.map((snapshot) => h('tr', {},
         h('td', {}, String(snapshot.revision)),
         h('td', {}, String(snapshot.entryCount)),
-        h('td', {}, time(snapshot.createdAt)),
+        h('td', { class: 'time' }, time(snapshot.createdAt)),
         h('td', {}, snapshot.actor),
         h('td', {}, h('button', { type: 'button', onclick: () => void this.show(snapshot) }, `Show entries at ${snapshot.revision}`)),
       ))),
