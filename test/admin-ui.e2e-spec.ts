@@ -1,16 +1,15 @@
 /**
  * The admin page at /ui in a real browser (Debian's chromium driven by playwright-core) against the
- * built service: browse, search and page, edit, watch the feed, roll back through the confirmation
+ * service serving the built page (dist/admin-ui, from `npm run build`): browse, search and page, edit, watch the feed, roll back through the confirmation
  * and read the diff, time travel, snapshots, backup download; stored values stay text; no console
  * error, no page error, no CSP violation. Screenshots go to test/artifacts/admin-ui (not committed).
  */
-import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
-import { http, removeDir, startChild, tempDir, useService } from './support/service';
+import { http, useService } from './support/service';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, 'artifacts/admin-ui');
@@ -55,30 +54,11 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 
 const texts = (page: Page, selector: string) => page.locator(selector).allTextContents();
 
-async function child(env: Record<string, string> = {}) {
-  const dir = tempDir('hexastore-ui-');
-  const service = await startChild(join(dir, 'data'), env);
-  return { ...service, dir };
-}
-
-function stop(service: { child: ChildProcess; dir: string } | undefined): Promise<void> {
-  if (!service) return Promise.resolve();
-  return new Promise((done) => {
-    const finish = () => {
-      removeDir(service.dir);
-      done();
-    };
-    if (service.child.exitCode !== null) return finish();
-    service.child.once('exit', finish);
-    service.child.kill('SIGTERM');
-  });
-}
-
 beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
 describe('the admin page with authentication off', () => {
+  const service = useService();
   const target = useService();
-  let service: Awaited<ReturnType<typeof child>>;
   let browser: Browser;
   let page: Page;
   let trouble: Trouble;
@@ -88,7 +68,6 @@ describe('the admin page with authentication off', () => {
 
   beforeAll(async () => {
     browser = await launch();
-    service = await child();
     for (let i = 1; i <= 25; i++) expect((await put('billing', `plans/p${String(i).padStart(2, '0')}`, `v${i}`)).status).toBe(201);
     expect((await put('billing', 'xss', XSS)).status).toBe(201);
     expect((await put('billing', XSS, 'a hostile key')).status).toBe(201);
@@ -102,10 +81,7 @@ describe('the admin page with authentication off', () => {
     trouble = watch(page, [/\/entries\/plans%2Fp01\?asOf=\d+$/, ...(auditBuilt ? [] : [/\/v1\/namespaces\/billing\/audit/])]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stop(service);
-  });
+  afterAll(() => browser?.close());
 
   it('serves the page with a strict Content-Security-Policy and no credential needed', async () => {
     const response = await page.goto(`${service.url}/ui`);
@@ -114,6 +90,25 @@ describe('the admin page with authentication off', () => {
     expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.locator('#whoami', { hasText: 'Authentication is off' }).waitFor(WAIT);
+  });
+
+  it('serves the built files only: no path leads out of them, and they name nothing of this machine', async () => {
+    for (const path of ['/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/..%2fpackage.json', '/ui/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/ui/main.ts', '/ui/.tsbuildinfo', '/ui/index.html/', '/ui//etc/passwd', '/ui/%00', '/ui/main.js%00.html']) {
+      const answer = await http('GET', `${service.url}${path}`);
+      expect({ path, refused: answer.status >= 400 && answer.status < 500, leaked: JSON.stringify(answer.body ?? '').includes('dependencies') })
+        .toEqual({ path, refused: true, leaked: false });
+    }
+    expect([404, 405]).toContain((await http('POST', `${service.url}/ui/`, {})).status);
+    const built = resolve(__dirname, '../dist/admin-ui');
+    const files = readdirSync(built);
+    expect(files).toEqual(expect.arrayContaining(['index.html', 'main.js', 'styles.css']));
+    for (const file of files) {
+      const answer = await fetch(`${service.url}/ui/${file}`);
+      const text = await answer.text();
+      expect({ file, status: answer.status, machinePath: text.includes(resolve(__dirname, '..')), sourceMap: text.includes('sourceMappingURL') })
+        .toEqual({ file, status: 200, machinePath: false, sourceMap: false });
+    }
   });
 
   it('lists the namespaces with their counts, quota and tags', async () => {
@@ -299,28 +294,23 @@ describe('the admin page with authentication off', () => {
 describe('the admin page with authentication on', () => {
   const secret = randomBytes(32).toString('base64url');
   const TOKEN = `ops-key.${secret}`;
-  let service: Awaited<ReturnType<typeof child>>;
+  const service = useService({
+    env: { STORE_AUTH: 'on' },
+    config: { name: 'store.yaml', text: `apiKeys:\n  - id: ops-key\n    sha256: "${createHash('sha256').update(secret).digest('hex')}"\n    user: olivia\n    roles: [admin]\n` },
+  });
   let browser: Browser;
   let page: Page;
   let trouble: Trouble;
 
   beforeAll(async () => {
     browser = await launch();
-    const dir = tempDir('hexastore-ui-config-');
-    const config = join(dir, 'store.yaml');
-    writeFileSync(config, `apiKeys:\n  - id: ops-key\n    sha256: "${createHash('sha256').update(secret).digest('hex')}"\n    user: olivia\n    roles: [admin]\n`);
-    service = await child({ STORE_AUTH: 'on', STORE_CONFIG: config });
-    removeDir(dir);
     expect((await http('PUT', `${service.url}/v1/namespaces/billing/entries/plans/pro`, { value: '20' }, { authorization: `Bearer ${TOKEN}` })).status).toBe(201);
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     // Refused on purpose: whoami without a token and with a wrong one.
     trouble = watch(page, [/\/v1\/whoami$/]);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stop(service);
-  });
+  afterAll(() => browser?.close());
 
   it('serves the page without a credential but shows only the token field until one is accepted', async () => {
     expect((await page.goto(`${service.url}/ui/`))?.status()).toBe(200);
