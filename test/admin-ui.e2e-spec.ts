@@ -306,8 +306,8 @@ describe('the admin page with authentication on', () => {
     browser = await launch();
     expect((await http('PUT', `${service.url}/v1/namespaces/billing/entries/plans/pro`, { value: '20' }, { authorization: `Bearer ${TOKEN}` })).status).toBe(201);
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    // Refused on purpose: whoami without a token and with a wrong one.
-    trouble = watch(page, [/\/v1\/whoami$/]);
+    // Refused on purpose: whoami without a token and with a wrong one; the calls answered 403 below.
+    trouble = watch(page, [/\/v1\/whoami$/, /\/v1\/admin\/backup$/, /\/entries\/plans%2Fpro$/]);
   });
 
   afterAll(() => browser?.close());
@@ -339,6 +339,42 @@ describe('the admin page with authentication on', () => {
     await page.locator('#feed-events li', { hasText: 'billing / plans/team' }).waitFor(WAIT);
     expect(await page.locator('#feed-events li', { hasText: 'plans/team' }).textContent()).toContain('by olivia');
     await shot(page, '11-auth-signed-in');
+  });
+
+  it('disables what the caller may not do and shows the problem document as text', async () => {
+    // This service grants every authenticated caller everything; a service with access control
+    // answers 403 FORBIDDEN, as played here for the backup and the put.
+    const forbidden = (detail: string) => ({
+      status: 403, contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:hexastore:problem:forbidden', title: 'forbidden', status: 403, code: 'FORBIDDEN', detail, requestId: XSS }),
+    });
+    await page.route('**/v1/admin/backup*', (route) => route.fulfill(forbidden('backup needs the admin role')));
+    await page.route('**/v1/namespaces/billing/entries/plans%2Fpro', (route) =>
+      route.request().method() === 'PUT' ? route.fulfill(forbidden(`write access to billing needed ${XSS}`)) : route.continue());
+    await page.click('#backup-all');
+    await page.locator('#backup-status [data-code="FORBIDDEN"]', { hasText: 'backup needs the admin role' }).waitFor(WAIT);
+    expect(await page.textContent('#backup-all')).toBe('Download backup of all namespaces (not permitted)');
+    expect(await page.locator('#backup-all').isDisabled()).toBe(true);
+    await page.click('button[data-key="plans/pro"]');
+    await page.locator('#edit-status', { hasText: 'Version 1' }).waitFor(WAIT);
+    await page.fill('#edit-value', '25');
+    await page.click('text=Save value');
+    await page.locator('#edit-status .problem', { hasText: 'Not allowed (403 FORBIDDEN)' }).waitFor(WAIT);
+    expect(await page.locator('#edit-status .problem p').first().textContent()).toBe(`write access to billing needed ${XSS}`);
+    expect(await page.locator('#edit-status .problem dd').textContent()).toBe(XSS);
+    const save = page.locator('#entry-editor form.editor button[type="submit"]');
+    expect({ label: await save.textContent(), disabled: await save.isDisabled() }).toEqual({ label: 'Save value (not permitted)', disabled: true });
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect((await http('GET', `${service.url}/v1/namespaces/billing/entries/plans/pro`, undefined, { authorization: `Bearer ${TOKEN}` })).body.value).toBe('20');
+    await shot(page, '12-auth-forbidden');
+    await page.unrouteAll();
+    // Signing in again (another credential may do more) enables them again.
+    await page.fill('#token', TOKEN);
+    await page.click('text=Use token');
+    await page.locator('#whoami', { hasText: 'Signed in as olivia' }).waitFor(WAIT);
+    await page.locator('#entry-editor form.editor button[type="submit"]:not([disabled])', { hasText: /^Save value$/ }).waitFor(WAIT);
+    expect(await page.textContent('#backup-all')).toBe('Download backup of all namespaces');
   });
 
   it('forgets the token and hides everything again', async () => {

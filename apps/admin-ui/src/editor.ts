@@ -1,6 +1,6 @@
 import { ApiError, entry, json, query } from './api.js';
 import { h, preview, show, time } from './dom.js';
-import { confirmDialog, markDenied, problemView } from './problems.js';
+import { clearDenied, confirmDialog, markDenied, problemView } from './problems.js';
 import { Entry, HistoryItem, Page, valueText } from './types.js';
 
 /** One key: its value to edit or delete, its history, and its value as of any revision. */
@@ -35,6 +35,7 @@ export class EntryEditor {
 
   reset(namespace: string): void {
     this.namespace = namespace;
+    clearDenied(this.save, this.remove);
     this.key.value = '';
     this.value.value = '';
     this.status.replaceChildren();

@@ -6,7 +6,7 @@ import { EntryEditor } from './editor.js';
 import { EntryBrowser } from './entries.js';
 import { FeedPanel } from './feed.js';
 import { NamespaceList } from './namespaces.js';
-import { problemView } from './problems.js';
+import { clearDenied, problemView } from './problems.js';
 import { RollbackView } from './rollback.js';
 import { SnapshotView } from './snapshots.js';
 import { WhoAmI } from './types.js';
@@ -41,7 +41,9 @@ async function select(name: string): Promise<void> {
   namespaces.select(name);
   byId('ns-heading').textContent = `Namespace ${name}`;
   byId('workspace-body').hidden = false;
-  byId<HTMLButtonElement>('backup-namespace').textContent = `Download backup of ${name}`;
+  const backup = byId<HTMLButtonElement>('backup-namespace');
+  clearDenied(backup);
+  backup.textContent = `Download backup of ${name}`;
   editor.reset(name);
   await Promise.all([browser.open(name), openTab(tab)]);
 }
@@ -81,6 +83,8 @@ async function signIn(): Promise<void> {
   const app = byId('app');
   feed.stop();
   clearTimeout(refreshTimer);
+  // Another credential may do more (or less) than the last one.
+  clearDenied(...document.querySelectorAll<HTMLButtonElement>('button[data-denied]'));
   try {
     const me = await json<WhoAmI>('GET', '/v1/whoami');
     show(who, token.get() === '' && me.user === 'anonymous'

@@ -22,9 +22,20 @@ export function problemView(error: unknown, context?: string): HTMLElement {
 /** A control the caller may not use (it answered 401/403): disabled, and saying so in words. */
 export function markDenied(control: HTMLButtonElement, error: unknown): void {
   if (!(error instanceof ApiError) || !error.denied) return;
+  if (control.dataset.denied === undefined) control.dataset.label = control.textContent ?? '';
   control.disabled = true;
   control.dataset.denied = String(error.status);
-  if (!control.textContent?.endsWith('(not permitted)')) control.append(' (not permitted)');
+  control.textContent = `${control.dataset.label} (not permitted)`;
+}
+
+/** Enables a control again (another namespace, another token: the answer may differ). */
+export function clearDenied(...controls: HTMLButtonElement[]): void {
+  for (const control of controls) {
+    if (control.dataset.denied === undefined) continue;
+    control.disabled = false;
+    control.textContent = control.dataset.label ?? control.textContent;
+    delete control.dataset.denied;
+  }
 }
 
 /** Asks before a change that cannot be taken back quietly; answers whether the caller confirmed. */

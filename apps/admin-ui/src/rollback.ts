@@ -1,6 +1,6 @@
 import { json, ns } from './api.js';
 import { h, show, time } from './dom.js';
-import { confirmDialog, markDenied, problemView } from './problems.js';
+import { clearDenied, confirmDialog, markDenied, problemView } from './problems.js';
 import { Page, RollbackPoint, RollbackResult } from './types.js';
 
 /** Rollback points of a namespace; a rollback asks first, then shows what it changed. */
@@ -21,6 +21,7 @@ export class RollbackView {
   }
 
   async open(namespace: string): Promise<void> {
+    if (namespace !== this.namespace) clearDenied(this.create);
     this.namespace = namespace;
     this.result.replaceChildren();
     await this.load();

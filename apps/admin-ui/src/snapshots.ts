@@ -1,6 +1,6 @@
 import { json, ns } from './api.js';
 import { h, preview, show, time } from './dom.js';
-import { markDenied, problemView } from './problems.js';
+import { clearDenied, markDenied, problemView } from './problems.js';
 import { Entry, Page, Snapshot, valueText } from './types.js';
 
 /** Snapshots of a namespace: take one, list them, look inside one. */
@@ -15,6 +15,7 @@ export class SnapshotView {
   }
 
   async open(namespace: string): Promise<void> {
+    if (namespace !== this.namespace) clearDenied(this.take);
     this.namespace = namespace;
     this.detail.replaceChildren();
     await this.load();
