@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../apps/store-service/src/config/config';
+import { isAdminUiRoute } from '../apps/store-service/src/http/admin-ui';
 import { createHttpApp } from '../apps/store-service/src/http-app';
 import { hexastore } from './support/cli';
 import { http, removeDir, tempDir } from './support/service';
@@ -102,12 +103,26 @@ describe('with STORE_AUTH=on', () => {
       expect(routes.map((r) => r.url)).toContain(url);
     }
     expect(routes.filter((r) => r.url.startsWith('/health/')).map((r) => r.url).sort()).toEqual(['/health/live', '/health/ready']);
+    // The admin page's static files are open too: the page must load before a token can be pasted
+    // into it, and it holds no data (its API calls carry the token). Only the built files and the
+    // /ui redirect are open, each answered with a strict Content-Security-Policy.
+    const page = routes.filter((r) => isAdminUiRoute(r.url));
+    expect(page.map((r) => r.url)).toEqual(expect.arrayContaining(['/ui', '/ui/', '/ui/index.html', '/ui/main.js', '/ui/styles.css']));
+    for (const route of page) {
+      expect({ route: route.url, open: /^\/ui(\/|\/[\w-]+\.(html|js|css|svg))?$/.test(route.url) }).toEqual({ route: route.url, open: true });
+      const response = await fetch(`${rs.url}${route.url}`, { method: route.method, redirect: 'manual' });
+      expect({ route: route.url, status: response.status, csp: response.headers.get('content-security-policy') })
+        .toEqual({ route: route.url, status: route.url === '/ui' ? 302 : 200, csp: expect.stringContaining("default-src 'self'") });
+      const body = route.method === 'HEAD' ? '' : await response.text();
+      // Nothing of the store or its configuration is in the page.
+      for (const secret of [aliceSecret, 'alice', 'billing', hsSecret]) expect({ route: route.url, leaks: body.includes(secret) }).toEqual({ route: route.url, leaks: false });
+    }
     const credentials: (Record<string, string>)[] = [
       {}, bearer(''), { authorization: `Basic ${Buffer.from('alice:x').toString('base64')}` }, bearer(`alice-key.${bobSecret}`),
       bearer(`nobody.${aliceSecret}`), bearer('not-a-credential'), bearer(await rsToken({ sub: 'carol' }, { key: otherRsa.privateKey })),
     ];
     let probed = 0;
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !isAdminUiRoute(r.url))) {
       const path = route.url.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? 'x').replace(/\*$/, 'plans/pro');
       const type = path === '/v1/admin/restore' ? 'application/gzip' : 'application/json';
       for (const headers of credentials) {
@@ -128,9 +143,11 @@ describe('with STORE_AUTH=on', () => {
         probed++;
       }
     }
-    expect(probed).toBe(routes.length * credentials.length);
-    // A path no route has: 401 too (nothing is told about what exists).
+    expect(probed).toBe((routes.length - page.length) * credentials.length);
+    // A path no route has: 401 too (nothing is told about what exists), under /ui as well.
     expect((await http('GET', `${rs.url}/v1/nothing-here`)).status).toBe(401);
+    expect((await http('GET', `${rs.url}/ui/nothing-here.js`)).status).toBe(401);
+    expect((await http('GET', `${rs.url}/ui/../package.json`)).status).toBe(401);
     // Nothing was written by any refused call.
     expect((await http('GET', `${rs.url}/v1/namespaces/billing/entries`, undefined, bearer(ALICE))).body.items).toEqual([]);
   });

@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { toProblem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
 import { acceptArchiveUploads } from './http/archive-upload';
+import { serveAdminUi } from './http/admin-ui';
 import { answerMalformedRequest } from './http/malformed-request';
 import { Metrics } from './metrics/metrics';
 import { acceptJsonBodies } from './http/json-body';
@@ -79,6 +80,7 @@ export async function createHttpApp(config: AppConfig, backend?: () => StoreBack
   authenticateRequests(fastify, new Authenticator(config.auth, app.get(ApiKeys), jwtKeys));
   acceptJsonBodies(fastify, config.limits);
   acceptArchiveUploads(fastify);
+  await serveAdminUi(fastify);
   app.get(Metrics).instrument(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

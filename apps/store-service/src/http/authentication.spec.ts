@@ -54,8 +54,11 @@ describe('Authenticator', () => {
     expect(new Authenticator({ mode: 'off-insecure' }, new ApiKeys(), []).enabled).toBe(false);
   });
 
-  it('leaves only the health probes open', () => {
+  it('leaves only the health probes and the admin page\'s static files open', () => {
     expect(['/health/live', '/health/ready'].every(isPublicRoute)).toBe(true);
     expect(['/health', '/metrics', '/docs', '/docs-json', '/v1/whoami', '/v1/health/live', undefined].some(isPublicRoute)).toBe(false);
+    // The admin page's static files, and nothing that only starts like them.
+    expect(['/ui', '/ui/', '/ui/main.js', '/ui/styles.css'].every(isPublicRoute)).toBe(true);
+    expect(['/uix', '/ui-admin', '/v1/ui', '/v1/ui/main.js'].some(isPublicRoute)).toBe(false);
   });
 });

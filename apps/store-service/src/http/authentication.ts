@@ -4,12 +4,16 @@ import { importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AuthConfig, ConfigError } from '../config/config';
+import { isAdminUiRoute } from './admin-ui';
 
 /** The caller while authentication is off. */
 export const ANONYMOUS: Identity = { user: 'anonymous', roles: [] };
 
-/** The only calls answered without a credential: the probes of an orchestrator. */
-export const isPublicRoute = (route: string | undefined): boolean => route !== undefined && route.startsWith('/health/');
+/**
+ * The only calls answered without a credential: the probes of an orchestrator, and the admin
+ * page's static files (they hold no data: the page's own API calls carry the token).
+ */
+export const isPublicRoute = (route: string | undefined): boolean => route !== undefined && (route.startsWith('/health/') || isAdminUiRoute(route));
 
 type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
