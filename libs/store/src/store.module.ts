@@ -36,6 +36,9 @@ import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
 import { join } from 'node:path';
 import { ApiKeys } from './identity/api-keys';
+import { AccessControl } from './access/access-control';
+import { GRANT_COMMAND_HANDLERS } from './commands/grants.commands';
+import { GRANT_QUERY_HANDLERS } from './queries/grants.queries';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -106,6 +109,9 @@ export class StoreModule {
         TakeSnapshotHandler,
         ...SNAPSHOT_QUERY_HANDLERS,
         ...GOVERNANCE_QUERY_HANDLERS,
+        ...GRANT_COMMAND_HANDLERS,
+        ...GRANT_QUERY_HANDLERS,
+        AccessControl,
         CreateNamespaceHandler,
         ListNamespacesHandler,
         GetNamespaceHandler,
@@ -119,7 +125,7 @@ export class StoreModule {
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
         ...BACKUP_COMMAND_HANDLERS,
       ],
-      exports: [ApiKeys, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
+      exports: [ApiKeys, AccessControl, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, ReadConsistency],
     };
   }
 }

@@ -23,3 +23,9 @@ export class SetTagDto {
   @Matches(/^#[0-9a-fA-F]{6}$/, { message: 'color is "#rrggbb" (hex digits)' })
   color: string;
 }
+
+export class GrantDto {
+  @ApiProperty({ enum: ['read', 'write', 'admin'], description: 'write implies read; admin implies write and managing the namespace (grants, tags, quota, dependencies)' })
+  @IsString()
+  access: string;
+}

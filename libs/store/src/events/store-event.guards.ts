@@ -4,6 +4,7 @@ import { ConsumerCheckpointed } from '../consumer/consumer';
 import { EntryTtlSetData, EntryVersionData, EntryWrittenData } from '../namespace/entry';
 import { RequestAnsweredData } from './request-answered';
 import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../namespace/namespace';
+import { AccessGranted, AccessRevoked, isAccess } from '../namespace/access';
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
@@ -84,3 +85,8 @@ export const isConsumerCheckpointedData = (d: unknown): d is ConsumerCheckpointe
 
 export const isRequestAnsweredData = (d: unknown): d is RequestAnsweredData =>
   isObject(d) && isString(d.key) && isString(d.fingerprint) && 'response' in d;
+
+export const isAccessGrantedData = (d: unknown): d is AccessGranted['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.subject) && isAccess(d.access);
+
+export const isAccessRevokedData = (d: unknown): d is AccessRevoked['data'] => isObject(d) && isString(d.namespace) && isString(d.subject);

@@ -1,3 +1,4 @@
+import { AccessEvent, Grants } from './access';
 import { contentOf, EntryEvent, EntryState, entryBytes } from './entry';
 import { GovernanceEvent, NO_QUOTA, Quota } from './governance';
 import { RollbackEvent } from './rollback';
@@ -17,7 +18,7 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
 export type NamespaceDeleted = DomainEvent<'StoreNamespaceDeleted', { readonly namespace: string }>;
 
 export type NamespaceEvent =
-  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent;
+  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | AccessEvent;
 
 /** What a namespace is besides its entries: the fields a decision state keeps per namespace. */
 export interface NamespaceHead {
@@ -33,10 +34,12 @@ export interface NamespaceHead {
   readonly tags: Readonly<Record<string, string>>;
   /** Namespaces this one depends on, sorted. */
   readonly dependsOn: readonly string[];
+  /** Subject (`user:<name>`, `role:<name>`) -> access; they go with the namespace when it is deleted. */
+  readonly grants: Grants;
 }
 
 export const EMPTY_HEAD: NamespaceHead = {
-  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [],
+  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], grants: {},
 };
 
 /**
@@ -59,8 +62,8 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
 });
 
 /** The namespace-level fields of a state. */
-export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn }: NamespaceHead): NamespaceHead =>
-  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn });
+export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, grants }: NamespaceHead): NamespaceHead =>
+  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, grants });
 
 export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceState {
   switch (event.type) {
@@ -82,6 +85,12 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
       return { ...state, dependsOn: [...new Set([...state.dependsOn, event.data.dependsOn])].sort() };
     case 'StoreDependencyRemoved':
       return { ...state, dependsOn: state.dependsOn.filter((d) => d !== event.data.dependsOn) };
+    case 'StoreAccessGranted':
+      return { ...state, grants: { ...state.grants, [event.data.subject]: event.data.access } };
+    case 'StoreAccessRevoked': {
+      const { [event.data.subject]: _revoked, ...grants } = state.grants;
+      return { ...state, grants };
+    }
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored': {

@@ -7,7 +7,7 @@ import { IdempotencyLog } from '../read-models/idempotency/idempotency-log';
 import { StoreError } from '../shared/errors';
 import { DecisionStates } from '../write-path/decision-states';
 import { NamespaceWriter, WriterOptions } from '../write-path/namespace-writer';
-import { OpenWritePolicy, WritePolicy } from '../write-path/write-policy';
+import { GrantWritePolicy, WritePolicy } from '../write-path/write-policy';
 import { openReadModels, ReadModels, readModelStateSource } from './read-models';
 
 export interface ProjectorStatus {
@@ -53,7 +53,7 @@ export class StoreBackend {
     const states = (this.decisionStates = new DecisionStates(readModelStateSource(this.queries), parts.readModels.inline));
     this.idempotency = new IdempotencyLog(parts.readModels.db);
     this.writer = new NamespaceWriter(
-      parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),
+      parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new GrantWritePolicy((namespace) => this.queries.namespaces.grants(namespace)), parts.writer, () => this.assertWritable(),
       parts.failpoint,
     );
   }

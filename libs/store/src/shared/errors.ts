@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'NAMESPACE_IN_USE',
   'TAG_NOT_FOUND',
   'DEPENDENCY_NOT_FOUND',
+  'FORBIDDEN',
+  'GRANT_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

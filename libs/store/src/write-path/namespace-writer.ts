@@ -11,7 +11,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
 import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states';
-import { WritePolicy } from './write-policy';
+import { WriteOperation, WritePolicy } from './write-policy';
 
 export interface WriteOutcome {
   /** The events appended, decoded; empty when the decision was a no-op. */
@@ -26,7 +26,7 @@ export interface CommandSpec<R> {
   /** Load value and metadata of the keys too (restore needs them). */
   readonly withContent?: boolean;
   /** Names the operation and its input, so an Idempotency-Key retry can be told from a new request. */
-  readonly operation: string;
+  readonly operation: WriteOperation;
   readonly input: unknown;
   decide(state: NamespaceState, now: Date): NamespaceEvent[];
   /**
