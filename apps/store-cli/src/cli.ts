@@ -1,4 +1,5 @@
 import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
+import { addAccessCommands } from './access-commands';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   addAdminCommands(program, env);
   addVerifyCommand(program, env);
   addApiCommands(program, env);
+  addAccessCommands(program, env);
   return program;
 }
 

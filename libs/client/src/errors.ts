@@ -34,6 +34,9 @@ export class InvalidRequestError extends StoreRequestError {}
 /** 401 UNAUTHORIZED: no credential, or one the store does not accept (see the `token` option). */
 export class UnauthorizedError extends StoreRequestError {}
 
+/** 403 FORBIDDEN: the caller is known but its grants (or roles) do not allow this call. */
+export class ForbiddenError extends StoreRequestError {}
+
 /** The store could not be reached (after the retries), or answered with something that is not a problem document. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -47,6 +50,7 @@ export function problemError(problem: Problem): StoreRequestError {
   switch (problem.status) {
     case 400: return new InvalidRequestError(problem);
     case 401: return new UnauthorizedError(problem);
+    case 403: return new ForbiddenError(problem);
     case 404: return new NotFoundError(problem);
     case 409: return new ConflictError(problem);
     case 410: return new CursorStaleError(problem);

@@ -175,12 +175,13 @@ export interface ReloadResult {
   sha256: string;
   changes: {
     namespace: string;
-    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'grants';
     defaultTtlSeconds?: number | null;
     maxEntries?: number | null;
     maxBytes?: number | null;
     tags?: Record<string, string>;
     dependsOn?: string[];
+    grants?: Record<string, 'read' | 'write' | 'admin'>;
   }[];
   unchanged: boolean;
 }
@@ -224,11 +225,23 @@ export interface ReadinessReport {
   error?: { store?: Record<string, unknown> };
 }
 
+/** What a grant allows on a namespace: write implies read, admin implies write and managing the namespace. */
+export type Access = 'read' | 'write' | 'admin';
+
+/** One grant as PUT …/grants/{subject} answers it. */
+export interface SubjectGrant {
+  namespace: string;
+  /** `user:<name>` or `role:<name>`. */
+  subject: string;
+  access: Access;
+}
+
 /** Who the store says the caller is (GET /v1/whoami). */
 export interface WhoAmI {
   user: string;
   roles: string[];
-  grants: { namespace: string; access: 'read' | 'write' | 'admin' }[];
+  /** The namespaces the caller's grants reach, each with the highest access they give. */
+  grants: { namespace: string; access: Access }[];
 }
 
 export type ProblemCode =

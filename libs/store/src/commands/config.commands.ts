@@ -97,6 +97,9 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
       if (e.type === 'StoreQuotaSet') changes.push({ namespace, change: 'quota', maxEntries: e.data.maxEntries, maxBytes: e.data.maxBytes });
     }
     if (kinds.has('StoreTagSet') || kinds.has('StoreTagRemoved')) changes.push({ namespace, change: 'tags', tags: view?.tags ?? {} });
+    if (kinds.has('StoreAccessGranted') || kinds.has('StoreAccessRevoked')) {
+      changes.push({ namespace, change: 'grants', grants: { ...this.backend.namespaces.grants(namespace) } });
+    }
     if (kinds.has('StoreDependencyAdded') || kinds.has('StoreDependencyRemoved')) {
       changes.push({ namespace, change: 'dependencies', dependsOn: view?.dependsOn ?? [] });
     }

@@ -1,3 +1,4 @@
+import { Access } from '../namespace/access';
 import { DomainEvent } from '../shared/store-events';
 
 /** What started a reload of the config file. */
@@ -7,13 +8,15 @@ export const RELOAD_TRIGGERS: ReadonlySet<string> = new Set<ReloadTrigger>(['sta
 
 export interface ConfigChange {
   namespace: string;
-  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'grants';
   defaultTtlSeconds?: number | null;
   maxEntries?: number | null;
   maxBytes?: number | null;
   /** Tag -> colour, after the change. */
   tags?: Record<string, string>;
   dependsOn?: string[];
+  /** Subject -> access, after the change. */
+  grants?: Record<string, Access>;
 }
 
 export interface ReloadResult {

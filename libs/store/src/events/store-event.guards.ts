@@ -65,9 +65,10 @@ const isConfigChange = (c: unknown): c is ConfigChange =>
   isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
   && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
   && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
-  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn));
+  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn))
+  && (c.grants === undefined || (isStringRecord(c.grants) && Object.values(c.grants).every(isAccess)));
 
-const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies']);
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies', 'grants']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)

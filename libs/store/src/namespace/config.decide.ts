@@ -2,15 +2,19 @@ import { Quota } from './governance';
 import { NamespaceEvent, NamespaceState } from './namespace';
 import { decideDeclaredQuota } from './quota.decide';
 import { decideDeclaredTags } from './tags.decide';
+import { Access } from './access';
+import { decideDeclaredGrants } from './grants.decide';
 
 /**
- * What the config file declares of a namespace. `quota`, `tags` and `dependencies`, when declared,
+ * What the config file declares of a namespace. `quota`, `tags`, `grants` and `dependencies`, when declared,
  * are exactly what the namespace gets; left out, the namespace keeps what the API gave it.
  */
 export interface NamespaceSettings {
   readonly defaultTtlSeconds: number | null;
   readonly quota?: Quota;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Subject (`user:<name>`, `role:<name>`) -> access. */
+  readonly grants?: Readonly<Record<string, Access>>;
   /** Applied after every declared namespace exists (decideDeclaredDependencies). */
   readonly dependencies?: readonly string[];
 }
@@ -28,5 +32,6 @@ export function decideNamespaceConfig(state: NamespaceState, declared: Namespace
   }
   if (declared?.quota) events.push(...decideDeclaredQuota(state, declared.quota));
   if (declared?.tags) events.push(...decideDeclaredTags(state, declared.tags));
+  if (declared?.grants) events.push(...decideDeclaredGrants(state, declared.grants));
   return events;
 }
