@@ -11,7 +11,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
 import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states';
-import { WriteOperation, WritePolicy } from './write-policy';
+import { WriteAccess, WriteOperation, WritePolicy } from './write-policy';
 
 export interface WriteOutcome {
   /** The events appended, decoded; empty when the decision was a no-op. */
@@ -69,11 +69,16 @@ export class NamespaceWriter {
   ) {}
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
-    validateNamespace(spec.namespace);
-    this.policy.authorise(meta, spec);
+    this.authorise(meta, spec);
     this.assertWritable();
     if (!this.options.queuePerNamespace) return this.attempt(meta, now, spec);
     return this.queued(spec.namespace, () => this.attempt(meta, now, spec));
+  }
+
+  /** The path's first two steps, for a command that must look something up before it writes (and must not tell a refused caller what it found). */
+  authorise(meta: RequestMeta, access: WriteAccess): void {
+    validateNamespace(access.namespace);
+    this.policy.authorise(meta, access);
   }
 
   private async attempt<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
