@@ -54,7 +54,7 @@ export type Needed = Access | 'store-admin';
 export const forbidden = (caller: Caller, needed: Needed, namespace?: string) =>
   new StoreError('FORBIDDEN', needed === 'store-admin'
     ? `user ${caller.user} needs the ${ADMIN_ROLE} role for this call`
-    : `user ${caller.user} has no ${needed} access to namespace ${namespace}`, {
+    : `user ${caller.user} has no ${needed} access to ${namespace === undefined ? 'any namespace' : `namespace ${namespace}`}`, {
     ...(namespace !== undefined && needed !== 'store-admin' && { namespace }), access: needed === 'store-admin' ? ADMIN_ROLE : needed,
   });
 
