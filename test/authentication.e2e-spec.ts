@@ -63,7 +63,7 @@ let rs: Service;
 let hs: Service;
 
 const writeKeys = (keys: { id: string; secret: string; user: string; roles: string[] }[]) =>
-  writeFileSync(configFile, `namespaces:\n  billing: {}\napiKeys:\n${keys.map((k) =>
+  writeFileSync(configFile, `namespaces:\n  billing: {grants: {'role:reader': write, 'user:erin': write}}\napiKeys:\n${keys.map((k) =>
     `  - id: ${k.id}\n    sha256: "${sha256(k.secret)}"\n    user: ${k.user}\n    roles: [${k.roles.join(', ')}]\n`).join('')}`);
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -170,10 +170,10 @@ describe('with STORE_AUTH=on', () => {
   });
 
   it('takes the keys of the config file as it is reloaded', async () => {
-    writeKeys([{ id: 'bob-key', secret: bobSecret, user: 'bob', roles: [] }]);
+    writeKeys([{ id: 'bob-key', secret: bobSecret, user: 'bob', roles: ['admin'] }]);
     expect((await http('POST', `${rs.url}/v1/admin/reload`, undefined, bearer(ALICE))).status).toBe(200);
     expect((await http('GET', `${rs.url}/v1/whoami`, undefined, bearer(ALICE))).status).toBe(401);
-    expect((await http('GET', `${rs.url}/v1/whoami`, undefined, bearer(BOB))).body).toEqual({ user: 'bob', roles: [], grants: [] });
+    expect((await http('GET', `${rs.url}/v1/whoami`, undefined, bearer(BOB))).body).toEqual({ user: 'bob', roles: ['admin'], grants: [] });
     // A file that does not parse changes nothing: bob's key stays.
     writeFileSync(configFile, 'apiKeys:\n  - {id: bob-key, sha256: nope, user: bob}\n');
     expect((await http('POST', `${rs.url}/v1/admin/reload`, undefined, bearer(BOB))).body.code).toBe('CONFIG_INVALID');
@@ -185,7 +185,8 @@ describe('with STORE_AUTH=on', () => {
 
   it('answers an RS256 JWT: sub is the user, roles the roles; the SDK sends its token', async () => {
     const token = await rsToken({ sub: 'carol', roles: ['reader'] });
-    expect((await http('GET', `${rs.url}/v1/whoami`, undefined, bearer(token))).body).toEqual({ user: 'carol', roles: ['reader'], grants: [] });
+    expect((await http('GET', `${rs.url}/v1/whoami`, undefined, bearer(token))).body)
+      .toEqual({ user: 'carol', roles: ['reader'], grants: [{ namespace: 'billing', access: 'write' }] });
     const store = new StoreClient({ url: rs.url, token, retry: { attempts: 1 } });
     await store.put('billing', 'plans/basic', '10');
     const actors: string[] = [];

@@ -162,6 +162,20 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents 403 FORBIDDEN on every call that checks a grant or the admin role, and on no other', () => {
+    const forbidding: string[] = [];
+    for (const [path, method, op] of operations()) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const checked = path.startsWith('/v1/') && path !== '/v1/whoami' && path !== '/v1/feed';
+      expect({ name, forbidden: JSON.stringify(op.responses['403'] ?? {}).includes('FORBIDDEN') }).toEqual({ name, forbidden: checked });
+      if (checked) forbidding.push(name);
+    }
+    expect(forbidding).toEqual(expect.arrayContaining([
+      'GET /v1/namespaces/{ns}/entries/{key}', 'PUT /v1/namespaces/{ns}/grants/{subject}', 'GET /v1/namespaces/{ns}/grants/check',
+      'POST /v1/admin/backup', 'GET /v1/namespaces/{ns}/feed', 'GET /v1/replicas',
+    ]));
+  });
+
   it('describes the change feed as text/event-stream resumable with Last-Event-ID', () => {
     for (const path of ['/v1/feed', '/v1/namespaces/{ns}/feed']) {
       const op = doc.paths[path].get;

@@ -36,7 +36,8 @@ describe('the @hexastore/client package', () => {
   it('its build exports the client, the feed watch and the typed errors', () => {
     const client = require(built(manifest.main));
     expect(Object.keys(client).sort()).toEqual([
-      'ConflictError', 'CursorStaleError', 'FeedWatch', 'InvalidRequestError', 'LockLostError', 'NotFoundError', 'RateLimitedError', 'SseParser', 'StoreClient',
+      'ConflictError', 'CursorStaleError', 'FeedWatch', 'ForbiddenError', 'InvalidRequestError', 'LockLostError', 'NotFoundError', 'RateLimitedError',
+      'SseParser', 'StoreClient',
       'StoreRequestError', 'StoreUnavailableError', 'UnauthorizedError', 'backoffDelay', 'isProblem', 'problemError',
     ]);
     expect(new client.StoreClient({ url: 'http://127.0.0.1:3000/' }).url).toBe('http://127.0.0.1:3000');

@@ -1,5 +1,6 @@
 import { addAuditCommands } from './audit-commands';
 import { StoreClient, StoreRequestError, StoreUnavailableError } from '@app/client';
+import { addAccessCommands } from './access-commands';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   addLockCommands(program, env);
   addSchemaCommands(program, env);
   addAuditCommands(program, env);
+  addAccessCommands(program, env);
   return program;
 }
 

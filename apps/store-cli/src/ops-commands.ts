@@ -147,9 +147,12 @@ function statePage(page: StatePage): string {
 const entries = (count: number) => `${count} ${count === 1 ? 'entry' : 'entries'}`;
 
 /** What a quota, tags or dependencies change of a reload set. */
-function changedTo(c: { change: string; maxEntries?: number | null; maxBytes?: number | null; tags?: Record<string, string>; dependsOn?: string[] }): string {
+function changedTo(c: {
+  change: string; maxEntries?: number | null; maxBytes?: number | null; tags?: Record<string, string>; dependsOn?: string[]; grants?: Record<string, string>;
+}): string {
   if (c.change === 'quota') return `maxEntries ${c.maxEntries ?? '-'}, maxBytes ${c.maxBytes ?? '-'}`;
   if (c.change === 'tags') return Object.entries(c.tags ?? {}).map(([t, color]) => `${t} ${color}`).join(', ') || '-';
   if (c.change === 'dependencies') return (c.dependsOn ?? []).join(', ') || '-';
+  if (c.change === 'grants') return Object.entries(c.grants ?? {}).map(([subject, access]) => `${subject} ${access}`).join(', ') || '-';
   return '';
 }

@@ -23,6 +23,7 @@ import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
 import { SchemaController } from './http/schema.controller';
+import { GrantsController } from './http/grants.controller';
 import { validationPipe } from './http/validation';
 import { GrpcTransport } from './grpc/grpc-transport';
 import { StoreMessagePatterns } from './microservice/store.message-patterns';
@@ -69,9 +70,9 @@ export class AppModule {
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, SchemaController, LocksController, NamespaceLockController, EntriesController, RollbackController, SnapshotsController,
-        FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController, AuditController,
-        StoreMessagePatterns,
+        NamespacesController, GovernanceController, GrantsController, SchemaController, LocksController, NamespaceLockController, EntriesController,
+        RollbackController, SnapshotsController, FeedController, ConsumersController, AdminController, HealthController, MetricsController,
+        IdentityController, AuditController, StoreMessagePatterns,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

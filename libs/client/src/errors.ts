@@ -41,6 +41,8 @@ export class RateLimitedError extends StoreRequestError {
     return typeof seconds === 'number' ? seconds : undefined;
   }
 }
+/** 403 FORBIDDEN: the caller is known but its grants (or roles) do not allow this call. */
+export class ForbiddenError extends StoreRequestError {}
 
 /** The store could not be reached (after the retries), or answered with something that is not a problem document. */
 export class StoreUnavailableError extends Error {
@@ -55,6 +57,7 @@ export function problemError(problem: Problem): StoreRequestError {
   switch (problem.status) {
     case 400: return new InvalidRequestError(problem);
     case 401: return new UnauthorizedError(problem);
+    case 403: return new ForbiddenError(problem);
     case 404: return new NotFoundError(problem);
     case 409: return new ConflictError(problem);
     case 410: return new CursorStaleError(problem);

@@ -3,8 +3,9 @@ import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
   AccessAuditFilter, AccessAuditItem, AuditTrailFilter, AuditTrailItem, Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, TransactionResult, WhoAmI, Lock, LockGrant, ValueSchemaInfo, SetSchemaResult, Migration,
+  Snapshot, StatePage, SubjectGrant, TransactionResult, WhoAmI, Lock, LockGrant, ValueSchemaInfo, SetSchemaResult, Migration,
 } from './types';
+import type { Access } from './types';
 import { withLock } from './locks';
 import type {
   BackupDownload, CallOptions, DeleteOptions, ListOptions, LockLease, LockOptions, PageOptions, PutOptions, ReadOptions, TransactionOp,
@@ -63,6 +64,26 @@ export class StoreClient {
 
   async removeTag(namespace: string, tag: string, options: WriteOptions = {}): Promise<void> {
     await this.write('DELETE', `${nsPath(namespace)}/tags/${encodeURIComponent(tag)}`, undefined, options);
+  }
+
+  /** Gives `subject` (`user:<name>` or `role:<name>`) read, write or admin access to the namespace (namespace admin). */
+  grant(namespace: string, subject: string, access: Access, options: WriteOptions = {}): Promise<SubjectGrant> {
+    return this.write('PUT', `${nsPath(namespace)}/grants/${encodeURIComponent(subject)}`, { access }, options);
+  }
+
+  /** Takes the subject's grant away; 404 GRANT_NOT_FOUND when it has none. */
+  async revoke(namespace: string, subject: string, options: WriteOptions = {}): Promise<void> {
+    await this.write('DELETE', `${nsPath(namespace)}/grants/${encodeURIComponent(subject)}`, undefined, options);
+  }
+
+  /** The namespace's grants, by subject (namespace admin). */
+  async listGrants(namespace: string, options: ReadOptions = {}): Promise<{ subject: string; access: Access }[]> {
+    return (await this.read<{ items: { subject: string; access: Access }[] }>(`${nsPath(namespace)}/grants`, options)).items;
+  }
+
+  /** Whether the subject's own grant (or `role:admin`) allows `access` on the namespace. */
+  async checkGrant(namespace: string, subject: string, access: Access, options: ReadOptions = {}): Promise<boolean> {
+    return (await this.read<{ allowed: boolean }>(`${nsPath(namespace)}/grants/check`, options, { subject, access })).allowed;
   }
 
   /** What the namespace depends on: `direct`, and `resolved` in dependency order (dependencies first). */

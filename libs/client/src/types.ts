@@ -275,7 +275,7 @@ export interface ReloadResult {
   sha256: string;
   changes: {
     namespace: string;
-    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema';
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema' | 'grants';
     defaultTtlSeconds?: number | null;
     maxEntries?: number | null;
     maxBytes?: number | null;
@@ -283,6 +283,7 @@ export interface ReloadResult {
     dependsOn?: string[];
     /** The SHA-256 of the value schema after the change; null: none. */
     sha256?: string | null;
+    grants?: Record<string, 'read' | 'write' | 'admin'>;
   }[];
   unchanged: boolean;
 }
@@ -326,11 +327,23 @@ export interface ReadinessReport {
   error?: { store?: Record<string, unknown> };
 }
 
+/** What a grant allows on a namespace: write implies read, admin implies write and managing the namespace. */
+export type Access = 'read' | 'write' | 'admin';
+
+/** One grant as PUT …/grants/{subject} answers it. */
+export interface SubjectGrant {
+  namespace: string;
+  /** `user:<name>` or `role:<name>`. */
+  subject: string;
+  access: Access;
+}
+
 /** Who the store says the caller is (GET /v1/whoami). */
 export interface WhoAmI {
   user: string;
   roles: string[];
-  grants: { namespace: string; access: 'read' | 'write' | 'admin' }[];
+  /** The namespaces the caller's grants reach, each with the highest access they give. */
+  grants: { namespace: string; access: Access }[];
 }
 
 export type ProblemCode =
@@ -343,7 +356,7 @@ export type ProblemCode =
   | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND'
   | 'LOCK_HELD' | 'LOCK_TOKEN_INVALID' | 'LOCKED' | 'FENCED'
   | 'SCHEMA_VIOLATION' | 'SCHEMA_INVALID' | 'SCHEMA_TOO_COMPLEX' | 'SCHEMA_NOT_FOUND'
-  | 'FORBIDDEN' | 'RATE_LIMITED';
+  | 'FORBIDDEN' | 'RATE_LIMITED' | 'GRANT_NOT_FOUND';
 
 /** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
 export interface Problem {

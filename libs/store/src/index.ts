@@ -82,3 +82,9 @@ export { CompiledValueSchemas, VALUE_SCHEMAS } from './value-schemas/value-schem
 export * from './access-audit/access-audit';
 export * from './access-audit/access-audit.queries';
 export * from './access-audit/sqlite-access-audit';
+export * from './namespace/access';
+export * from './namespace/grants.decide';
+export * from './access/access-control';
+export * from './commands/grants.commands';
+export * from './queries/grants.queries';
+export * from './write-path/write-policy';

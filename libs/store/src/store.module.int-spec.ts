@@ -109,7 +109,7 @@ describe('StoreModule on the sqlite backend', () => {
     await commands.execute(put('shared', 'k', 'one'));
     expect(other.entries.get('shared', 'k', clock.at)).toMatchObject({ value: 'one', version: 1 });
     await other.writer.write(meta, clock.now(), {
-      namespace: 'shared', keys: ['k'], operation: 'test', input: {},
+      namespace: 'shared', keys: ['k'], operation: 'put-entry', input: {},
       decide: () => [{ type: 'StoreEntryUpdated', data: { namespace: 'shared', key: 'k', value: 'two', metadata: {}, version: 2, expiresAt: null } }],
       respond: () => null,
     });

@@ -46,6 +46,9 @@ import { LockExpirySweeper } from './commands/lock-expiry-sweeper';
 import { AccessAudit } from './access-audit/access-audit';
 import { GetAccessAuditHandler } from './access-audit/access-audit.queries';
 import { ACCESS_AUDIT_FILE, SqliteAccessAudit, SqliteAccessAuditOptions } from './access-audit/sqlite-access-audit';
+import { AccessControl } from './access/access-control';
+import { GRANT_COMMAND_HANDLERS } from './commands/grants.commands';
+import { GRANT_QUERY_HANDLERS } from './queries/grants.queries';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -137,6 +140,9 @@ export class StoreModule {
         TakeSnapshotHandler,
         ...SNAPSHOT_QUERY_HANDLERS,
         ...GOVERNANCE_QUERY_HANDLERS,
+        ...GRANT_COMMAND_HANDLERS,
+        ...GRANT_QUERY_HANDLERS,
+        AccessControl,
         CreateNamespaceHandler,
         ListNamespacesHandler,
         GetNamespaceHandler,
@@ -150,7 +156,7 @@ export class StoreModule {
         { provide: STORE_CONFIG_FILE, useValue: options.configFile },
         ...BACKUP_COMMAND_HANDLERS,
       ],
-      exports: [ApiKeys, AccessAudit, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, LockExpirySweeper, ReadConsistency],
+      exports: [ApiKeys, AccessAudit, AccessControl, StoreBackend, NamespacesReadModel, Clock, STORE_LIMITS, ExpirySweeper, LockExpirySweeper, ReadConsistency],
     };
   }
 }

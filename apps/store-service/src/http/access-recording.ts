@@ -54,10 +54,3 @@ export function recordAccess(fastify: FastifyInstance, audit: AccessAudit, now: 
   });
 }
 
-/**
- * Who may read a namespace's access audit: its admins (DESIGN §7). Until per-namespace grants
- * exist, that is the role `admin`, or anyone while authentication is off; the grants check replaces this.
- */
-export function mayReadAccessAudit(identity: Identity, _namespace: string, authenticationOn: boolean): boolean {
-  return !authenticationOn || identity.roles.includes('admin');
-}

@@ -1,4 +1,4 @@
-import { BackupStore, HotReload, ListMigrations, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
+import { BackupStore, Caller, HotReload, ListMigrations, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -7,7 +7,7 @@ import { MigrationDto, RebuildResultDto, ReloadResultDto, RestoreResultDto } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ARCHIVE_CONTENT_TYPES, archiveUpload, settle } from './archive-upload';
-import { Meta } from './request-meta.decorator';
+import { AuthCaller, Meta } from './request-meta.decorator';
 
 @ApiTags('admin')
 @Controller('v1/admin')
@@ -18,8 +18,8 @@ export class AdminController {
   @ApiOperation({ summary: 'The event-shape migrations this store has recorded (StoreSchemaMigrated), oldest first: each once, when a release that has it first started' })
   @ApiOkResponse({ type: [MigrationDto] })
   @ApiProblems()
-  migrations() {
-    return this.queries.execute(new ListMigrations());
+  migrations(@AuthCaller() caller: Caller | undefined) {
+    return this.queries.execute(new ListMigrations(caller));
   }
 
   @Post('rebuild')
@@ -27,8 +27,8 @@ export class AdminController {
   @ApiOperation({ summary: 'Drop the read models and replay the whole log: {events, millis}' })
   @ApiOkResponse({ type: RebuildResultDto })
   @ApiProblems('STORAGE_FULL')
-  rebuild() {
-    return this.commands.execute(new RebuildReadModels());
+  rebuild(@AuthCaller() caller: Caller | undefined) {
+    return this.commands.execute(new RebuildReadModels(undefined, caller));
   }
 
   @Post('reload')

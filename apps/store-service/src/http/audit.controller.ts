@@ -1,14 +1,11 @@
-import { GetAccessAudit, GetAuditTrail, StoreError } from '@app/store';
-import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import { Caller, GetAccessAudit, GetAuditTrail } from '@app/store';
+import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { mayReadAccessAudit } from './access-recording';
 import { AccessAuditPageDto, AuditTrailPageDto } from './audit.dto';
-import { identityOf } from './authentication';
 import { ApiProblems } from './openapi';
 import { pageOptions, QueryParam, single } from './query-params';
+import { AuthCaller } from './request-meta.decorator';
 
 const PAGE_QUERIES = [
   ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: 1000, description: 'Items per page: default 100, max 1000' }),
@@ -21,7 +18,7 @@ const PageQueries = (): MethodDecorator => (target, key, descriptor) => {
 @ApiTags('audit')
 @Controller('v1/namespaces')
 export class AuditController {
-  constructor(private readonly queries: QueryBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get(':ns/audit')
   @ApiOperation({ summary: 'Audit trail from the log: every event of the namespace (who, what, when; never a value), oldest first, paged' })
@@ -33,12 +30,12 @@ export class AuditController {
   @ApiOkResponse({ type: AuditTrailPageDto })
   @ApiProblems('VALIDATION_FAILED', 'CURSOR_INVALID', 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
   audit(
-    @Param('ns') ns: string,
+    @Param('ns') ns: string, @AuthCaller() caller: Caller | undefined,
     @QueryParam('actor') actor?: string, @QueryParam('type') type?: string, @QueryParam('from') from?: string, @QueryParam('to') to?: string,
     @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string,
   ) {
     const filter = { actor: single(actor), type: single(type), from: single(from), to: single(to) };
-    return this.queries.execute(new GetAuditTrail(ns, filter, pageOptions(limit, cursor)));
+    return this.queries.execute(new GetAuditTrail(ns, filter, pageOptions(limit, cursor), caller));
   }
 
   @Get(':ns/access-audit')
@@ -52,13 +49,10 @@ export class AuditController {
   @ApiOkResponse({ type: AccessAuditPageDto })
   @ApiProblems('VALIDATION_FAILED', 'CURSOR_INVALID', 'NAMESPACE_INVALID', 'FORBIDDEN')
   accessAudit(
-    @Param('ns') ns: string, @Req() request: FastifyRequest,
+    @Param('ns') ns: string, @AuthCaller() caller: Caller | undefined,
     @QueryParam('actor') actor?: string, @QueryParam('outcome') outcome?: string,
     @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string,
   ) {
-    if (!mayReadAccessAudit(identityOf(request), ns, this.config.auth.mode === 'on')) {
-      throw new StoreError('FORBIDDEN', `reading the access audit of ${ns} needs admin access to it`, { namespace: ns });
-    }
-    return this.queries.execute(new GetAccessAudit(ns, { actor: single(actor), outcome: single(outcome) }, pageOptions(limit, cursor)));
+    return this.queries.execute(new GetAccessAudit(ns, { actor: single(actor), outcome: single(outcome) }, pageOptions(limit, cursor), caller));
   }
 }

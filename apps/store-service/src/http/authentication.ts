@@ -137,6 +137,9 @@ const identities = new WeakMap<object, Identity>();
 /** Who the request proved to be (anonymous while authentication is off, or before it ran). */
 export const identityOf = (request: FastifyRequest): Identity => identities.get(request.raw) ?? ANONYMOUS;
 
+/** The caller whose access is checked: the proved identity, or undefined while authentication is off (nothing is checked then). */
+export const callerOf = (request: FastifyRequest): Identity | undefined => identities.get(request.raw);
+
 /** With authentication on, every request but /health/* must prove who it is before any handler runs. */
 export function authenticateRequests(fastify: FastifyInstance, authenticator: Authenticator): void {
   if (!authenticator.enabled) return;

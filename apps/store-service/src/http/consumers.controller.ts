@@ -1,11 +1,11 @@
-import { GetConsumer, ListReplicas, RequestMeta, SaveConsumerCheckpoint } from '@app/store';
+import { Caller, GetConsumer, ListReplicas, RequestMeta, SaveConsumerCheckpoint } from '@app/store';
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import { ConsumerDto, ReplicaDto } from './responses.dto';
 import { IsString } from 'class-validator';
-import { Meta } from './request-meta.decorator';
+import { AuthCaller, Meta } from './request-meta.decorator';
 
 export class CheckpointDto {
   @ApiProperty({ description: 'the last feed position the consumer has processed' })
@@ -30,15 +30,15 @@ export class ConsumersController {
   @ApiOperation({ summary: 'A durable consumer and its checkpoint; resume with GET /v1/feed?consumer=NAME' })
   @ApiOkResponse({ type: ConsumerDto })
   @ApiProblems('VALIDATION_FAILED', 'CONSUMER_NOT_FOUND')
-  get(@Param('name') name: string) {
-    return this.queries.execute(new GetConsumer(name));
+  get(@Param('name') name: string, @AuthCaller() caller: Caller | undefined) {
+    return this.queries.execute(new GetConsumer(name, caller));
   }
 
   @Get('replicas')
   @ApiOperation({ summary: 'Each read-model projector and durable consumer: position, lag, status, lastSyncedAt' })
   @ApiOkResponse({ type: [ReplicaDto] })
   @ApiProblems()
-  replicas() {
-    return this.queries.execute(new ListReplicas());
+  replicas(@AuthCaller() caller: Caller | undefined) {
+    return this.queries.execute(new ListReplicas(caller));
   }
 }

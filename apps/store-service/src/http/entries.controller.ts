@@ -1,5 +1,5 @@
 import {
-  CommitTransaction, DeleteEntry, EntryExists, GetEntry, GetEntryAsOf, GetEntryHistory, ListEntries, PurgeEntry, PutEntry,
+  Caller, CommitTransaction, DeleteEntry, EntryExists, GetEntry, GetEntryAsOf, GetEntryHistory, ListEntries, PurgeEntry, PutEntry,
   RequestMeta, RestoreEntry, SetTtl,
 } from '@app/store';
 import { Body, Controller, Delete, Get, Head, HttpCode, NotFoundException, Param, Post, Put, Res } from '@nestjs/common';
@@ -13,7 +13,7 @@ import { PutEntryDto, SetTtlDto, toPutOp } from './entry.dto';
 import { Entry, EntryPath } from './entry-path';
 import { flag, pageOptions, QueryParam, single, wholeNumber } from './query-params';
 import { ApiProblems, ApiWrite, KEY_PARAMETER, PROBLEMS } from './openapi';
-import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { ApiMinPosition, AuthCaller, Meta, MinPosition } from './request-meta.decorator';
 import {
   EntryPageDto, EntryReadDto, EntryWriteResultDto, HistoryPageDto, KeyWriteResultDto, PurgeResultDto, TransactionResultDto,
 } from './responses.dto';
@@ -47,6 +47,7 @@ export class EntriesController {
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
   list(
     @Param('ns') ns: string,
+    @AuthCaller() caller: Caller | undefined,
     @MinPosition() minPosition: string | undefined,
     @QueryParam('prefix') prefix?: string,
     @QueryParam('limit') limit?: string,
@@ -55,7 +56,7 @@ export class EntriesController {
   ) {
     return this.queries.execute(new ListEntries(ns, {
       prefix: single(prefix), ...pageOptions(limit, cursor), includeDeleted: flag(includeDeleted, 'includeDeleted'),
-    }, minPosition));
+    }, minPosition, caller));
   }
 
   @Get(ENTRY)
@@ -70,14 +71,15 @@ export class EntriesController {
   get(
     @Param('ns') ns: string,
     @Entry(['history']) path: EntryPath,
+    @AuthCaller() caller: Caller | undefined,
     @MinPosition() minPosition: string | undefined,
     @QueryParam('asOf') asOf?: string,
     @QueryParam('limit') limit?: string,
     @QueryParam('cursor') cursor?: string,
   ) {
-    if (path.sub === 'history') return this.queries.execute(new GetEntryHistory(ns, path.key, pageOptions(limit, cursor)));
+    if (path.sub === 'history') return this.queries.execute(new GetEntryHistory(ns, path.key, pageOptions(limit, cursor), caller));
     const revision = wholeNumber(asOf, 'asOf');
-    return this.queries.execute(revision === undefined ? new GetEntry(ns, path.key, minPosition) : new GetEntryAsOf(ns, path.key, revision));
+    return this.queries.execute(revision === undefined ? new GetEntry(ns, path.key, minPosition, caller) : new GetEntryAsOf(ns, path.key, revision, caller));
   }
 
   @Head(ENTRY)
@@ -89,10 +91,11 @@ export class EntriesController {
   async exists(
     @Param('ns') ns: string,
     @Entry() { key }: EntryPath,
+    @AuthCaller() caller: Caller | undefined,
     @MinPosition() minPosition: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    reply.status((await this.queries.execute(new EntryExists(ns, key, minPosition))) ? 200 : 404);
+    reply.status((await this.queries.execute(new EntryExists(ns, key, minPosition, caller))) ? 200 : 404);
   }
 
   @Put(ENTRY)

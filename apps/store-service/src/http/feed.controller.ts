@@ -1,4 +1,5 @@
 import { FeedEvent, FeedStart, invalid, WatchFeed } from '@app/store';
+import { callerOf } from './authentication';
 import { BeforeApplicationShutdown, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -79,7 +80,7 @@ export class FeedController implements BeforeApplicationShutdown {
 
   @Get('v1/feed')
   @FeedDocs()
-  @ApiOperation({ summary: 'Change feed of every namespace (SSE)' })
+  @ApiOperation({ summary: 'Change feed of every namespace (SSE); without the admin role, only events of namespaces the caller may read, decided per event' })
   @ApiProblems(...FEED_PROBLEMS)
   all(@Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.stream(undefined, query, request, reply);
@@ -87,7 +88,7 @@ export class FeedController implements BeforeApplicationShutdown {
 
   @Get('v1/namespaces/:ns/feed')
   @FeedDocs()
-  @ApiOperation({ summary: 'Change feed of one namespace (SSE); 404 for an unknown namespace' })
+  @ApiOperation({ summary: 'Change feed of one namespace (SSE); 404 for an unknown namespace; needs read' })
   @ApiProblems(...FEED_PROBLEMS, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
   one(@Param('ns') ns: string, @Query() query: FeedQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return this.stream(ns, query, request, reply);
@@ -106,7 +107,7 @@ export class FeedController implements BeforeApplicationShutdown {
         keyPrefix: single(query.prefix),
         types: typesOf(query.types),
         withoutValues: query.values !== undefined && !flag(query.values, 'values'),
-      }, controller.signal)));
+      }, controller.signal, callerOf(request))));
     } catch (error) {
       slot.release();
       throw error;

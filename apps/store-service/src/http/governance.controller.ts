@@ -1,11 +1,11 @@
 import {
-  AddDependency, DeleteNamespace, GetDependencies, GetTags, RemoveDependency, RemoveTag, RequestMeta, SetQuota, SetTag,
+  AddDependency, Caller, DeleteNamespace, GetDependencies, GetTags, RemoveDependency, RemoveTag, RequestMeta, SetQuota, SetTag,
 } from '@app/store';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
-import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { ApiMinPosition, AuthCaller, Meta, MinPosition } from './request-meta.decorator';
 import { DependenciesDto, NamespaceDto } from './responses.dto';
 
 const TAGS_SCHEMA = { type: 'object', additionalProperties: { type: 'string', pattern: '^#[0-9a-f]{6}$' } } as const;
@@ -39,8 +39,8 @@ export class GovernanceController {
   @ApiMinPosition()
   @ApiOkResponse({ schema: TAGS_SCHEMA, description: 'Tag name -> colour' })
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
-  tags(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetTags(ns, minPosition));
+  tags(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetTags(ns, minPosition, caller));
   }
 
   @Put(':ns/tags/:tag')
@@ -65,8 +65,8 @@ export class GovernanceController {
   @ApiMinPosition()
   @ApiOkResponse({ type: DependenciesDto })
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
-  dependencies(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetDependencies(ns, minPosition));
+  dependencies(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetDependencies(ns, minPosition, caller));
   }
 
   @Put(':ns/dependencies/:other')

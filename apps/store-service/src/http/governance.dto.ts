@@ -34,3 +34,9 @@ export class SetSchemaDto {
   @IsDefined({ message: 'schema is required: {"schema": {…}}' })
   schema: unknown;
 }
+
+export class GrantDto {
+  @ApiProperty({ enum: ['read', 'write', 'admin'], description: 'write implies read; admin implies write and managing the namespace (grants, tags, quota, dependencies, schema, locks)' })
+  @IsString()
+  access: string;
+}

@@ -1,11 +1,11 @@
-import { CreateNamespace, GetNamespace, ListNamespaces, RequestMeta } from '@app/store';
+import { Caller, CreateNamespace, GetNamespace, ListNamespaces, RequestMeta } from '@app/store';
 import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QueryParam } from './query-params';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import type { FastifyReply } from 'fastify';
-import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { ApiMinPosition, AuthCaller, Meta, MinPosition } from './request-meta.decorator';
 import { CreateNamespaceResultDto, NamespaceDto } from './responses.dto';
 
 @ApiTags('namespaces')
@@ -14,17 +14,17 @@ export class NamespacesController {
   constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'ListNamespaces: every namespace with its entry count, bytes and revision' })
+  @ApiOperation({ summary: 'ListNamespaces: every namespace with its entry count, bytes and revision (without the admin role: those the caller may read)' })
   @ApiMinPosition()
   @ApiQuery({ name: 'tag', required: false, type: String, description: 'Only the namespaces with this tag' })
   @ApiOkResponse({ type: [NamespaceDto], description: 'Every namespace, by name' })
   @ApiProblems(...PROBLEMS.readYourWrites)
-  list(@MinPosition() minPosition?: string, @QueryParam('tag') tag?: string) {
-    return this.queries.execute(new ListNamespaces(minPosition, tag));
+  list(@AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string, @QueryParam('tag') tag?: string) {
+    return this.queries.execute(new ListNamespaces(minPosition, tag, caller));
   }
 
   @Put(':ns')
-  @ApiOperation({ summary: 'Create a namespace (201), or nothing if it exists (200)' })
+  @ApiOperation({ summary: 'Create a namespace (201), or nothing if it exists (200); needs the admin role' })
   @ApiCreatedResponse({ type: CreateNamespaceResultDto, description: 'Created' })
   @ApiOkResponse({ type: CreateNamespaceResultDto, description: 'It existed: nothing changed' })
   @ApiWrite('NAMESPACE_INVALID')
@@ -39,7 +39,7 @@ export class NamespacesController {
   @ApiMinPosition()
   @ApiOkResponse({ type: NamespaceDto })
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
-  get(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetNamespace(ns, minPosition));
+  get(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetNamespace(ns, minPosition, caller));
   }
 }

@@ -227,6 +227,8 @@ function withProblems(responses: Record<string, Schema>, codes: readonly Problem
   }
   return merged;
 }
+/** Calls that check a grant or the admin role: all of /v1 but whoami and the store-wide feed (which filters instead). */
+export const mayBeForbidden = (path: string): boolean => path.startsWith('/v1/') && path !== '/v1/whoami' && path !== '/v1/feed';
 
 /**
  * What the decorators cannot say, said after the scan: entry sub-resources, the 500 every call can
@@ -246,13 +248,14 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   schemas.Problem = { ...schemas.Problem, additionalProperties: true };
   // Whatever a call is, an unexpected failure is answered as a problem document (ProblemFilter), a
   // Host the service does not answer to is refused, and a POST must say it sends JSON (request-guards.ts).
-  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts);
+  // With STORE_AUTH=on every call but /health/* needs a bearer credential (http/authentication.ts),
+  // and every namespace, consumer and admin call a grant or the admin role (FORBIDDEN);
   // with RATE_LIMIT_REQUESTS set, every call but /health/* counts against its caller's limit (http/rate-limit.ts).
   for (const [path, item] of Object.entries(completed)) {
     const open = path.startsWith('/health/');
     for (const [method, operation] of Object.entries(item)) {
       const guarded: ProblemCode[] = ['INTERNAL', 'HOST_NOT_ALLOWED', ...(method === 'post' ? ['UNSUPPORTED_MEDIA_TYPE' as const] : []),
-        ...(open ? [] : ['UNAUTHORIZED' as const, 'RATE_LIMITED' as const])];
+        ...(open ? [] : ['UNAUTHORIZED' as const, 'RATE_LIMITED' as const]), ...(mayBeForbidden(path) ? ['FORBIDDEN' as const] : [])];
       operation.responses = withProblems(operation.responses ?? {}, guarded);
       if (open) operation.security = [];
     }

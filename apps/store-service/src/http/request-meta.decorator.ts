@@ -2,7 +2,7 @@ import { invalid, LOCK_NAME_PATTERN, NAMESPACE_PATTERN, RequestMeta } from '@app
 import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { identityOf } from './authentication';
+import { callerOf, identityOf } from './authentication';
 
 const TOKEN_RE = /^[\x21-\x7e]{1,255}$/;
 
@@ -42,6 +42,7 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   return {
     actor: identityOf(request).user,
     roles: identityOf(request).roles,
+    caller: callerOf(request),
     correlationId: correlation && TOKEN_RE.test(correlation) ? correlation : request.id,
     causationId: request.id,
     idempotencyKey,
@@ -52,6 +53,11 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
 
 export const Meta = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
   requestMeta(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** The caller whose grants the handlers check (undefined while authentication is off). */
+export const AuthCaller = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  callerOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
 
 /** `?minPosition=` or the `X-Min-Position` header: a log position the read must include (read-your-writes). */

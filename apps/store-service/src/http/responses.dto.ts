@@ -353,5 +353,26 @@ export class WhoAmIDto {
   @ApiProperty({ description: 'The authenticated user (the actor on the events this caller writes); `anonymous` while STORE_AUTH is off' })
   user: string;
   @ApiProperty({ type: [String], description: "The caller's roles (an API key's roles, or a JWT's `roles` claim)" }) roles: string[];
-  @ApiProperty({ type: [GrantDto], description: 'The namespace grants the caller holds (none until access control is configured)' }) grants: GrantDto[];
+  @ApiProperty({ type: [GrantDto], description: "The namespaces the caller's user and roles have grants on, each with the highest access they give (the admin role may do everything without one)" })
+  grants: GrantDto[];
+}
+
+@ApiSchema({ name: 'SubjectGrant' })
+export class SubjectGrantDto {
+  @ApiProperty({ description: 'The namespace' }) namespace: string;
+  @ApiProperty({ description: 'user:<name> or role:<name>' }) subject: string;
+  @ApiProperty({ enum: ['read', 'write', 'admin'] }) access: string;
+}
+
+@ApiSchema({ name: 'GrantList' })
+export class GrantListDto {
+  @ApiProperty({ type: 'array', items: { type: 'object', required: ['subject', 'access'], properties: {
+    subject: { type: 'string', description: 'user:<name> or role:<name>' }, access: { type: 'string', enum: ['read', 'write', 'admin'] },
+  } }, description: 'The grants of the namespace, by subject' })
+  items: { subject: string; access: string }[];
+}
+
+@ApiSchema({ name: 'GrantCheck' })
+export class GrantCheckDto {
+  @ApiProperty({ description: "Whether the subject's own grant (or role:admin) allows the access" }) allowed: boolean;
 }

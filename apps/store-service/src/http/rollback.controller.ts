@@ -1,4 +1,4 @@
-import { CreateRollbackPoint, GetRollbackPoint, ListRollbackPoints, RequestMeta, RollBack } from '@app/store';
+import { Caller, CreateRollbackPoint, GetRollbackPoint, ListRollbackPoints, RequestMeta, RollBack } from '@app/store';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -6,7 +6,7 @@ import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import { RollbackPointDetailDto, RollbackPointListDto, RollbackPointViewDto, RollbackResultDto } from './responses.dto';
 import { RollbackDto, RollbackPointDto } from './lifecycle.dto';
 import { pageOptions, QueryParam } from './query-params';
-import { Meta } from './request-meta.decorator';
+import { AuthCaller, Meta } from './request-meta.decorator';
 import { validateBody } from './validation';
 
 @ApiTags('rollback')
@@ -28,8 +28,8 @@ export class RollbackController {
   @ApiOperation({ summary: 'ListRollbackPoints, oldest first: {items}' })
   @ApiOkResponse({ type: RollbackPointListDto })
   @ApiProblems('NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
-  list(@Param('ns') ns: string) {
-    return this.queries.execute(new ListRollbackPoints(ns));
+  list(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined) {
+    return this.queries.execute(new ListRollbackPoints(ns, caller));
   }
 
   @Get(':ns/rollback-points/:id')
@@ -38,8 +38,11 @@ export class RollbackController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'the entries\' nextCursor of the previous page' })
   @ApiOkResponse({ type: RollbackPointDetailDto })
   @ApiProblems('VALIDATION_FAILED', 'CURSOR_INVALID', 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND', 'ROLLBACK_POINT_NOT_FOUND')
-  get(@Param('ns') ns: string, @Param('id') id: string, @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string) {
-    return this.queries.execute(new GetRollbackPoint(ns, id, pageOptions(limit, cursor)));
+  get(
+    @Param('ns') ns: string, @Param('id') id: string, @AuthCaller() caller: Caller | undefined,
+    @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string,
+  ) {
+    return this.queries.execute(new GetRollbackPoint(ns, id, pageOptions(limit, cursor), caller));
   }
 
   @Post(':ns/rollback')

@@ -1,10 +1,10 @@
-import { GetSchema, RemoveSchema, RequestMeta, SetSchema } from '@app/store';
+import { Caller, GetSchema, RemoveSchema, RequestMeta, SetSchema } from '@app/store';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SetSchemaDto } from './governance.dto';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
-import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { ApiMinPosition, AuthCaller, Meta, MinPosition } from './request-meta.decorator';
 import { SchemaDto, SetSchemaResultDto } from './responses.dto';
 
 /** A namespace's value schema: every put and transaction op is checked against it. */
@@ -29,8 +29,8 @@ export class SchemaController {
   @ApiMinPosition()
   @ApiOkResponse({ type: SchemaDto })
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND', 'SCHEMA_NOT_FOUND')
-  get(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetSchema(ns, minPosition));
+  get(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetSchema(ns, minPosition, caller));
   }
 
   @Delete(':ns/schema')

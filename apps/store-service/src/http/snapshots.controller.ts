@@ -1,11 +1,11 @@
-import { GetSnapshot, ListSnapshots, RequestMeta, TakeSnapshot } from '@app/store';
+import { Caller, GetSnapshot, ListSnapshots, RequestMeta, TakeSnapshot } from '@app/store';
 import { Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWrite } from './openapi';
 import { SnapshotDetailDto, SnapshotDto, SnapshotListDto } from './responses.dto';
 import { pageOptions, QueryParam } from './query-params';
-import { Meta } from './request-meta.decorator';
+import { AuthCaller, Meta } from './request-meta.decorator';
 
 @ApiTags('snapshots')
 @Controller('v1/namespaces')
@@ -24,8 +24,8 @@ export class SnapshotsController {
   @ApiOperation({ summary: 'ListSnapshots, oldest first: {items}' })
   @ApiOkResponse({ type: SnapshotListDto })
   @ApiProblems('NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND')
-  list(@Param('ns') ns: string) {
-    return this.queries.execute(new ListSnapshots(ns));
+  list(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined) {
+    return this.queries.execute(new ListSnapshots(ns, caller));
   }
 
   @Get(':ns/snapshots/:id')
@@ -34,7 +34,10 @@ export class SnapshotsController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'the entries\' nextCursor of the previous page' })
   @ApiOkResponse({ type: SnapshotDetailDto })
   @ApiProblems('VALIDATION_FAILED', 'CURSOR_INVALID', 'NAMESPACE_INVALID', 'NAMESPACE_NOT_FOUND', 'SNAPSHOT_NOT_FOUND')
-  get(@Param('ns') ns: string, @Param('id') id: string, @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string) {
-    return this.queries.execute(new GetSnapshot(ns, id, pageOptions(limit, cursor)));
+  get(
+    @Param('ns') ns: string, @Param('id') id: string, @AuthCaller() caller: Caller | undefined,
+    @QueryParam('limit') limit?: string, @QueryParam('cursor') cursor?: string,
+  ) {
+    return this.queries.execute(new GetSnapshot(ns, id, pageOptions(limit, cursor), caller));
   }
 }

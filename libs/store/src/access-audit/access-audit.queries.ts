@@ -1,12 +1,17 @@
+import { AccessControl } from '../access/access-control';
+import { Caller } from '../shared/request-meta';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { invalid } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 import { AccessAudit, AccessAuditFilter, AccessAuditItem, ACCESS_OUTCOMES, AccessOutcome } from './access-audit';
 
-/** The access audit of a namespace: its calls, newest first, paged; whether the caller may read it is the transport's check. */
+/** The access audit of a namespace: its calls, newest first, paged; namespace admins only. */
 export class GetAccessAudit extends Query<{ items: AccessAuditItem[]; nextCursor: string | null }> {
-  constructor(readonly namespace: string, readonly filter: { actor?: string; outcome?: string } = {}, readonly page: PageOptions = {}) {
+  constructor(
+    readonly namespace: string, readonly filter: { actor?: string; outcome?: string } = {}, readonly page: PageOptions = {},
+    readonly caller?: Caller,
+  ) {
     super();
   }
 }
@@ -25,10 +30,11 @@ function checkFilter(filter: GetAccessAudit['filter']): AccessAuditFilter {
 
 @QueryHandler(GetAccessAudit)
 export class GetAccessAuditHandler implements IQueryHandler<GetAccessAudit> {
-  constructor(private readonly audit: AccessAudit, private readonly cursors: PageCursors) {}
+  constructor(private readonly audit: AccessAudit, private readonly cursors: PageCursors, private readonly access: AccessControl) {}
 
-  async execute({ namespace, filter, page }: GetAccessAudit) {
+  async execute({ namespace, filter, page, caller }: GetAccessAudit) {
     validateNamespace(namespace);
+    this.access.require(caller, 'admin', namespace);
     const checked = checkFilter(filter);
     const limit = checkLimit(page.limit);
     const before = page.cursor === undefined ? Number.MAX_SAFE_INTEGER : this.cursors.revision(page.cursor);

@@ -3,6 +3,7 @@ import {
   DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom, RecordedEvent,
 } from '@app/event-store';
 import { OnModuleInit } from '@nestjs/common';
+import { requireStoreAdmin } from '../namespace/access';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -74,6 +75,7 @@ export class BackupStoreHandler implements ICommandHandler<BackupStore> {
   constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
 
   async execute({ meta, options }: BackupStore): Promise<BackupArchive> {
+    requireStoreAdmin(meta.caller);
     // Namespaces first, then the head: every namespace listed then has its first event within the archive.
     const namespaces = this.scope(options.namespaces);
     const log = this.backend.eventStore;
@@ -143,6 +145,7 @@ export class RestoreStoreHandler implements ICommandHandler<RestoreStore>, OnMod
   }
 
   async execute({ archive, meta, options }: RestoreStore): Promise<RestoreResult> {
+    requireStoreAdmin(meta.caller);
     const limits = { ...DEFAULT_RESTORE_LIMITS, ...options.limits };
     const spool = Spool.open(this.backend.scratchDir, limits.minFreeBytes, options.freeBytes);
     try {

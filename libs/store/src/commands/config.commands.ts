@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { requireStoreAdmin } from '../namespace/access';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -41,6 +42,7 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
   ) {}
 
   async execute({ meta, trigger }: HotReload): Promise<ReloadResult> {
+    requireStoreAdmin(meta.caller);
     if (!this.file) throw configInvalid('', 'no config file is configured (set STORE_CONFIG)');
     const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw configInvalid('', `cannot read the config file (${error.code ?? error.message})`);
@@ -97,6 +99,9 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
       if (e.type === 'StoreSchemaRemoved') changes.push({ namespace, change: 'schema', sha256: null });
     }
     if (kinds.has('StoreTagSet') || kinds.has('StoreTagRemoved')) changes.push({ namespace, change: 'tags', tags: view?.tags ?? {} });
+    if (kinds.has('StoreAccessGranted') || kinds.has('StoreAccessRevoked')) {
+      changes.push({ namespace, change: 'grants', grants: { ...this.backend.namespaces.grants(namespace) } });
+    }
     if (kinds.has('StoreDependencyAdded') || kinds.has('StoreDependencyRemoved')) {
       changes.push({ namespace, change: 'dependencies', dependsOn: view?.dependsOn ?? [] });
     }

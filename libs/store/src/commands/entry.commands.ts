@@ -6,6 +6,7 @@ import { StoreLimits } from '../shared/limits';
 import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter, WriteOutcome } from '../write-path/namespace-writer';
+import { WriteOperation } from '../write-path/write-policy';
 import { EntriesReadModel, EntryView } from '../read-models/entries/entries.read-model';
 import { RecordedNamespaceEvent } from '../events/store-event';
 import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from '../namespace/entry.decide';
@@ -65,7 +66,7 @@ export abstract class KeyCommandHandler {
     namespace: string,
     key: string,
     meta: RequestMeta,
-    spec: { operation: string; input: unknown; withContent?: boolean; decide: (state: NamespaceState, rules: WriteRules) => NamespaceEvent[] },
+    spec: { operation: WriteOperation; input: unknown; withContent?: boolean; decide: (state: NamespaceState, rules: WriteRules) => NamespaceEvent[] },
   ): Promise<KeyWriteResult> {
     return handleCommand(this.writer, this.clock, meta, {
       namespace,

@@ -1,3 +1,5 @@
+import { AccessControl } from '../access/access-control';
+import { Caller } from '../shared/request-meta';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
@@ -24,13 +26,18 @@ export class MigrationRecorder implements OnApplicationBootstrap {
   }
 }
 
-export class ListMigrations extends Query<SchemaMigratedData[]> {}
+export class ListMigrations extends Query<SchemaMigratedData[]> {
+  constructor(readonly caller?: Caller) {
+    super();
+  }
+}
 
 @QueryHandler(ListMigrations)
 export class ListMigrationsHandler implements IQueryHandler<ListMigrations> {
-  constructor(private readonly backend: StoreBackend) {}
+  constructor(private readonly backend: StoreBackend, private readonly access: AccessControl) {}
 
-  execute(): Promise<SchemaMigratedData[]> {
+  execute({ caller }: ListMigrations): Promise<SchemaMigratedData[]> {
+    this.access.require(caller, 'store-admin');
     return recordedMigrations(this.backend.eventStore);
   }
 }

@@ -1,4 +1,6 @@
 import { RebuildProgress } from '@app/event-store';
+import { Caller } from '../shared/request-meta';
+import { requireStoreAdmin } from '../namespace/access';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StoreBackend } from '../runtime/store-backend';
 
@@ -9,7 +11,7 @@ export interface RebuildResult {
 
 /** Drops every read model and replays the whole log. */
 export class RebuildReadModels extends Command<RebuildResult> {
-  constructor(readonly onProgress?: RebuildProgress) {
+  constructor(readonly onProgress?: RebuildProgress, readonly caller?: Caller) {
     super();
   }
 }
@@ -18,7 +20,8 @@ export class RebuildReadModels extends Command<RebuildResult> {
 export class RebuildReadModelsHandler implements ICommandHandler<RebuildReadModels> {
   constructor(private readonly backend: StoreBackend) {}
 
-  async execute({ onProgress }: RebuildReadModels): Promise<RebuildResult> {
+  async execute({ onProgress, caller }: RebuildReadModels): Promise<RebuildResult> {
+    requireStoreAdmin(caller);
     const started = performance.now();
     const events = await this.backend.rebuild(onProgress);
     return { events, millis: Math.round(performance.now() - started) };

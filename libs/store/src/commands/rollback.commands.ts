@@ -4,7 +4,6 @@ import { contentOf } from '../namespace/entry';
 import { TimeTravel } from '../read-models/time-travel/time-travel';
 import { Clock } from '../shared/clock';
 import { StoreError } from '../shared/errors';
-import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { appendedAt, handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
@@ -63,7 +62,8 @@ export class RollBackHandler implements ICommandHandler<RollBack> {
   ) {}
 
   async execute({ namespace, pointId, meta }: RollBack): Promise<RollbackResult> {
-    const point = this.points.get(validateNamespace(namespace), pointId);
+    this.writer.authorise(meta, { namespace, operation: 'rollback' });
+    const point = this.points.get(namespace, pointId);
     if (!point) throw pointNotFound(namespace, pointId);
     // The past does not change: the point's state can be rebuilt before taking the write lock.
     const entries = new Map<string, TargetEntry>();

@@ -41,6 +41,9 @@ describe('parseStoreConfig', () => {
     ['namespaces:\n  a:\n    quota: {maxItems: 1}\n', 'namespaces.a.quota'],
     ['namespaces:\n  a:\n    tags: {red: red}\n', 'namespaces.a.tags.red'],
     ['namespaces:\n  a:\n    dependencies: [B]\n', 'namespaces.a.dependencies.0'],
+    ['namespaces:\n  a:\n    grants: {bob: read}\n', 'namespaces.a.grants.bob'],
+    ['namespaces:\n  a:\n    grants: {"user:bob": owner}\n', 'namespaces.a.grants.user:bob'],
+    ['namespaces:\n  a:\n    grants: ["user:bob"]\n', 'namespaces.a.grants'],
     ['namespaces:\n  a:\n    dependencies: [b]\n  b:\n    dependencies: [a]\n', 'namespaces.a.dependencies'],
   ])('refuses %j at path %j', (text, path) => {
     expect(() => parseStoreConfig(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path } }));
@@ -55,6 +58,11 @@ describe('parseStoreConfig', () => {
       expect(() => parseStoreConfig(`namespaces:\n  a:\n    schema: ${bad}\n`))
         .toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path: 'namespaces.a.schema' } }));
     }
+  });
+
+  it('reads grants: subject -> access', () => {
+    expect(parseStoreConfig('namespaces:\n  a:\n    grants: {"user:bob": read, "role:ops": admin}\n').get('a'))
+      .toEqual({ defaultTtlSeconds: null, grants: { 'user:bob': 'read', 'role:ops': 'admin' } });
   });
 
   it('names reserved settings as not supported yet', () => {
@@ -129,6 +137,16 @@ describe('decideNamespaceConfig', () => {
     given(created, quota, tag('b', '#000000')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, tags: {} }))
       .then({ type: 'StoreTagRemoved', data: { namespace: 'sessions', tag: 'b' } });
     given(created, quota, tag('b', '#000000')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null })).then();
+  });
+
+  it('brings grants to what is declared, and leaves them alone when not declared', () => {
+    const granted = (subject: string, access: 'read' | 'write' | 'admin') =>
+      ({ type: 'StoreAccessGranted', data: { namespace: 'sessions', subject, access } }) as NamespaceEvent;
+    given(created).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, grants: { 'user:bob': 'read' } })).then(granted('user:bob', 'read'));
+    given(created, granted('user:bob', 'read')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, grants: {} }))
+      .then({ type: 'StoreAccessRevoked', data: { namespace: 'sessions', subject: 'user:bob' } });
+    given(created, granted('user:bob', 'read')).when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null })).then();
+    given().when((s) => decideNamespaceConfig(s, { defaultTtlSeconds: null, grants: { 'role:ops': 'write' } })).then(created, granted('role:ops', 'write'));
   });
 
   it('clears the settings of a namespace the file no longer declares, keeping it', () => {

@@ -8,10 +8,11 @@ import { API_KEY_ID_RE, ApiKeyDeclaration } from '../identity/api-keys';
 import { pathBetween } from '../namespace/dependencies.decide';
 import { ValueSchema } from '../namespace/value-schema';
 import { VALUE_SCHEMAS } from '../value-schemas/value-schema-compiler';
+import { ACCESS_LEVELS } from '../namespace/access';
 
 /** Reserved for later releases: refused by name, so a file written for them fails loudly, not silently. */
 const RESERVED = ['acl', 'valueSchema'] as const;
-const KNOWN = ['defaultTtlSeconds', 'quota', 'tags', 'dependencies', 'schema'];
+const KNOWN = ['defaultTtlSeconds', 'quota', 'tags', 'grants', 'dependencies', 'schema'];
 
 const limit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
 const name = z.string().regex(NAMESPACE_PATTERN, 'is 1-64 characters of a-z, 0-9, ".", "_", "-", starting and ending with a letter or digit');
@@ -21,6 +22,10 @@ const namespaceSettings = z
     defaultTtlSeconds: z.number().int().min(1).max(DEFAULT_LIMITS.maxTtlSeconds).nullable().optional(),
     quota: z.object({ maxEntries: limit, maxBytes: limit }).strict().optional(),
     tags: z.record(name, z.string().regex(/^#[0-9a-fA-F]{6}$/, 'is a colour "#rrggbb"')).optional(),
+    grants: z.record(
+      z.string().regex(/^(user|role):[\x21-\x7e]{1,128}$/, 'is user:<name> or role:<name>'),
+      z.enum(ACCESS_LEVELS, { error: 'is "read", "write" or "admin"' }),
+    ).optional(),
     dependencies: z.array(name).optional(),
     schema: z.unknown().optional(),
   })
@@ -97,6 +102,7 @@ export function parseStoreConfigDocument(text: string): StoreConfigDocument {
       defaultTtlSeconds: settings?.defaultTtlSeconds ?? null,
       ...(settings?.quota && { quota: { maxEntries: settings.quota.maxEntries ?? null, maxBytes: settings.quota.maxBytes ?? null } }),
       ...(settings?.tags && { tags: settings.tags }),
+      ...(settings?.grants && { grants: settings.grants }),
       ...(settings?.dependencies && { dependencies: settings.dependencies }),
       ...(settings && 'schema' in settings && { valueSchema: declaredSchema(name, settings.schema) }),
     });

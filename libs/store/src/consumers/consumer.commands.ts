@@ -1,4 +1,5 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { AccessControl } from '../access/access-control';
 import { randomUUID } from 'node:crypto';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
@@ -16,9 +17,11 @@ export class SaveConsumerCheckpoint extends Command<ConsumerView> {
 
 @CommandHandler(SaveConsumerCheckpoint)
 export class SaveConsumerCheckpointHandler implements ICommandHandler<SaveConsumerCheckpoint> {
-  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock, private readonly access: AccessControl) {}
 
+  /** Checkpoints are store-wide: for admins and for callers that can read some namespace (feed readers). */
   async execute({ consumer, position, meta }: SaveConsumerCheckpoint): Promise<ConsumerView> {
+    this.access.requireSomeRead(meta.caller);
     const [event] = decideCheckpoint(consumer, position, this.backend.eventStore.incarnation);
     // A checkpoint past the end of the log would make the consumer skip what is written up to it.
     await parseCursorInLog(position, this.backend.eventStore);

@@ -1,4 +1,7 @@
 import { formatPosition, Position, RecordedEvent } from '@app/event-store';
+import { requireStoreAdmin } from '../namespace/access';
+import { Caller } from '../shared/request-meta';
+import { AccessControl } from '../access/access-control';
 import { matchesFeed } from '../feed/feed-event';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { StoreBackend } from '../runtime/store-backend';
@@ -11,16 +14,17 @@ import { validateConsumerName } from '../consumer/consumer';
 import { ConsumerView } from '../read-models/consumers/consumers.read-model';
 
 export class GetConsumer extends Query<ConsumerView> {
-  constructor(readonly consumer: string) {
+  constructor(readonly consumer: string, readonly caller?: Caller) {
     super();
   }
 }
 
 @QueryHandler(GetConsumer)
 export class GetConsumerHandler implements IQueryHandler<GetConsumer> {
-  constructor(private readonly backend: StoreBackend) {}
+  constructor(private readonly backend: StoreBackend, private readonly access: AccessControl) {}
 
-  async execute({ consumer }: GetConsumer): Promise<ConsumerView> {
+  async execute({ consumer, caller }: GetConsumer): Promise<ConsumerView> {
+    this.access.requireSomeRead(caller);
     const view = this.backend.consumers.get(validateConsumerName(consumer));
     if (!view) throw new StoreError('CONSUMER_NOT_FOUND', `no consumer ${consumer} has saved a checkpoint`, { consumer });
     return view;
@@ -44,13 +48,18 @@ const STALL_MS = 60_000;
 const LAG_CAP = 10_000;
 
 /** StoreReplication: each read-model projector of this service and each durable consumer. */
-export class ListReplicas extends Query<ReplicaStatus[]> {}
+export class ListReplicas extends Query<ReplicaStatus[]> {
+  constructor(readonly caller?: Caller) {
+    super();
+  }
+}
 
 @QueryHandler(ListReplicas)
 export class ListReplicasHandler implements IQueryHandler<ListReplicas> {
   constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
 
-  async execute(): Promise<ReplicaStatus[]> {
+  async execute({ caller }: ListReplicas): Promise<ReplicaStatus[]> {
+    requireStoreAdmin(caller);
     const now = this.clock.now().getTime();
     const projectors = this.backend.projectors().map(async ({ id, position }) => {
       const lag = await this.lag(position, now);

@@ -1,3 +1,4 @@
+import { Access } from '../namespace/access';
 import { DomainEvent } from '../shared/store-events';
 
 /** What started a reload of the config file. */
@@ -7,7 +8,7 @@ export const RELOAD_TRIGGERS: ReadonlySet<string> = new Set<ReloadTrigger>(['sta
 
 export interface ConfigChange {
   namespace: string;
-  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema';
+  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema' | 'grants';
   defaultTtlSeconds?: number | null;
   maxEntries?: number | null;
   maxBytes?: number | null;
@@ -16,6 +17,8 @@ export interface ConfigChange {
   dependsOn?: string[];
   /** The SHA-256 of the value schema after the change; null: none. */
   sha256?: string | null;
+  /** Subject -> access, after the change. */
+  grants?: Record<string, Access>;
 }
 
 export interface ReloadResult {

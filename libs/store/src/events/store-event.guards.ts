@@ -4,6 +4,7 @@ import { ConsumerCheckpointed } from '../consumer/consumer';
 import { EntryTtlSetData, EntryVersionData, EntryWrittenData } from '../namespace/entry';
 import { RequestAnsweredData } from './request-answered';
 import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../namespace/namespace';
+import { AccessGranted, AccessRevoked, isAccess } from '../namespace/access';
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
@@ -68,9 +69,10 @@ const isConfigChange = (c: unknown): c is ConfigChange =>
   && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
   && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
   && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn))
-  && (c.sha256 === undefined || isNullableString(c.sha256));
+  && (c.sha256 === undefined || isNullableString(c.sha256))
+  && (c.grants === undefined || (isStringRecord(c.grants) && Object.values(c.grants).every(isAccess)));
 
-const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies', 'schema']);
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies', 'schema', 'grants']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)
@@ -103,3 +105,7 @@ export const isSchemaRemovedData = (d: unknown): d is SchemaRemoved['data'] => i
 
 export const isSchemaMigratedData = (d: unknown): d is SchemaMigratedData =>
   isObject(d) && isString(d.migrationId) && isString(d.description) && isString(d.appliedAt) && isNumber(d.fromVersion) && isNumber(d.toVersion);
+export const isAccessGrantedData = (d: unknown): d is AccessGranted['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.subject) && isAccess(d.access);
+
+export const isAccessRevokedData = (d: unknown): d is AccessRevoked['data'] => isObject(d) && isString(d.namespace) && isString(d.subject);

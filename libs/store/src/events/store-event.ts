@@ -98,6 +98,8 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
     case 'StoreDependencyRemoved': return is.isDependencyData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreSchemaSet': return is.isSchemaSetData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreSchemaRemoved': return is.isSchemaRemovedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreAccessGranted': return is.isAccessGrantedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreAccessRevoked': return is.isAccessRevokedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryCreated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryUpdated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryRestored': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
@@ -126,7 +128,7 @@ const NAMESPACE_EVENT_TYPES: ReadonlySet<string> = new Set<NamespaceEvent['type'
   'StoreNamespaceCreated', 'StoreNamespaceConfigured', 'StoreEntryCreated', 'StoreEntryUpdated', 'StoreEntryDeleted',
   'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet', 'StoreEntryExpired', 'StoreRollbackPointCreated',
   'StoreRolledBack', 'StoreSnapshotCreated', 'StoreNamespaceDeleted', 'StoreQuotaSet', 'StoreTagSet', 'StoreTagRemoved',
-  'StoreDependencyAdded', 'StoreDependencyRemoved', 'StoreSchemaSet', 'StoreSchemaRemoved',
+  'StoreDependencyAdded', 'StoreDependencyRemoved', 'StoreSchemaSet', 'StoreSchemaRemoved', 'StoreAccessGranted', 'StoreAccessRevoked',
 ]);
 
 /** Events of a namespace stream (the decoder checked that each is in its namespace's own stream). */

@@ -1,4 +1,6 @@
 import { namespaceNotFound } from '../namespace/namespace';
+import { Caller } from '../shared/request-meta';
+import { AccessControl } from '../access/access-control';
 import { parsePosition, ReadAllFrom, RecordedEvent } from '@app/event-store';
 import { validateConsumerName } from '../consumer/consumer';
 import { parseCursorInLog } from '../shared/cursor';
@@ -8,7 +10,7 @@ import { StoreBackend } from '../runtime/store-backend';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
-import { toStoreEvent } from '../events/store-event';
+import { isNamespaceEvent, StoreEvent, toStoreEvent } from '../events/store-event';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
 
 export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
@@ -30,6 +32,8 @@ export class WatchFeed extends Query<FeedSubscription> {
     readonly start: FeedStart,
     readonly filter: FeedFilter,
     readonly signal: AbortSignal,
+    /** Whose grants decide, event by event, what the feed delivers. */
+    readonly caller?: Caller,
   ) {
     super();
   }
@@ -37,9 +41,10 @@ export class WatchFeed extends Query<FeedSubscription> {
 
 @QueryHandler(WatchFeed)
 export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
-  constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel) {}
+  constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel, private readonly access: AccessControl) {}
 
-  async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
+  async execute({ start, filter, signal, caller }: WatchFeed): Promise<FeedSubscription> {
+    if (filter.namespace !== undefined) this.access.require(caller, 'read', validateNamespace(filter.namespace));
     // A deleted namespace's feed still serves its stream (its history stays, and a later life continues it).
     if (filter.namespace !== undefined && !this.namespaces.head(validateNamespace(filter.namespace))) {
       throw namespaceNotFound(filter.namespace);
@@ -53,7 +58,16 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     };
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
-    return { start: after, events: feedOf(source, filter), inBacklog };
+    return { start: after, events: feedOf(source, filter, this.readableBy(caller)), inBacklog };
+  }
+
+  /**
+   * Decided per event on the grants as they are when it is delivered: a namespace created or granted
+   * later shows up, one revoked stops. Store-wide events (reloads, backups, checkpoints) are for admins.
+   */
+  private readableBy(caller: Caller | undefined): (event: StoreEvent) => boolean {
+    if (this.access.seesAll(caller)) return () => true;
+    return (event) => isNamespaceEvent(event) && this.access.canRead(caller, event.data.namespace);
   }
 
   /** A cursor beyond the head of the log is refused (CURSOR_INVALID): following it would skip events silently. */
@@ -70,9 +84,9 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   }
 }
 
-async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter): AsyncGenerator<FeedEvent> {
+async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter, readable: (event: StoreEvent) => boolean): AsyncGenerator<FeedEvent> {
   for await (const recorded of source) {
     const event = toStoreEvent(recorded);
-    if (event && matchesFeed(event, filter)) yield toFeedEvent(event, filter);
+    if (event && matchesFeed(event, filter) && readable(event)) yield toFeedEvent(event, filter);
   }
 }

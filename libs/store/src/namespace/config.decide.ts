@@ -4,15 +4,19 @@ import { decideDeclaredQuota } from './quota.decide';
 import { decideDeclaredTags } from './tags.decide';
 import { ValueSchema } from './value-schema';
 import { decideDeclaredSchema } from './value-schema.decide';
+import { Access } from './access';
+import { decideDeclaredGrants } from './grants.decide';
 
 /**
- * What the config file declares of a namespace. `quota`, `tags`, `dependencies` and `valueSchema`, when declared,
+ * What the config file declares of a namespace. `quota`, `tags`, `grants`, `dependencies` and `valueSchema`, when declared,
  * are exactly what the namespace gets; left out, the namespace keeps what the API gave it.
  */
 export interface NamespaceSettings {
   readonly defaultTtlSeconds: number | null;
   readonly quota?: Quota;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Subject (`user:<name>`, `role:<name>`) -> access. */
+  readonly grants?: Readonly<Record<string, Access>>;
   /** Applied after every declared namespace exists (decideDeclaredDependencies). */
   readonly dependencies?: readonly string[];
   /** The value schema; null: none (a schema set through the API is removed); left out: the API's to set. */
@@ -33,5 +37,6 @@ export function decideNamespaceConfig(state: NamespaceState, declared: Namespace
   if (declared?.quota) events.push(...decideDeclaredQuota(state, declared.quota));
   if (declared?.tags) events.push(...decideDeclaredTags(state, declared.tags));
   if (declared) events.push(...decideDeclaredSchema(state, declared.valueSchema));
+  if (declared?.grants) events.push(...decideDeclaredGrants(state, declared.grants));
   return events;
 }

@@ -1,3 +1,4 @@
+import { AccessEvent, Grants } from './access';
 import { contentOf, EntryEvent, EntryState, entryBytes } from './entry';
 import { GovernanceEvent, NO_QUOTA, Quota } from './governance';
 import { RollbackEvent } from './rollback';
@@ -18,7 +19,7 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
 export type NamespaceDeleted = DomainEvent<'StoreNamespaceDeleted', { readonly namespace: string }>;
 
 export type NamespaceEvent =
-  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent;
+  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent | AccessEvent;
 
 /** What a namespace is besides its entries: the fields a decision state keeps per namespace. */
 export interface NamespaceHead {
@@ -36,10 +37,12 @@ export interface NamespaceHead {
   readonly dependsOn: readonly string[];
   /** What new values must satisfy; null: anything. */
   readonly valueSchema: ValueSchema | null;
+  /** Subject (`user:<name>`, `role:<name>`) -> access; they go with the namespace when it is deleted. */
+  readonly grants: Grants;
 }
 
 export const EMPTY_HEAD: NamespaceHead = {
-  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null,
+  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null, grants: {},
 };
 
 /**
@@ -62,8 +65,8 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
 });
 
 /** The namespace-level fields of a state. */
-export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema }: NamespaceHead): NamespaceHead =>
-  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema });
+export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants }: NamespaceHead): NamespaceHead =>
+  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants });
 
 export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceState {
   switch (event.type) {
@@ -89,6 +92,12 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
       return { ...state, valueSchema: { sha256: event.data.sha256, schema: event.data.schema } };
     case 'StoreSchemaRemoved':
       return { ...state, valueSchema: null };
+    case 'StoreAccessGranted':
+      return { ...state, grants: { ...state.grants, [event.data.subject]: event.data.access } };
+    case 'StoreAccessRevoked': {
+      const { [event.data.subject]: _revoked, ...grants } = state.grants;
+      return { ...state, grants };
+    }
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored': {

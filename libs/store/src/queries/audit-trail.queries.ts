@@ -1,3 +1,5 @@
+import { AccessControl } from '../access/access-control';
+import { Caller } from '../shared/request-meta';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AuditTrailFilter, AuditTrailItem, AuditTrailReadModel } from '../read-models/audit-trail/audit-trail.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
@@ -7,7 +9,7 @@ import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 
 /** StoreAuditTrail: the events of a namespace from the log — who did what and when — filtered, oldest first, paged. */
 export class GetAuditTrail extends Query<{ items: AuditTrailItem[]; nextCursor: string | null }> {
-  constructor(readonly namespace: string, readonly filter: AuditTrailFilter = {}, readonly page: PageOptions = {}) {
+  constructor(readonly namespace: string, readonly filter: AuditTrailFilter = {}, readonly page: PageOptions = {}, readonly caller?: Caller) {
     super();
   }
 }
@@ -44,10 +46,14 @@ export function checkAuditTrailFilter(filter: AuditTrailFilter): AuditTrailFilte
 
 @QueryHandler(GetAuditTrail)
 export class GetAuditTrailHandler implements IQueryHandler<GetAuditTrail> {
-  constructor(private readonly pages: StatePages, private readonly trail: AuditTrailReadModel, private readonly cursors: PageCursors) {}
+  constructor(
+    private readonly pages: StatePages, private readonly trail: AuditTrailReadModel, private readonly cursors: PageCursors,
+    private readonly access: AccessControl,
+  ) {}
 
-  async execute({ namespace, filter, page }: GetAuditTrail) {
-    this.pages.requireStream(validateNamespace(namespace));
+  async execute({ namespace, filter, page, caller }: GetAuditTrail) {
+    this.access.require(caller, 'read', validateNamespace(namespace));
+    this.pages.requireStream(namespace);
     const checked = checkAuditTrailFilter(filter);
     const limit = checkLimit(page.limit);
     const after = page.cursor === undefined ? -1 : this.cursors.revision(page.cursor);

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Caller } from '../shared/request-meta';
+import { AccessControl } from '../access/access-control';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { ReadConsistency } from './read-consistency';
@@ -9,13 +11,13 @@ import { EntriesReadModel, EntryView, ListedEntryView } from '../read-models/ent
 import { entryNotFound } from '../namespace/entry.decide';
 
 export class GetEntry extends Query<EntryView> {
-  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string, readonly caller?: Caller) {
     super();
   }
 }
 
 export class EntryExists extends Query<boolean> {
-  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {
+  constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string, readonly caller?: Caller) {
     super();
   }
 }
@@ -30,6 +32,7 @@ export class ListEntries extends Query<EntryPage> {
     readonly namespace: string,
     readonly options: PageOptions & { prefix?: string; includeDeleted?: boolean } = {},
     readonly minPosition?: string,
+    readonly caller?: Caller,
   ) {
     super();
   }
@@ -38,10 +41,13 @@ export class ListEntries extends Query<EntryPage> {
 /** The entry as a read now sees it (undefined when absent, deleted or expired), once `minPosition` is projected. */
 @Injectable()
 class VisibleEntries {
-  constructor(private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency) {}
+  constructor(
+    private readonly entries: EntriesReadModel, private readonly clock: Clock, private readonly reads: ReadConsistency, private readonly access: AccessControl,
+  ) {}
 
-  async find({ namespace, key, minPosition }: GetEntry | EntryExists): Promise<EntryView | undefined> {
+  async find({ namespace, key, minPosition, caller }: GetEntry | EntryExists): Promise<EntryView | undefined> {
     validateNamespace(namespace);
+    this.access.require(caller, 'read', namespace);
     await this.reads.ready(minPosition);
     return this.entries.get(namespace, key, this.clock.now().getTime());
   }
@@ -75,10 +81,12 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     private readonly clock: Clock,
     private readonly reads: ReadConsistency,
     private readonly cursors: PageCursors,
+    private readonly access: AccessControl,
   ) {}
 
-  async execute({ namespace, options, minPosition }: ListEntries): Promise<EntryPage> {
+  async execute({ namespace, options, minPosition, caller }: ListEntries): Promise<EntryPage> {
     validateNamespace(namespace);
+    this.access.require(caller, 'read', namespace);
     const limit = checkLimit(options.limit);
     const after = options.cursor === undefined ? '' : this.cursors.key(options.cursor);
     await this.reads.ready(minPosition);

@@ -1,4 +1,6 @@
 import { formatPosition } from '@app/event-store';
+import { Caller } from '../shared/request-meta';
+import { AccessControl } from '../access/access-control';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { EntryView } from '../read-models/entries/entries.read-model';
 import { contentOf, EntryEvent, isEntryEvent } from '../namespace/entry';
@@ -12,7 +14,7 @@ import { TimeTravel } from '../read-models/time-travel/time-travel';
 
 /** GetEntry at a past namespace revision. */
 export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {
-  constructor(readonly namespace: string, readonly key: string, readonly revision: number) {
+  constructor(readonly namespace: string, readonly key: string, readonly revision: number, readonly caller?: Caller) {
     super();
   }
 }
@@ -35,17 +37,18 @@ export interface HistoryItem {
 
 /** EntryHistory: every change of a key, oldest first, paged. */
 export class GetEntryHistory extends Query<{ items: HistoryItem[]; nextCursor: string | null }> {
-  constructor(readonly namespace: string, readonly key: string, readonly page: PageOptions = {}) {
+  constructor(readonly namespace: string, readonly key: string, readonly page: PageOptions = {}, readonly caller?: Caller) {
     super();
   }
 }
 
 @QueryHandler(GetEntryAsOf)
 export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
-  constructor(private readonly pages: StatePages) {}
+  constructor(private readonly pages: StatePages, private readonly access: AccessControl) {}
 
-  async execute({ namespace, key, revision }: GetEntryAsOf) {
-    this.pages.checkRevision(validateNamespace(namespace), revision);
+  async execute({ namespace, key, revision, caller }: GetEntryAsOf) {
+    this.access.require(caller, 'read', validateNamespace(namespace));
+    this.pages.checkRevision(namespace, revision);
     const entry = await this.pages.entry(namespace, key, revision);
     if (!entry) throw entryNotFound(namespace, key, ` at revision ${revision}`);
     return { ...entry, asOf: revision };
@@ -54,10 +57,13 @@ export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
 
 @QueryHandler(GetEntryHistory)
 export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
-  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors) {}
+  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors,
+    private readonly access: AccessControl,
+  ) {}
 
-  async execute({ namespace, key, page }: GetEntryHistory) {
-    this.pages.requireStream(validateNamespace(namespace));
+  async execute({ namespace, key, page, caller }: GetEntryHistory) {
+    this.access.require(caller, 'read', validateNamespace(namespace));
+    this.pages.requireStream(namespace);
     const limit = checkLimit(page.limit);
     const after = page.cursor === undefined ? -1 : this.cursors.revision(page.cursor);
     const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);

@@ -1,4 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { Caller } from '../shared/request-meta';
+import { AccessControl } from '../access/access-control';
 import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { PageOptions } from '../shared/page';
@@ -6,34 +8,36 @@ import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
 import { SnapshotsReadModel, SnapshotView } from '../read-models/snapshots/snapshots.read-model';
 
 export class ListSnapshots extends Query<{ items: SnapshotView[] }> {
-  constructor(readonly namespace: string) {
+  constructor(readonly namespace: string, readonly caller?: Caller) {
     super();
   }
 }
 
 /** A snapshot with a page of the entries it captured. */
 export class GetSnapshot extends Query<SnapshotView & { entries: StatePage }> {
-  constructor(readonly namespace: string, readonly id: string, readonly page: PageOptions = {}) {
+  constructor(readonly namespace: string, readonly id: string, readonly page: PageOptions = {}, readonly caller?: Caller) {
     super();
   }
 }
 
 @QueryHandler(ListSnapshots)
 export class ListSnapshotsHandler implements IQueryHandler<ListSnapshots> {
-  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages) {}
+  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages, private readonly access: AccessControl) {}
 
-  async execute({ namespace }: ListSnapshots) {
-    this.pages.requireNamespace(validateNamespace(namespace));
+  async execute({ namespace, caller }: ListSnapshots) {
+    this.access.require(caller, 'read', validateNamespace(namespace));
+    this.pages.requireNamespace(namespace);
     return { items: this.snapshots.list(namespace) };
   }
 }
 
 @QueryHandler(GetSnapshot)
 export class GetSnapshotHandler implements IQueryHandler<GetSnapshot> {
-  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages) {}
+  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages, private readonly access: AccessControl) {}
 
-  async execute({ namespace, id, page }: GetSnapshot) {
-    this.pages.requireNamespace(validateNamespace(namespace));
+  async execute({ namespace, id, page, caller }: GetSnapshot) {
+    this.access.require(caller, 'read', validateNamespace(namespace));
+    this.pages.requireNamespace(namespace);
     const snapshot = this.snapshots.get(namespace, id);
     if (!snapshot) throw new StoreError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(id)} of namespace ${namespace}`, { namespace, id });
     return { ...snapshot, entries: await this.pages.at(namespace, snapshot.revision, page) };

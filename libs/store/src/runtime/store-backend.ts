@@ -7,7 +7,7 @@ import { IdempotencyLog } from '../read-models/idempotency/idempotency-log';
 import { StoreError } from '../shared/errors';
 import { DecisionStates } from '../write-path/decision-states';
 import { NamespaceWriter, WriterOptions } from '../write-path/namespace-writer';
-import { OpenWritePolicy, WritePolicy } from '../write-path/write-policy';
+import { GrantWritePolicy, WritePolicy } from '../write-path/write-policy';
 import { LockWriteGuard } from '../write-path/lock-guard';
 import { LockWriter } from '../write-path/lock-writer';
 import { openReadModels, ReadModels, readModelStateSource } from './read-models';
@@ -57,7 +57,8 @@ export class StoreBackend {
     this.idempotency = new IdempotencyLog(parts.readModels.db);
     const guard = new LockWriteGuard(parts.log, parts.readModels, this.queries.locks, parts.writer.timeoutMs);
     this.writer = new NamespaceWriter(
-      parts.log, parts.readModels, states, this.idempotency, parts.policy ?? new OpenWritePolicy(), parts.writer, () => this.assertWritable(),
+      parts.log, parts.readModels, states, this.idempotency,
+      parts.policy ?? new GrantWritePolicy((namespace) => this.queries.namespaces.grants(namespace)), parts.writer, () => this.assertWritable(),
       parts.failpoint ?? noFailpoints, guard,
     );
     this.lockWriter = new LockWriter(parts.log, parts.readModels, this.queries.locks, parts.writer.timeoutMs, () => this.assertWritable());

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'SCHEMA_TOO_COMPLEX',
   'SCHEMA_NOT_FOUND',
   'FORBIDDEN',
+  'GRANT_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,7 +11,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { eventMetadata, namespaceStream } from '../shared/store-events';
 import { DecisionStates, KeysToLoad, ReadModelsBehind } from './decision-states';
-import { WritePolicy } from './write-policy';
+import { WriteAccess, WriteOperation, WritePolicy } from './write-policy';
 import { noWriteGuard, WriteGuard } from './lock-guard';
 
 export interface WriteOutcome {
@@ -27,7 +27,7 @@ export interface CommandSpec<R> {
   /** Load value and metadata of the keys too (restore needs them). */
   readonly withContent?: boolean;
   /** Names the operation and its input, so an Idempotency-Key retry can be told from a new request. */
-  readonly operation: string;
+  readonly operation: WriteOperation;
   readonly input: unknown;
   decide(state: NamespaceState, now: Date): NamespaceEvent[];
   /**
@@ -72,12 +72,17 @@ export class NamespaceWriter {
   ) {}
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
-    validateNamespace(spec.namespace);
-    this.policy.authorise(meta, spec);
+    this.authorise(meta, spec);
     this.assertWritable();
     await this.guard.prepare(meta, spec);
     if (!this.options.queuePerNamespace) return this.attempt(meta, now, spec);
     return this.queued(spec.namespace, () => this.attempt(meta, now, spec));
+  }
+
+  /** The path's first two steps, for a command that must look something up before it writes (and must not tell a refused caller what it found). */
+  authorise(meta: RequestMeta, access: WriteAccess): void {
+    validateNamespace(access.namespace);
+    this.policy.authorise(meta, access);
   }
 
   private async attempt<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { EntryEvent, isEntryEvent } from '../../namespace/entry';
 import { isNamespaceEvent } from '../../events/store-event';
 import { decodingProjection, StoreProjection } from '../../events/store-projection';
+import { Access, Grants } from '../../namespace/access';
 import { namespaceNotFound, NamespaceHead } from '../../namespace/namespace';
 import { resolveDependencies } from '../../namespace/dependencies.decide';
 import { ValueSchema } from '../../namespace/value-schema';
@@ -11,13 +12,13 @@ const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) +
 /**
  * Namespaces with their live entry count and bytes (key + value; deleted entries do not count,
  * expired ones until their expiry is recorded), and the revision of their stream's last event.
- * Also their quota, tags and dependencies. A deleted namespace keeps its row (`deleted` = 1, counts and
+ * Also their quota, tags, dependencies and access grants. A deleted namespace keeps its row (`deleted` = 1, counts and
  * settings cleared) so that the decision state of its stream can still be loaded; reads hide it.
  * It reads the entry's previous size from the entries table, so it must run before the entries projection.
  */
 export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
-  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas'],
+  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas', 'namespace_grants'],
   schema: `
     CREATE TABLE IF NOT EXISTS namespaces (
       name        TEXT    PRIMARY KEY,
@@ -51,7 +52,14 @@ export const namespacesTypedProjection: StoreProjection = {
       set_at    TEXT NOT NULL,
       set_by    TEXT NOT NULL,
       revision  INTEGER NOT NULL
-    ) STRICT;`,
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS namespace_grants (
+      namespace TEXT NOT NULL,
+      subject   TEXT NOT NULL,
+      access    TEXT NOT NULL,
+      PRIMARY KEY (namespace, subject)
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS namespace_grants_by_subject ON namespace_grants (subject);`,
   bind(db) {
     // A namespace created again after its deletion starts a new life in the same row.
     const create = db.prepare(
@@ -66,6 +74,11 @@ export const namespacesTypedProjection: StoreProjection = {
     );
     const removeTags = db.prepare('DELETE FROM namespace_tags WHERE namespace = ?');
     const removeDependencies = db.prepare('DELETE FROM namespace_dependencies WHERE namespace = ?');
+    const removeGrants = db.prepare('DELETE FROM namespace_grants WHERE namespace = ?');
+    const grant = db.prepare(
+      'INSERT INTO namespace_grants (namespace, subject, access) VALUES (?, ?, ?) ON CONFLICT (namespace, subject) DO UPDATE SET access = excluded.access',
+    );
+    const revoke = db.prepare('DELETE FROM namespace_grants WHERE namespace = ? AND subject = ?');
     const setQuota = db.prepare('UPDATE namespaces SET max_entries = ?, max_bytes = ? WHERE name = ?');
     const setTag = db.prepare(
       'INSERT INTO namespace_tags (namespace, tag, color) VALUES (?, ?, ?) ON CONFLICT (namespace, tag) DO UPDATE SET color = excluded.color',
@@ -98,7 +111,7 @@ export const namespacesTypedProjection: StoreProjection = {
       }
       switch (event.type) {
         case 'StoreNamespaceConfigured': configure.run(event.data.defaultTtlSeconds, name); break;
-        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); break;
+        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); removeGrants.run(name); break;
         case 'StoreQuotaSet': setQuota.run(event.data.maxEntries, event.data.maxBytes, name); break;
         case 'StoreTagSet': setTag.run(name, event.data.tag, event.data.color); break;
         case 'StoreTagRemoved': removeTag.run(name, event.data.tag); break;
@@ -108,6 +121,8 @@ export const namespacesTypedProjection: StoreProjection = {
           setSchema.run(name, event.data.sha256, JSON.stringify(event.data.schema), at, event.metadata.actor, event.revision);
           break;
         case 'StoreSchemaRemoved': removeSchema.run(name); break;
+        case 'StoreAccessGranted': grant.run(name, event.data.subject, event.data.access); break;
+        case 'StoreAccessRevoked': revoke.run(name, event.data.subject); break;
         default: break;
       }
       // A key is created only where it is not live (never written, deleted, or its expiry recorded just before).
@@ -205,6 +220,8 @@ export class NamespacesReadModel {
   private readonly allDependencies: Statement;
   private readonly dependents: Statement;
   private readonly schemaOf: Statement;
+  private readonly grantsOf: Statement;
+  private readonly grantsTo: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
@@ -219,12 +236,26 @@ export class NamespacesReadModel {
     this.allDependencies = db.prepare('SELECT namespace, depends_on FROM namespace_dependencies ORDER BY namespace, depends_on');
     this.dependents = db.prepare('SELECT namespace FROM namespace_dependencies WHERE depends_on = ? ORDER BY namespace').pluck();
     this.schemaOf = db.prepare('SELECT * FROM namespace_schemas WHERE namespace = ?');
+    this.grantsOf = db.prepare('SELECT subject, access FROM namespace_grants WHERE namespace = ? ORDER BY subject');
+    this.grantsTo = db.prepare(
+      `SELECT g.namespace, g.subject, g.access FROM namespace_grants g JOIN json_each(?) s ON s.value = g.subject ORDER BY g.namespace, g.subject`,
+    );
   }
 
   /** The value schema of a namespace, undefined when it has none. */
   schema(name: string): SchemaView | undefined {
     const row = this.schemaOf.get(name) as { sha256: string; schema: string; set_at: string; set_by: string; revision: number } | undefined;
     return row && { namespace: name, sha256: row.sha256, schema: JSON.parse(row.schema), setAt: row.set_at, setBy: row.set_by, revision: row.revision };
+  }
+
+  /** Subject -> access on one namespace (none once it is deleted). */
+  grants(name: string): Grants {
+    return Object.fromEntries((this.grantsOf.all(name) as { subject: string; access: Access }[]).map((g) => [g.subject, g.access]));
+  }
+
+  /** The grants given to any of `subjects`, by namespace then subject. */
+  grantsFor(subjects: readonly string[]): { namespace: string; subject: string; access: Access }[] {
+    return this.grantsTo.all(JSON.stringify(subjects)) as { namespace: string; subject: string; access: Access }[];
   }
 
   /** A namespace that exists (not deleted). */
@@ -298,6 +329,7 @@ export class NamespacesReadModel {
       tags: this.tags(name),
       dependsOn: this.dependencies(name),
       valueSchema: this.valueSchema(name),
+      grants: this.grants(name),
     };
   }
 

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Access, Caller, forbidden, grantedAccess, isAllowed, isStoreAdmin, Needed, requireAccess, subjectsOf } from '../namespace/access';
+import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
+
+/** One namespace a caller's grants reach, with the highest access they give there. */
+export interface CallerGrant {
+  namespace: string;
+  access: Access;
+}
+
+/**
+ * The access check of every query and store-wide call, on the grants the namespaces read model holds
+ * now (so a grant given or revoked counts from the next call, and from the next event of a feed).
+ * A caller of undefined is not checked: authentication is off, or the service does its own work.
+ */
+@Injectable()
+export class AccessControl {
+  constructor(private readonly namespaces: NamespacesReadModel) {}
+
+  /** FORBIDDEN unless the caller may: `store-admin` needs the admin role. */
+  require(caller: Caller | undefined, needed: Needed, namespace?: string): void {
+    requireAccess(caller, needed, namespace, () => this.namespaces.grants(namespace!));
+  }
+
+  /** Whether the caller may read the namespace (every event of a feed is decided by this). */
+  canRead(caller: Caller | undefined, namespace: string): boolean {
+    return caller === undefined || isAllowed(caller, this.namespaces.grants(namespace), 'read');
+  }
+
+  /** Whether the caller sees everything: no check, or the admin role. */
+  seesAll(caller: Caller | undefined): boolean {
+    return caller === undefined || isStoreAdmin(caller);
+  }
+
+  /** FORBIDDEN unless the caller is a store admin or can read at least one namespace (a feed reader). */
+  requireSomeRead(caller: Caller | undefined): void {
+    if (caller === undefined || isStoreAdmin(caller) || this.grantsOf(caller).length > 0) return;
+    throw forbidden(caller, 'read');
+  }
+
+  /** The namespaces the caller's user and roles have grants on, with the highest access each gives. */
+  grantsOf(caller: Caller): CallerGrant[] {
+    const byNamespace = new Map<string, Record<string, Access>>();
+    for (const g of this.namespaces.grantsFor(subjectsOf(caller))) {
+      byNamespace.set(g.namespace, { ...byNamespace.get(g.namespace), [g.subject]: g.access });
+    }
+    return [...byNamespace].map(([namespace, grants]) => ({ namespace, access: grantedAccess(caller, grants)! }));
+  }
+}
