@@ -2,7 +2,7 @@ import { LockLostError, StoreClient } from '@app/client';
 import { eventually, expectProblem, expectRefused, failure } from './support/expectations';
 import { eventCount, lockEventsOf, lockHistoryProblems } from './support/locks';
 import { ISO_TIME, revisionOf } from './support/sdk';
-import { http, useService } from './support/service';
+import { http, startService, useService } from './support/service';
 
 const service = useService();
 const { store } = service;
@@ -54,6 +54,34 @@ describe('locks over HTTP', () => {
     expect(await store.getLock('restart')).toMatchObject({ held: true, token: before.token });
     await store.releaseLock('restart', before.token);
     expect((await store.acquireLock('restart', { owner: 'b', ttlSeconds: 30 })).token).toBeGreaterThan(before.token);
+  });
+
+  it('keeps the lock state and tokens through a rebuild of the read models', async () => {
+    const held = await store.acquireLock('rebuilt', { owner: 'a', ttlSeconds: 600 });
+    await store.rebuild();
+    expect(await store.getLock('rebuilt')).toMatchObject({ held: true, token: held.token, owner: 'a' });
+    await expectRefused(store.acquireLock('rebuilt', { owner: 'b', ttlSeconds: 30 }), 409, 'LOCK_HELD');
+    await store.releaseLock('rebuilt', held.token);
+    expect((await store.acquireLock('rebuilt', { owner: 'b', ttlSeconds: 30 })).token).toBeGreaterThan(held.token);
+  });
+
+  it('grants tokens above earlier ones in a store restored from a backup into a new data directory', async () => {
+    await store.put('restored-data', 'k', 'v');
+    const before = await store.acquireLock('moved', { owner: 'a', ttlSeconds: 600 });
+    const backup = await store.backup();
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of backup.body) chunks.push(chunk);
+    const target = await startService();
+    try {
+      const other = new StoreClient({ url: target.url, retry: { attempts: 1 } });
+      await other.restore(Buffer.concat(chunks));
+      expect((await other.get('restored-data', 'k')).value).toBe('v');
+      // Lock streams are not data: the new store does not have the lock, and its first grant is above the old one.
+      expect(await other.getLock('moved')).toMatchObject({ held: false, lastToken: 0 });
+      expect((await other.acquireLock('moved', { owner: 'b', ttlSeconds: 30 })).token).toBeGreaterThan(before.token);
+    } finally {
+      await target.close();
+    }
   });
 
   const TOKEN = 1_000_000_000_000_000;
