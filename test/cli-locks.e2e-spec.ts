@@ -44,7 +44,24 @@ describe('CLI: lock and freeze', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('LOCKED');
     expect(await json('freeze', 'get', 'cli-frozen')).toMatchObject({ held: true, token: freeze.token });
+    expect((await cli('put', 'cli-frozen', 'k', 'w', '--lock-token', String(freeze.token))).code).toBe(0);
+    expect((await cli('del', 'cli-frozen', 'k', '--lock-token', String(freeze.token))).code).toBe(0);
+    expect((await cli('put', 'cli-frozen', 'k', 'w', '--lock-token', 'abc')).code).toBe(2);
     await json('freeze', 'release', 'cli-frozen', String(freeze.token));
     expect((await cli('put', 'cli-frozen', 'k', 'w')).code).toBe(0);
+  });
+
+  it('sends a fencing token with put and del: FENCED once the lock was granted a higher token', async () => {
+    const old = await json('lock', 'acquire', 'cli-fence', '--ttl', '30');
+    expect((await cli('put', 'cli-fenced', 'k', 'v', '--fencing-token', `cli-fence:${old.token}`)).code).toBe(0);
+    await json('lock', 'release', 'cli-fence', String(old.token));
+    await json('lock', 'acquire', 'cli-fence', '--ttl', '30');
+    for (const args of [['put', 'cli-fenced', 'k', 'stale'], ['del', 'cli-fenced', 'k']]) {
+      const refused = await cli(...args, '--fencing-token', `cli-fence:${old.token}`);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('FENCED');
+    }
+    expect((await service.store.get('cli-fenced', 'k')).value).toBe('v');
+    expect((await cli('put', 'cli-fenced', 'k', 'v', '--fencing-token', 'no-colon')).code).toBe(2);
   });
 });
