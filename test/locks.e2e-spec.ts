@@ -3,6 +3,7 @@ import { eventually, expectProblem, expectRefused, failure } from './support/exp
 import { eventCount, lockEventsOf, lockHistoryProblems } from './support/locks';
 import { ISO_TIME, revisionOf } from './support/sdk';
 import { http, startService, useService } from './support/service';
+import { SseConnection } from './support/sse';
 
 const service = useService();
 const { store } = service;
@@ -28,6 +29,21 @@ describe('locks over HTTP', () => {
     await expectRefused(store.releaseLock('jobs', first.token), 409, 'LOCK_TOKEN_INVALID');
     expect(types('jobs')).toEqual(['StoreLockAcquired', 'StoreLockRenewed', 'StoreLockReleased', 'StoreLockAcquired']);
     expect(lockEventsOf(service.dataDir, 'jobs').map((e) => e.actor)).toEqual(['anonymous', 'anonymous', 'anonymous', 'anonymous']);
+  });
+
+  it('shows its events in the change feed', async () => {
+    const lease = await store.acquireLock('in-feed', { owner: 'feed', ttlSeconds: 30 });
+    await store.releaseLock('in-feed', lease.token);
+    const feed = await SseConnection.open(`${service.url}/v1/feed?from=start&types=StoreLockAcquired,StoreLockReleased`);
+    try {
+      const ours = () => feed.events.map((e) => JSON.parse(e.data!)).filter((e) => e.lock === 'in-feed');
+      await feed.until(() => ours().length === 2);
+      expect(ours().map((e) => [e.type, e.token, e.stream])).toEqual([
+        ['StoreLockAcquired', lease.token, 'store-_lock-in-feed'], ['StoreLockReleased', lease.token, 'store-_lock-in-feed'],
+      ]);
+    } finally {
+      feed.close();
+    }
   });
 
   it('shows a lock never acquired as not held', async () => {
@@ -255,6 +271,18 @@ describe('withLock in the SDK', () => {
     expect(aborted).toBe(error);
     expect((error as LockLostError).cause).toMatchObject({ code: 'LOCK_TOKEN_INVALID' });
     expect(types('lost')).toEqual(['StoreLockAcquired', 'StoreLockReleased']);
+  });
+
+  it('aborts the function when no renewal gets through before the lease runs out', async () => {
+    let aborted = false;
+    // Renewals come every 60 s, the lease runs 1 s: it is lost by this process's clock first.
+    const error = await failure(store.withLock('unrenewed', async ({ signal }) => {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      aborted = true;
+    }, { ttlSeconds: 1, renewEveryMs: 60_000 }));
+    expect(aborted).toBe(true);
+    expect(error).toBeInstanceOf(LockLostError);
+    expect(String((error as LockLostError).cause)).toContain('the lease ran out');
   });
 
   it('does not run the function when the lock is held by another', async () => {
