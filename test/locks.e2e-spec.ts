@@ -104,6 +104,9 @@ describe('locks over HTTP', () => {
   it.each([
     ['POST', '/v1/locks/bad!name', { owner: 'a', ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
     ['POST', `/v1/locks/${'x'.repeat(129)}`, { owner: 'a', ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
+    // A namespace's freeze is taken only through its namespace's path.
+    ['POST', '/v1/locks/namespace%2Ffrozen-input', { owner: 'a', ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
+    ['DELETE', '/v1/locks/namespace%2Ffrozen-input?token=1', undefined, 400, 'VALIDATION_FAILED'],
     ['POST', '/v1/locks/bad-input', { owner: '', ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
     ['POST', '/v1/locks/bad-input', { owner: 7, ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
     ['POST', '/v1/locks/bad-input', { owner: 'a\u0007b', ttlSeconds: 5 }, 400, 'VALIDATION_FAILED'],
