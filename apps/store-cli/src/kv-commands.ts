@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { CommandEnv } from './command-env';
 import { cellValue, entryTable, fields, table } from './output';
 import { collectPair, parseJson, readInput, UsageError, wholeNumber } from './inputs';
+import { FENCING_TOKEN_OPTION, LOCK_TOKEN_OPTION } from './lock-commands';
 
 /** put, get, del, ls, txn: the entry calls of the API, through the client. */
 export function addEntryCommands(program: Command, env: () => CommandEnv): void {
@@ -17,12 +18,15 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .option('--ttl <seconds>', 'expire after this many seconds', wholeNumber('--ttl', 1))
     .option('--expected-version <n>', 'compare-and-set: 0 = must not exist, n = must be at version n', wholeNumber('--expected-version'))
     .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .option(...LOCK_TOKEN_OPTION)
+    .option(...FENCING_TOKEN_OPTION)
     .action(async (namespace: string, key: string, text: string | undefined, o) => {
       if ((text === undefined) === (o.file === undefined)) throw new UsageError('give the value either as an argument or with --file');
       const value = text ?? readInput(o.file);
       const { client, out } = env();
       const result = await client.put(namespace, key, value, {
         metadata: o.metadata, ttlSeconds: o.ttl, expectedVersion: o.expectedVersion, idempotencyKey: o.idempotencyKey,
+        lockToken: o.lockToken, fencingToken: o.fencingToken,
       });
       out.result(result, () => `${result.created ? 'created' : 'updated'} ${namespace}/${key}: version ${result.version}, revision ${result.revision}, position ${result.position}`);
     });
@@ -58,9 +62,13 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .option('--expected-version <n>', 'delete only at this version', wholeNumber('--expected-version'))
     .option('--purge', 'delete for good: not restorable')
     .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .option(...LOCK_TOKEN_OPTION)
+    .option(...FENCING_TOKEN_OPTION)
     .action(async (namespace: string, key: string, o) => {
       const { client, out } = env();
-      await client.delete(namespace, key, { expectedVersion: o.expectedVersion, purge: o.purge === true, idempotencyKey: o.idempotencyKey });
+      await client.delete(namespace, key, {
+        expectedVersion: o.expectedVersion, purge: o.purge === true, idempotencyKey: o.idempotencyKey, lockToken: o.lockToken, fencingToken: o.fencingToken,
+      });
       // The API answers 204 without a body: --json prints what was done.
       out.result({ deleted: true, purged: o.purge === true, namespace, key }, () => `${o.purge ? 'deleted and purged' : 'deleted'} ${namespace}/${key}`);
     });
@@ -100,12 +108,16 @@ export function addEntryCommands(program: Command, env: () => CommandEnv): void 
     .argument('<namespace>')
     .argument('<file>')
     .option('--idempotency-key <key>', 'a retry with the same key is applied once')
+    .option(...LOCK_TOKEN_OPTION)
+    .option(...FENCING_TOKEN_OPTION)
     .action(async (namespace: string, file: string, o) => {
       const parsed = parseJson(readInput(file), file);
       const ops = Array.isArray(parsed) ? parsed : (parsed as { ops?: unknown })?.ops;
       if (!Array.isArray(ops)) throw new UsageError(`${file} holds no ops: give {"ops": [...]} or [...]`);
       const { client, out } = env();
-      const result = await client.transaction(namespace, ops as TransactionOp[], { idempotencyKey: o.idempotencyKey });
+      const result = await client.transaction(namespace, ops as TransactionOp[], {
+        idempotencyKey: o.idempotencyKey, lockToken: o.lockToken, fencingToken: o.fencingToken,
+      });
       out.result(result, () => `${table(['op', 'key', 'version'], result.results.map((r) => [r.op, r.key, r.version]))}\nrevision ${result.revision}, position ${result.position}`);
     });
 }

@@ -11,10 +11,23 @@ const lockText = (l: Lock) => fields([
 ]);
 
 /** A fencing token: up to 16 digits (the clock in microseconds), so not wholeNumber's 15. */
-function token(text: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('--token is the whole number acquire printed');
+export function token(text: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('the token is the whole number acquire printed');
   return Number(text);
 }
+
+/** `--fencing-token <lock>:<token>`. */
+export function fencingToken(text: string): { lock: string; token: number } {
+  const at = text.lastIndexOf(':');
+  if (at <= 0) throw new InvalidArgumentError('--fencing-token is <lock>:<token>');
+  return { lock: text.slice(0, at), token: token(text.slice(at + 1)) };
+}
+
+/** The lock options of a write: --lock-token (a frozen namespace) and --fencing-token. */
+export const LOCK_TOKEN_OPTION = ['--lock-token <token>', "the token of the namespace's freeze (X-Lock-Token)", token] as const;
+export const FENCING_TOKEN_OPTION = [
+  '--fencing-token <lock:token>', 'refused with FENCED once that lock was granted a higher token (X-Fencing-Token)', fencingToken,
+] as const;
 
 interface LockTarget {
   acquire(name: string, owner: string | undefined, ttlSeconds: number): Promise<LockGrant>;
@@ -40,22 +53,22 @@ function addLeaseCommands(parent: Command, what: string, target: (env: CommandEn
     .command('renew')
     .description(`renew ${what}: the lease runs --ttl seconds from now`)
     .argument('<name>')
-    .requiredOption('--token <token>', 'the token acquire printed', token)
+    .argument('<token>', 'the token acquire printed', token)
     .requiredOption('--ttl <seconds>', 'how long the lease runs (1-86400)', wholeNumber('--ttl', 1))
-    .action(async (name: string, o: { token: number; ttl: number }) => {
+    .action(async (name: string, lockToken: number, o: { ttl: number }) => {
       const e = env();
-      const grant = await target(e).renew(name, o.token, o.ttl);
+      const grant = await target(e).renew(name, lockToken, o.ttl);
       e.out.result(grant, () => grantText(grant));
     });
   parent
     .command('release')
     .description(`release ${what}`)
     .argument('<name>')
-    .requiredOption('--token <token>', 'the token acquire printed', token)
-    .action(async (name: string, o: { token: number }) => {
+    .argument('<token>', 'the token acquire printed', token)
+    .action(async (name: string, lockToken: number) => {
       const e = env();
-      await target(e).release(name, o.token);
-      e.out.result({ released: name, token: o.token }, () => `released ${name}`);
+      await target(e).release(name, lockToken);
+      e.out.result({ released: name, token: lockToken }, () => `released ${name}`);
     });
   parent
     .command('get')

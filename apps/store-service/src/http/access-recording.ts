@@ -1,4 +1,4 @@
-import { AccessAudit, Identity, outcomeOf } from '@app/store';
+import { AccessAudit, outcomeOf } from '@app/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identityOf, isPublicRoute } from './authentication';
 import { parseEntryPath } from './entry-path';

@@ -1,5 +1,5 @@
 import {
-  AcquireLock, GetLock, invalid, namespaceLock, ReleaseLock, RenewLock, RequestMeta, validateLockName, validateNamespace,
+  Caller, AcquireLock, GetLock, invalid, namespaceLock, ReleaseLock, RenewLock, RequestMeta, validateLockName, validateNamespace,
 } from '@app/store';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -7,7 +7,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { AcquireLockDto, LockDto, LockGrantDto, RenewLockDto } from './locks.dto';
 import { ApiLockWrite, ApiProblems, PROBLEMS } from './openapi';
 import { QueryParam, single } from './query-params';
-import { ApiMinPosition, Meta, MinPosition } from './request-meta.decorator';
+import { ApiMinPosition, AuthCaller, Meta, MinPosition } from './request-meta.decorator';
 
 /** `?token=` of a release: the token as the acquisition answered it. */
 function tokenParam(value: unknown): number {
@@ -58,8 +58,8 @@ export class LocksController {
   @ApiMinPosition()
   @ApiOkResponse({ type: LockDto })
   @ApiProblems(...PROBLEMS.readYourWrites)
-  get(@Param('name') name: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetLock(validateLockName(name), minPosition));
+  get(@Param('name') name: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetLock(validateLockName(name), minPosition, caller));
   }
 }
 
@@ -100,7 +100,7 @@ export class NamespaceLockController {
   @ApiMinPosition()
   @ApiOkResponse({ type: LockDto })
   @ApiProblems(...PROBLEMS.readYourWrites, 'NAMESPACE_INVALID')
-  get(@Param('ns') ns: string, @MinPosition() minPosition?: string) {
-    return this.queries.execute(new GetLock(namespaceLock(validateNamespace(ns)), minPosition));
+  get(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
+    return this.queries.execute(new GetLock(namespaceLock(validateNamespace(ns)), minPosition, caller));
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Access, Caller, forbidden, grantedAccess, isAllowed, isStoreAdmin, Needed, requireAccess, subjectsOf } from '../namespace/access';
+import { frozenNamespace } from '../lock/lock';
+import { Access, Caller, covers, forbidden, grantedAccess, isAllowed, isStoreAdmin, Needed, requireAccess, subjectsOf } from '../namespace/access';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 
 /** One namespace a caller's grants reach, with the highest access they give there. */
@@ -34,8 +35,24 @@ export class AccessControl {
 
   /** FORBIDDEN unless the caller is a store admin or can read at least one namespace (a feed reader). */
   requireSomeRead(caller: Caller | undefined): void {
-    if (caller === undefined || isStoreAdmin(caller) || this.grantsOf(caller).length > 0) return;
-    throw forbidden(caller, 'read');
+    this.requireSome(caller, 'read');
+  }
+
+  /** FORBIDDEN unless the caller is a store admin or has `needed` on at least one namespace. */
+  requireSome(caller: Caller | undefined, needed: Access): void {
+    if (caller === undefined || isStoreAdmin(caller) || this.grantsOf(caller).some((g) => covers(g.access, needed))) return;
+    throw forbidden(caller, needed);
+  }
+
+  /**
+   * Locks: a namespace's freeze is managed by its admins and seen by its readers; a named lock (store-wide
+   * coordination, no namespace of its own) is taken, renewed and released by any caller that may write some
+   * namespace, and seen by any that may read one.
+   */
+  requireLock(caller: Caller | undefined, lock: string, change: boolean): void {
+    const namespace = frozenNamespace(lock);
+    if (namespace !== undefined) this.require(caller, change ? 'admin' : 'read', namespace);
+    else this.requireSome(caller, change ? 'write' : 'read');
   }
 
   /** The namespaces the caller's user and roles have grants on, with the highest access each gives. */

@@ -5,6 +5,7 @@ import { namespaceNotFound } from '../namespace/namespace';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
+import { AccessControl } from '../access/access-control';
 import { RequestMeta } from '../shared/request-meta';
 
 /** A lease as acquire and renew answer it. */
@@ -48,9 +49,13 @@ export class ExpireLock extends Command<{ expired: number }> {
 
 @CommandHandler(AcquireLock)
 export class AcquireLockHandler implements ICommandHandler<AcquireLock> {
-  constructor(private readonly backend: StoreBackend, private readonly clock: Clock, private readonly namespaces: NamespacesReadModel) {}
+  constructor(
+    private readonly backend: StoreBackend, private readonly clock: Clock, private readonly namespaces: NamespacesReadModel,
+    private readonly access: AccessControl,
+  ) {}
 
   execute({ lock, owner, ttlSeconds, meta, namespace }: AcquireLock): Promise<LockGrant> {
+    this.access.requireLock(meta.caller, lock, true);
     if (namespace !== undefined && !this.namespaces.get(namespace)) throw namespaceNotFound(namespace);
     return this.backend.lockWriter.write(meta, this.clock.now(), {
       lock, decide: (state, now) => decideAcquire(state, owner, ttlSeconds, now), respond: grantOf,
@@ -60,9 +65,10 @@ export class AcquireLockHandler implements ICommandHandler<AcquireLock> {
 
 @CommandHandler(RenewLock)
 export class RenewLockHandler implements ICommandHandler<RenewLock> {
-  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock, private readonly access: AccessControl) {}
 
   execute({ lock, token, ttlSeconds, meta }: RenewLock): Promise<LockGrant> {
+    this.access.requireLock(meta.caller, lock, true);
     return this.backend.lockWriter.write(meta, this.clock.now(), {
       lock, decide: (state, now) => decideRenew(state, token, ttlSeconds, now), respond: grantOf,
     });
@@ -71,9 +77,10 @@ export class RenewLockHandler implements ICommandHandler<RenewLock> {
 
 @CommandHandler(ReleaseLock)
 export class ReleaseLockHandler implements ICommandHandler<ReleaseLock> {
-  constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
+  constructor(private readonly backend: StoreBackend, private readonly clock: Clock, private readonly access: AccessControl) {}
 
   execute({ lock, token, meta }: ReleaseLock): Promise<void> {
+    this.access.requireLock(meta.caller, lock, true);
     return this.backend.lockWriter.write(meta, this.clock.now(), {
       lock, decide: (state, now) => decideRelease(state, token, now), respond: () => undefined,
     });

@@ -73,4 +73,8 @@ export function validateLockName(name: string): string {
 
 /** The lock that freezes a namespace. */
 export const namespaceLock = (namespace: string) => `${NAMESPACE_LOCK_PREFIX}${namespace}`;
+
+/** The namespace a lock freezes, undefined for a named lock. */
+export const frozenNamespace = (lock: string): string | undefined =>
+  lock.startsWith(NAMESPACE_LOCK_PREFIX) ? lock.slice(NAMESPACE_LOCK_PREFIX.length) : undefined;
 export const lockStream = (lock: string) => `${STREAM_PREFIX}_lock-${lock}`;

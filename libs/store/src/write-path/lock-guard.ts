@@ -8,13 +8,13 @@ import { WriteAccess } from './write-policy';
 
 /** A step of the write path that checks a write against state outside its namespace. */
 export interface WriteGuard {
-  /** Before the decision (may wait): brings what `check` reads up to the log. */
-  prepare(meta: RequestMeta, access: WriteAccess): Promise<void>;
+  /** Before the decision: brings what `check` reads up to the log; a promise only when it has to wait. */
+  prepare(meta: RequestMeta, access: WriteAccess): Promise<void> | undefined;
   /** Inside the decision, at the revision decided at: throws a StoreError to refuse. */
   check(meta: RequestMeta, access: WriteAccess, now: Date): void;
 }
 
-export const noWriteGuard: WriteGuard = { prepare: async () => undefined, check: () => undefined };
+export const noWriteGuard: WriteGuard = { prepare: () => undefined, check: () => undefined };
 
 /** The store's own upkeep, which a freeze does not stop: expiries and the config file. */
 const UPKEEP = new Set(['expire', 'configure-namespace', 'configure-dependencies']);
@@ -33,8 +33,12 @@ export class LockWriteGuard implements WriteGuard {
     private readonly timeoutMs: number,
   ) {}
 
-  async prepare(meta: RequestMeta, access: WriteAccess): Promise<void> {
-    if (this.readModels.inline || UPKEEP.has(access.operation)) return;
+  prepare(meta: RequestMeta, access: WriteAccess): Promise<void> | undefined {
+    if (this.readModels.inline || UPKEEP.has(access.operation)) return undefined;
+    return this.catchUp(meta, access);
+  }
+
+  private async catchUp(meta: RequestMeta, access: WriteAccess): Promise<void> {
     for (const lock of [namespaceLock(access.namespace), ...(meta.fencing ? [meta.fencing.lock] : [])]) {
       const revision = await this.log.streamRevision(lockStream(lock));
       if (revision === undefined) continue;

@@ -47,10 +47,10 @@ export interface WriterOptions {
 }
 
 /**
- * The one write path: validate → authorise → load the decision state → decide → append with the
- * revision decided at → wait until projected → answer. The log decides when to call `decide`:
- * the embedded log under its write lock inside a group commit, a shared log optimistically, with a
- * ConcurrencyError sending the write round again.
+ * The one write path: validate → authorise → load the decision state → decide (after the lock
+ * guard's freeze and fencing check) → append with the revision decided at → wait until projected →
+ * answer. The log decides when to call `decide`: the embedded log under its write lock inside a
+ * group commit, a shared log optimistically, with a ConcurrencyError sending the write round again.
  */
 export class NamespaceWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -74,7 +74,8 @@ export class NamespaceWriter {
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
     this.authorise(meta, spec);
     this.assertWritable();
-    await this.guard.prepare(meta, spec);
+    const guardReady = this.guard.prepare(meta, spec);
+    if (guardReady) await guardReady;
     if (!this.options.queuePerNamespace) return this.attempt(meta, now, spec);
     return this.queued(spec.namespace, () => this.attempt(meta, now, spec));
   }
