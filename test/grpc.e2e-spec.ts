@@ -264,3 +264,60 @@ describe('gRPC with authentication on', () => {
     expect(event).toMatchObject({ key: 'k', actor: 'alice' });
   });
 });
+
+describe('gRPC Watch streams under pressure', () => {
+  let service: Running;
+  beforeAll(async () => {
+    service = await start({ FEED_MAX_STREAMS_PER_CALLER: '2' });
+  });
+  afterAll(() => stop(service));
+
+  /** Resolves once the stream has delivered its first message (the stream is admitted and live). */
+  const live = (stream: ReturnType<GrpcStore['stream']>) => new Promise<void>((done, fail) => {
+    stream.once('data', () => done());
+    stream.once('error', fail);
+  });
+
+  it('a caller past FEED_MAX_STREAMS_PER_CALLER is refused (RESOURCE_EXHAUSTED); a closed stream frees its slot', async () => {
+    const { grpc } = service;
+    await grpc.call('Put', { namespace: 'capped', key: 'k', value: Buffer.from('v') });
+    const open = [grpc.stream('Watch', { namespace: 'capped', fromStart: true }), grpc.stream('Watch', { namespace: 'capped', fromStart: true })];
+    await Promise.all(open.map(live));
+    expect(await refused(all(grpc.stream('Watch', { namespace: 'capped', fromStart: true })))).toMatchObject({
+      status: status.RESOURCE_EXHAUSTED, code: 'TOO_MANY_STREAMS',
+    });
+    open[0].on('error', () => undefined);
+    open[0].cancel();
+    // The slot is freed once the service has seen the cancel: bounded retries, no timing assumption.
+    let admitted = false;
+    for (let attempt = 0; attempt < 100 && !admitted; attempt++) {
+      const again = grpc.stream('Watch', { namespace: 'capped', fromStart: true });
+      admitted = await live(again).then(() => true, () => false);
+      again.on('error', () => undefined);
+      again.cancel();
+      if (!admitted) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(admitted).toBe(true);
+    open[1].on('error', () => undefined);
+    open[1].cancel();
+  });
+
+  it('a stopping service ends its open Watch streams and exits', async () => {
+    const { grpc, child } = service;
+    // The streams of the test before free their slots once the service has seen their cancels.
+    let stream = grpc.stream('Watch', { namespace: 'capped', fromStart: true });
+    for (let attempt = 0; attempt < 100 && !(await live(stream).then(() => true, () => false)); attempt++) {
+      await new Promise((r) => setTimeout(r, 50));
+      stream = grpc.stream('Watch', { namespace: 'capped', fromStart: true });
+    }
+    const ended = new Promise<string>((done) => {
+      stream.on('end', () => done('ended'));
+      stream.on('error', (error: { code: number }) => done(`status ${error.code}`));
+    });
+    const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(`${code ?? signal}`)));
+    child.kill('SIGTERM');
+    expect(['ended', `status ${status.UNAVAILABLE}`]).toContain(await ended);
+    // Nest closes the app, then ends the process with the signal it received.
+    expect(['0', 'SIGTERM']).toContain(await exited);
+  });
+});

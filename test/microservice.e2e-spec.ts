@@ -7,6 +7,7 @@ import { HexaStoreMicroserviceClient, STORE_PATTERNS, StoreMicroserviceError } f
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
@@ -18,6 +19,7 @@ interface Running {
   url: string;
   child: ChildProcess;
   proxy: ClientProxy;
+  port: number;
 }
 
 async function start(env: Record<string, string> = {}, dir = tempDir()): Promise<Running> {
@@ -25,13 +27,23 @@ async function start(env: Record<string, string> = {}, dir = tempDir()): Promise
   const { url, child } = await startChild(join(dir, 'data'), { MAX_VALUE_BYTES: '4096', ...env }, { microservicePort });
   const proxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: microservicePort } });
   await proxy.connect();
-  return { dir, url, child, proxy };
+  return { dir, url, child, proxy, port: microservicePort };
 }
 
 async function stop(running: Running | undefined): Promise<void> {
   await running?.proxy.close();
   await killChild(running?.child, 'SIGTERM');
   if (running) removeDir(running.dir);
+}
+
+/** Sends one raw frame on a new connection; answers once the service has closed it. */
+function rawFrame(port: number, frame: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(frame));
+    socket.on('error', () => undefined);
+    socket.on('close', () => done('closed'));
+    socket.setTimeout(20_000, () => fail(new Error('the service kept the connection open')));
+  });
 }
 
 /** The store's refusal of a call; fails when it succeeded. */
@@ -118,6 +130,8 @@ describe('microservice transport with authentication off', () => {
       expect(error!.status).toBeLessThan(500);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Frames that are not the transport's JSON, or longer than the request limit: the connection is closed, the service goes on.
+    for (const frame of ['5#{bad}', `99999999#${'x'.repeat(8 * 1024 * 1024)}`, 'abc#']) expect(await rawFrame(service.port, frame)).toBe('closed');
     expect(await revisionOf(service.url, 'hostile')).toBe(before);
     expect(await store.get('hostile', 'k')).toMatchObject({ value: 'v', version: 1 });
   });
