@@ -67,6 +67,22 @@ describe('gRPC with authentication off', () => {
     expect(history.body.items[0].actor).toBe('anonymous');
   });
 
+  it('an idempotency-key in the metadata: a retry is answered as the first call, and writes nothing more', async () => {
+    const metadata = grpc.metadata();
+    metadata.set('idempotency-key', 'put-once-1');
+    const request = { namespace: 'retries', key: 'k', value: Buffer.from('v') };
+    const first = await grpc.call('Put', request, metadata);
+    const again = await grpc.call('Put', request, metadata);
+    expect(again).toEqual(first);
+    expect(await grpc.call('Get', { namespace: 'retries', key: 'k' })).toMatchObject({ version: 1 });
+    expect(await refused(grpc.call('Put', { ...request, value: Buffer.from('other') }, metadata))).toMatchObject({
+      status: status.FAILED_PRECONDITION, code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    const bad = grpc.metadata();
+    bad.set('idempotency-key', 'x'.repeat(300));
+    expect(await refused(grpc.call('Put', request, bad))).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'VALIDATION_FAILED' });
+  });
+
   it('refusals carry their status, the problem code and the problem document; nothing is written', async () => {
     await grpc.call('Put', { namespace: 'refusals', key: 'k', value: Buffer.from('1') });
     const before = await revisionOf(service.url, 'refusals');
