@@ -2,7 +2,8 @@
  * The README's shell examples, run in order against one fresh service, so that every example is
  * known to work as printed. Each ```bash block runs with bash (the service's address put in for
  * http://127.0.0.1:3000 and :3001 — the "other replica" of the read-your-writes example is the same
- * service here); blocks marked ```bash norun are listed below with the reason they cannot run here.
+ * service here — and its gRPC and microservice ports for 127.0.0.1:50051 and port 4000; node finds
+ * the repository's packages and libs/); blocks marked ```bash norun are listed below with the reason they cannot run here.
  * The service starts with the README's ```yaml config file as its STORE_CONFIG, as "Config file and
  * HotReload" shows.
  *
@@ -16,9 +17,9 @@
  * - otherwise a 2xx, or a status the command's own comment names (`# 204; 404; 409`).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { removeDir, RunningService, startService, tempDir } from './support/service';
+import { removeDir, RunningService, startService, tempDir, vacantPort } from './support/service';
 import { CLI } from './support/cli';
 
 const README = resolve(__dirname, '../README.md');
@@ -133,13 +134,21 @@ const runnable = all.filter((b) => b.info === 'bash');
 
 let service: RunningService;
 let work: string;
+/** gRPC and the microservice transport, which the README shows at 127.0.0.1:50051 and port 4000. */
+let grpcPort: number;
+let microservicePort: number;
 
 beforeAll(async () => {
   work = tempDir('hexastore-readme-');
   const config = all.find((b) => b.info === 'yaml' && b.lines[0] === 'namespaces:');
   if (!config) throw new Error('README.md has no ```yaml config file example');
   writeFileSync(join(work, 'store.yaml'), config.lines.join('\n') + '\n');
-  service = await startService({ env: { STORE_CONFIG: join(work, 'store.yaml') } });
+  [grpcPort, microservicePort] = [await vacantPort(), await vacantPort()];
+  service = await startService({
+    env: { STORE_CONFIG: join(work, 'store.yaml'), GRPC_PORT: String(grpcPort), MICROSERVICE_PORT: String(microservicePort) },
+  });
+  // The gRPC and microservice examples run "from the repository": its protocol file and packages.
+  symlinkSync(resolve(__dirname, '../libs'), join(work, 'libs'));
   mkdirSync(join(work, 'bin'));
   writeFileSync(join(work, 'bin', 'hexastore'), `#!/usr/bin/env bash\nexec node ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
 });
@@ -171,9 +180,12 @@ describe.each(runnable.map((b) => [`README.md:${b.start}`, b] as [string, Block]
     const preamble = join(log, 'preamble.sh');
     const script = join(log, 'block.sh');
     writeFileSync(preamble, PREAMBLE);
-    writeFileSync(script, block.lines.join('\n').replace(/http:\/\/127\.0\.0\.1:300[01]/g, service.url) + '\n');
+    const text = block.lines.join('\n').replace(/http:\/\/127\.0\.0\.1:300[01]/g, service.url)
+      .replace(/127\.0\.0\.1:50051/g, `127.0.0.1:${grpcPort}`).replace(/port: 4000\b/g, `port: ${microservicePort}`);
+    writeFileSync(script, text + '\n');
     const { code, output } = await run(script, work, {
       BASH_ENV: preamble, README_LOG: log, HEXASTORE_URL: service.url, PATH: `${join(work, 'bin')}:${process.env.PATH}`,
+      NODE_PATH: resolve(__dirname, '../node_modules'),
     });
     const problems: string[] = [];
     if (code !== 0) {

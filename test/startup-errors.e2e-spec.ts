@@ -86,6 +86,19 @@ describe('start-up errors stop the service with exit code 1 and one line naming 
     }
   });
 
+  it.each(['GRPC_PORT', 'MICROSERVICE_PORT'])('a %s already in use: the same one line', async (name) => {
+    const port = await vacantPort();
+    const holder: Server = createServer();
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+    try {
+      const exit = await runService({ STORE_DATA_DIR: join(dir, `port-${name}`), PORT: String(await vacantPort()), [name]: String(port) });
+      expectOneLine(exit, new RegExp(`^hexastore: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use \\(EADDRINUSE\\)`));
+      expect(exit.stdout).not.toContain('successfully started');
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  });
+
   it('a STORE_CONFIG file that does not exist', async () => {
     const missing = join(dir, 'no-such-store.yaml');
     const exit = await runService({ STORE_DATA_DIR: join(dir, 'cfg'), STORE_CONFIG: missing });

@@ -3,15 +3,17 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFeed } from './feed-latency';
+import { GrpcMode, runGrpc } from './grpc-load';
 import { installCleanup, stop, stopAll } from './processes';
 import { Figures, ratios, round, Row, table, Target, targetsTable, writeResults, p99Ratio, rpsRatio } from './report';
 import { backupAndRestore, offersRoute, peakRssMiB, prefillDataDir, rebuild, Timed } from './store-alone';
 import { assertReadable, prefill, RunningSystem, startEtcd, startHexaStore } from './systems';
 import { ensureWrk, LoadMode, runWrk, wrkVersion } from './wrk';
 
-const USAGE = `npm run bench [-- --quick] [-- --seconds N] [-- --rebuild-events N] [-- --keep]
+const USAGE = `npm run bench [-- --quick] [-- --seconds N] [-- --grpc-calls N] [-- --rebuild-events N] [-- --keep]
   --quick             3 s per run (10 s otherwise) and a shorter warm-up
   --seconds N         seconds per measured run
+  --grpc-calls N      calls per gRPC run (default 20000, 5000 with --quick)
   --rebuild-events N  size of the log for rebuild and peak RSS (default 1000000)
   --keep              keep the temporary data directories and logs`;
 
@@ -31,11 +33,19 @@ const SCENARIOS: Scenario[] = [
   { id: 'mix_c64', label: '90/10 get/put, c=64', mode: 'mix', connections: 64 },
 ];
 
+/** Both systems over their native gRPC API (grpc-js, one HTTP/2 connection, 64 calls in flight). */
+const GRPC_SCENARIOS: { id: string; label: string; mode: GrpcMode }[] = [
+  { id: 'grpc_put_c64', label: 'gRPC put, c=64', mode: 'put' },
+  { id: 'grpc_get_c64', label: 'gRPC get, c=64', mode: 'get' },
+];
+const GRPC_CONCURRENCY = 64;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       seconds: { type: 'string' },
+      'grpc-calls': { type: 'string' },
       'rebuild-events': { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -43,6 +53,7 @@ async function main(): Promise<void> {
   });
   if (values.help) return void console.log(USAGE);
   const seconds = wholeNumber(values.seconds, values.quick ? 3 : 10, 'seconds');
+  const grpcCalls = wholeNumber(values['grpc-calls'], values.quick ? 5000 : 20_000, 'grpc-calls');
   const rebuildEvents = wholeNumber(values['rebuild-events'], 1_000_000, 'rebuild-events');
   const warmup = values.quick ? 1 : 3;
   installCleanup();
@@ -66,7 +77,13 @@ async function main(): Promise<void> {
       rows.push({ id: s.id, label: s.label, ...figures });
       console.log(`${s.label}: HexaStore ${figures.hexastore.rps.toFixed(0)} req/s, etcd ${figures.etcd.rps.toFixed(0)} req/s`);
     }
-    const feed = await alternate(SCENARIOS.length, hexastore, etcd, (system) => measureFeed(system, FEED_RATE, seconds));
+    for (const [i, s] of GRPC_SCENARIOS.entries()) {
+      const figures = await alternate(SCENARIOS.length + i, hexastore, etcd, (system) =>
+        runGrpc(system, s.mode, GRPC_CONCURRENCY, grpcCalls, GET_KEYS, String(Date.now())));
+      rows.push({ id: s.id, label: s.label, ...figures });
+      console.log(`${s.label}: HexaStore ${figures.hexastore.rps.toFixed(0)} calls/s, etcd ${figures.etcd.rps.toFixed(0)} calls/s`);
+    }
+    const feed = await alternate(SCENARIOS.length + GRPC_SCENARIOS.length, hexastore, etcd, (system) => measureFeed(system, FEED_RATE, seconds));
     rows.push({ id: 'feed', label: `feed put→event, ${FEED_RATE} puts/s`, ...feed });
     console.log(`feed: HexaStore p99 ${feed.hexastore.p99Ms.toFixed(2)} ms, etcd watch p99 ${feed.etcd.p99Ms.toFixed(2)} ms`);
     const serviceVersions = { etcd: etcd.version, wrk: await wrkVersion(wrk) };
@@ -79,7 +96,7 @@ async function main(): Promise<void> {
       mode: values.quick ? 'quick' : 'full',
       command: values.quick ? 'npm run bench -- --quick' : 'npm run bench',
       secondsPerRun: seconds,
-      generator: `wrk ${serviceVersions.wrk}, 1 thread, same Lua script for both systems`,
+      generator: `wrk ${serviceVersions.wrk}, 1 thread, same Lua script for both systems; gRPC rows: grpc-js, ${grpcCalls} calls, ${GRPC_CONCURRENCY} in flight`,
       machine: {
         cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1),
         node: process.version, etcd: serviceVersions.etcd, kernel: release(),

@@ -7,6 +7,8 @@ export type SystemName = 'hexastore' | 'etcd';
 export interface RunningSystem {
   readonly name: SystemName;
   readonly port: number;
+  /** Where it answers gRPC (etcd: on its client port). */
+  readonly grpcPort: number;
   readonly process: Started;
   readonly version: string;
 }
@@ -21,15 +23,15 @@ const MAIN = resolve(__dirname, '../../apps/store-service/src/main.js');
 
 /** The built service as a child process on a free port of 127.0.0.1. */
 export async function startHexaStore(dataDir: string, logDir: string, label = 'hexastore', { empty = false } = {}): Promise<RunningSystem> {
-  const port = await freePort();
-  const env = { ...process.env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const [port, grpcPort] = [await freePort(), await freePort()];
+  const env = { ...process.env, STORE_DATA_DIR: dataDir, PORT: String(port), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   const p = start(label, process.execPath, [...nodeFlags(), MAIN], { env, logFile: join(logDir, `${label}.log`) });
   await waitReady(p, async () => (await call(port, 'GET', '/health/ready')).status === 200, 120_000);
   if (!empty) {
     const { status } = await callJson(port, 'PUT', `/v1/namespaces/${NAMESPACE}`);
     if (status !== 200 && status !== 201) throw new Error(`creating namespace ${NAMESPACE} answered ${status}`);
   }
-  return { name: 'hexastore', port, process: p, version: 'this checkout' };
+  return { name: 'hexastore', port, grpcPort, process: p, version: 'this checkout' };
 }
 
 /** HEXASTORE_NODE_FLAGS (e.g. --cpu-prof) is passed to the service, for profiling under the bench's load. */
@@ -56,7 +58,7 @@ export async function startEtcd(dataDir: string, logDir: string): Promise<Runnin
   ];
   const p = start('etcd', binary, args, { logFile: join(logDir, 'etcd.log') });
   await waitReady(p, async () => (await call(port, 'GET', '/health')).status === 200, 60_000);
-  return { name: 'etcd', port, process: p, version: await etcdVersion(binary) };
+  return { name: 'etcd', port, grpcPort: port, process: p, version: await etcdVersion(binary) };
 }
 
 /** Writes keys `<prefix><i>` for i < count, in transactions of 128 puts, on either system. */

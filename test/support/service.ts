@@ -118,12 +118,16 @@ export const MAIN = resolve(__dirname, '../../dist/apps/store-service/src/main.j
 export async function startChild(
   dataDir: string,
   env: Record<string, string> = {},
-  options: { port?: number } = {},
+  options: { port?: number; grpcPort?: number; microservicePort?: number } = {},
 ): Promise<{ url: string; child: ChildProcess; port: number }> {
   // Below Linux's ephemeral range (32768+), where the tests' own outgoing connections could hold it.
   const port = options.port ?? 20000 + Math.floor(Math.random() * 12000);
+  const transports = {
+    ...(options.grpcPort === undefined ? {} : { GRPC_PORT: String(options.grpcPort) }),
+    ...(options.microservicePort === undefined ? {} : { MICROSERVICE_PORT: String(options.microservicePort) }),
+  };
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env, ...transports, STORE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = `http://127.0.0.1:${port}`;

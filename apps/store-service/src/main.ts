@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   checkConfiguredFiles(config);
   checkDataDir(config.dataDir);
   // Before the app starts (and logs that it did): a port taken is the commonest start-up mistake.
-  await checkPortFree(config);
+  for (const port of [config.port, config.grpcPort, config.microservicePort]) {
+    if (port !== undefined) await checkPortFree(config.host, port);
+  }
   const backend = openStore(config);
   const app = await createHttpApp(config, () => backend);
   try {
@@ -58,16 +60,16 @@ function checkDataDir(dataDir: string): void {
   }
 }
 
-function checkPortFree(config: AppConfig): Promise<void> {
-  if (config.port === 0) return Promise.resolve();
+function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
   return new Promise((done, fail) => {
     const probe = createServer();
-    probe.once('error', (error) => fail(listenError(error, config)));
-    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => done()));
+    probe.once('error', (error) => fail(listenError(error, { host, port })));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => done()));
   });
 }
 
-function listenError(error: unknown, config: AppConfig): Error {
+function listenError(error: unknown, config: Pick<AppConfig, 'host' | 'port'>): Error {
   const code = (error as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
     EADDRINUSE: 'the address is already in use',

@@ -27,6 +27,13 @@ describe('configuration', () => {
     expect(refused({ RATE_LIMIT_WINDOW_MS: '10' })).toBe('invalid configuration: RATE_LIMIT_WINDOW_MS must be a whole number from 100 to 86400000 (got "10")');
   });
 
+  it('serves gRPC and the microservice transport only when their ports are set', () => {
+    expect(loadConfig({})).toMatchObject({ grpcPort: undefined, microservicePort: undefined });
+    expect(loadConfig({ GRPC_PORT: '50051', MICROSERVICE_PORT: '4000' })).toMatchObject({ grpcPort: 50051, microservicePort: 4000 });
+    expect(refused({ GRPC_PORT: '70000' })).toBe('invalid configuration: GRPC_PORT must be a whole number from 0 to 65535 (got "70000")');
+    expect(refused({ MICROSERVICE_PORT: 'tcp' })).toBe('invalid configuration: MICROSERVICE_PORT must be a whole number from 0 to 65535 (got "tcp")');
+  });
+
   it('takes an EventStoreDB connection string the client accepts', () => {
     expect(loadConfig({ STORE_BACKEND: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://kurrentdb:2113?tls=false' })).toMatchObject({
       backend: 'eventstoredb', eventStoreConnectionString: 'esdb://kurrentdb:2113?tls=false',

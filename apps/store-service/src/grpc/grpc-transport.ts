@@ -12,7 +12,14 @@ import { StoreGrpcService } from './store.grpc-service';
 /** How long a stopping service lets unary calls in flight finish before it cuts the rest. */
 const SHUTDOWN_GRACE_MS = 5000;
 
-/** gRPC (`hexastore.v1.Store`) beside HTTP on HOST:GRPC_PORT, when GRPC_PORT is set. */
+/**
+ * gRPC (`hexastore.v1.Store`) beside HTTP on HOST:GRPC_PORT, when GRPC_PORT is set. Served with
+ * grpc-js itself rather than Nest's gRPC transport: Watch and Backup need the stream's own
+ * backpressure (write, then wait for drain) and cancellation, a refusal needs its status and
+ * trailing metadata exactly, and a request that does not decode must be INVALID_ARGUMENT (grpc-js
+ * answers a throwing deserializer with INTERNAL) — none of which that transport's Observable
+ * handlers expose. The calls still go through the app's CommandBus and QueryBus.
+ */
 @Injectable()
 export class GrpcTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private server?: Server;

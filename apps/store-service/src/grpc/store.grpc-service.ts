@@ -44,42 +44,46 @@ export class StoreGrpcService {
         const result = await this.commands.execute(new PutEntry(request.namespace, toPutOp(request), meta));
         return { entry: toEntry(result), created: result.created, revision: result.revision, position: result.position };
       }),
-      Get: this.unary<GetRequest>(async (request) => toEntry(
-        await this.queries.execute(new GetEntry(request.namespace, request.key, given(request.minPosition))),
+      Get: this.unary<GetRequest>(async (request, meta) => toEntry(
+        await this.queries.execute(new GetEntry(request.namespace, request.key, given(request.minPosition), meta.caller)),
       )),
       Delete: this.unary<DeleteRequest>((request, meta) =>
         this.commands.execute(new DeleteEntry(request.namespace, toDeleteOp(request), meta))),
-      List: this.unary<ListRequest>(async (request) => {
+      List: this.unary<ListRequest>(async (request, meta) => {
         const page = await this.queries.execute(new ListEntries(request.namespace, {
           prefix: given(request.prefix),
           limit: request.limit === 0 ? undefined : request.limit,
           cursor: given(request.cursor),
-        }, given(request.minPosition)));
+        }, given(request.minPosition), meta.caller));
         return { items: page.items.map(toEntry), nextCursor: page.nextCursor ?? '' };
       }),
       Txn: this.unary<TxnRequest>((request, meta) => this.commands.execute(new CommitTransaction(request.namespace, toEntryOps(request), meta))),
-      Watch: this.stream<WatchRequest>((request, meta, signal, write, caller) => this.watch(request, signal, write, caller)),
+      // The stream cap counts per user once authentication is on (one user on many addresses is one caller), else per address.
+      Watch: this.stream<WatchRequest>((request, meta, signal, write, address) =>
+        this.watch(request, meta, signal, write, meta.caller ? `user:${meta.caller.user}` : address)),
       Backup: this.stream<BackupRequest>((request, meta, signal, write) => this.backup(request, meta, signal, write)),
     };
   }
 
-  private async watch(request: WatchRequest, signal: AbortSignal, write: (message: object) => Promise<void>, caller: string): Promise<void> {
-    const slot = this.feedStreams.admit(caller);
+  private async watch(
+    request: WatchRequest, meta: RequestMeta, signal: AbortSignal, write: (message: object) => Promise<void>, streamCaller: string,
+  ): Promise<void> {
+    const slot = this.feedStreams.admit(streamCaller);
     try {
-      await this.follow(request, signal, write);
+      await this.follow(request, meta, signal, write);
     } finally {
       slot.release();
     }
   }
 
-  private async follow(request: WatchRequest, signal: AbortSignal, write: (message: object) => Promise<void>): Promise<void> {
+  private async follow(request: WatchRequest, meta: RequestMeta, signal: AbortSignal, write: (message: object) => Promise<void>): Promise<void> {
     const after = given(request.after);
     const { events } = await this.queries.execute(new WatchFeed(after !== undefined ? { after } : { from: request.fromStart ? 'start' : 'now' }, {
       namespace: given(request.namespace),
       keyPrefix: given(request.prefix),
       types: watchTypes(request.types),
       withoutValues: request.withoutValues,
-    }, signal));
+    }, signal, meta.caller));
     for await (const event of events) {
       if (signal.aborted) break;
       await write(toWatchEvent(event));

@@ -59,18 +59,18 @@ export class StoreMessagePatterns {
 
   @MessagePattern(STORE_PATTERNS.get)
   async get(@Payload() payload: unknown) {
-    const { input } = await this.accept(payload);
-    return this.queries.execute(new GetEntry(text(input, 'namespace')!, text(input, 'key')!, text(input, 'minPosition', true)));
+    const { input, meta } = await this.accept(payload);
+    return this.queries.execute(new GetEntry(text(input, 'namespace')!, text(input, 'key')!, text(input, 'minPosition', true), meta.caller));
   }
 
   @MessagePattern(STORE_PATTERNS.list)
   async list(@Payload() payload: unknown) {
-    const { input } = await this.accept(payload);
+    const { input, meta } = await this.accept(payload);
     return this.queries.execute(new ListEntries(text(input, 'namespace')!, {
       prefix: text(input, 'prefix', true),
       limit: count(input, 'limit'),
       cursor: text(input, 'cursor', true),
-    }, text(input, 'minPosition', true)));
+    }, text(input, 'minPosition', true), meta.caller));
   }
 
   @MessagePattern(STORE_PATTERNS.txn)

@@ -26,13 +26,16 @@ export class RpcCallers {
 
   /** The caller's request metadata, or UNAUTHORIZED (with authentication on) / VALIDATION_FAILED. */
   async meta(claims: CallerClaims): Promise<RequestMeta> {
-    const identity = this.config.auth.mode === 'on' ? await (await this.authenticate()).authenticate(claims.authorization) : ANONYMOUS;
+    const authenticated = this.config.auth.mode === 'on';
+    const identity = authenticated ? await (await this.authenticate()).authenticate(claims.authorization) : ANONYMOUS;
     const { idempotencyKey, correlationId } = claims;
     if (idempotencyKey !== undefined && !TOKEN_RE.test(idempotencyKey)) throw invalid('idempotency-key is 1-255 visible ASCII characters');
     const requestId = randomUUID();
     return {
       actor: identity.user,
       roles: identity.roles,
+      // Whose grants the handlers check; none while authentication is off (as over HTTP).
+      caller: authenticated ? identity : undefined,
       correlationId: correlationId !== undefined && TOKEN_RE.test(correlationId) ? correlationId : requestId,
       causationId: requestId,
       idempotencyKey,
