@@ -216,7 +216,8 @@ describe('access control with STORE_AUTH=on', () => {
     expect(checked.length).toBeGreaterThanOrEqual(25);
     for (const route of checked) {
       const path = route.url.replace(/:(\w+)/g, (_, name: string) => samples[name] ?? 'x').replace(/\*$/, route.method === 'POST' ? 'k/restore' : 'k')
-        + (route.url.endsWith('/grants/check') ? '?subject=user:zed&access=read' : '');
+        + (route.url.endsWith('/grants/check') ? '?subject=user:zed&access=read' : '')
+        + (route.method === 'DELETE' && /\/lock(s\/:name)?$/.test(route.url) ? '?token=1' : '');
       const type = path === '/v1/admin/restore' ? 'application/gzip' : undefined;
       const before = await written();
       // A well-formed request: bad input is refused (400) before its caller's grants are looked at.
@@ -399,6 +400,11 @@ function validBody(method: string, route: string): unknown {
     'POST /v1/namespaces/:ns/rollback': { pointId: 'nope' },
     'PUT /v1/namespaces/:ns/tags/:tag': { color: '#00ff88' },
     'PUT /v1/namespaces/:ns/grants/:subject': { access: 'read' },
+    'PUT /v1/namespaces/:ns/schema': { schema: { type: 'object' } },
+    'POST /v1/namespaces/:ns/lock': { owner: 'o', ttlSeconds: 30 },
+    'PUT /v1/namespaces/:ns/lock': { token: 1, ttlSeconds: 30 },
+    'POST /v1/locks/:name': { owner: 'o', ttlSeconds: 30 },
+    'PUT /v1/locks/:name': { token: 1, ttlSeconds: 30 },
     'PUT /v1/consumers/:name/checkpoint': { position: 'start' },
   };
   return bodies[`${method} ${route}`] ?? {};

@@ -57,7 +57,7 @@ export class AcquireLockHandler implements ICommandHandler<AcquireLock> {
   execute({ lock, owner, ttlSeconds, meta, namespace }: AcquireLock): Promise<LockGrant> {
     this.access.requireLock(meta.caller, lock, true);
     if (namespace !== undefined && !this.namespaces.get(namespace)) throw namespaceNotFound(namespace);
-    return this.backend.lockWriter.write(meta, this.clock.now(), {
+    return this.backend.lockWriter.write(meta, () => this.clock.now(), {
       lock, decide: (state, now) => decideAcquire(state, owner, ttlSeconds, now), respond: grantOf,
     });
   }
@@ -69,7 +69,7 @@ export class RenewLockHandler implements ICommandHandler<RenewLock> {
 
   execute({ lock, token, ttlSeconds, meta }: RenewLock): Promise<LockGrant> {
     this.access.requireLock(meta.caller, lock, true);
-    return this.backend.lockWriter.write(meta, this.clock.now(), {
+    return this.backend.lockWriter.write(meta, () => this.clock.now(), {
       lock, decide: (state, now) => decideRenew(state, token, ttlSeconds, now), respond: grantOf,
     });
   }
@@ -81,7 +81,7 @@ export class ReleaseLockHandler implements ICommandHandler<ReleaseLock> {
 
   execute({ lock, token, meta }: ReleaseLock): Promise<void> {
     this.access.requireLock(meta.caller, lock, true);
-    return this.backend.lockWriter.write(meta, this.clock.now(), {
+    return this.backend.lockWriter.write(meta, () => this.clock.now(), {
       lock, decide: (state, now) => decideRelease(state, token, now), respond: () => undefined,
     });
   }
@@ -92,7 +92,7 @@ export class ExpireLockHandler implements ICommandHandler<ExpireLock> {
   constructor(private readonly backend: StoreBackend, private readonly clock: Clock) {}
 
   execute({ lock, meta }: ExpireLock): Promise<{ expired: number }> {
-    return this.backend.lockWriter.write(meta, this.clock.now(), {
+    return this.backend.lockWriter.write(meta, () => this.clock.now(), {
       lock, decide: (state, now) => decideExpire(state, now), respond: (_, events) => ({ expired: events.length }),
     });
   }

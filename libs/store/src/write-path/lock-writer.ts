@@ -39,7 +39,11 @@ export class LockWriter {
     private readonly assertWritable: () => void,
   ) {}
 
-  async write<R>(meta: RequestMeta, now: Date, spec: LockCommandSpec<R>): Promise<R> {
+  /**
+   * `clock` is read when the decision is made (under the embedded log's write lock), not when the
+   * call arrived: a lease is judged, and its event stamped, at the moment the log decides.
+   */
+  async write<R>(meta: RequestMeta, clock: () => Date, spec: LockCommandSpec<R>): Promise<R> {
     this.assertWritable();
     const deadline = Date.now() + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
@@ -49,6 +53,7 @@ export class LockWriter {
         const appended = await this.log.appendDecided(lockStream(spec.lock), (revision) => {
           projected?.cancel();
           const before = this.stateAt(spec.lock, revision);
+          const now = clock();
           const events = spec.decide(before, now);
           decided = { after: lockAfter(before, events), events };
           if (events.length === 0) return [];
