@@ -1,45 +1,31 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { StoreBackend } from '../runtime/store-backend';
 import { Clock } from '../shared/clock';
-import { ExpirySweeperOptions, SWEEPER_OPTIONS } from './expiry-sweeper';
+import { ExpirySweeperOptions, SWEEPER_OPTIONS } from './expiry-sweeper.options';
 import { ExpireLock } from './lock.commands';
+import { ScheduledSweep } from './scheduled-sweep';
 
 const BATCH = 100;
 export const LOCK_SWEEPER_ACTOR = 'system:lock-sweeper';
 
 /**
- * Records StoreLockExpired for leases that ran out: at least every `intervalMs`, and at the next
- * expiry when that comes sooner. Every process sweeps; ExpireLock is decided on the lock's state at
- * the revision it appends at (under the embedded log's write lock, or with the expected revision of
- * a shared log), so an expiry is recorded once, and never after the holder renewed in between.
+ * Records StoreLockExpired for leases that ran out. Every process sweeps; ExpireLock is decided on
+ * the lock's state at the revision it appends at (under the embedded log's write lock, or with the
+ * expected revision of a shared log), so an expiry is recorded once, and never after the holder renewed in between.
  */
 @Injectable()
-export class LockExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('LockExpirySweeper');
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-
+export class LockExpirySweeper extends ScheduledSweep {
   constructor(
     private readonly commands: CommandBus,
     private readonly backend: StoreBackend,
-    private readonly clock: Clock,
-    @Inject(SWEEPER_OPTIONS) private readonly options: ExpirySweeperOptions,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.options.enabled) this.schedule(0);
+    clock: Clock,
+    @Inject(SWEEPER_OPTIONS) options: ExpirySweeperOptions,
+  ) {
+    super('lock expiry sweep', clock, options);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  /** Records every lock expiry due now; answers how many this call recorded. */
   async sweep(): Promise<number> {
     let recorded = 0;
     for (;;) {
@@ -54,23 +40,7 @@ export class LockExpirySweeper implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await this.sweep();
-    } catch (error) {
-      this.logger.warn(`lock expiry sweep failed, retrying: ${(error as Error)?.message ?? String(error)}`);
-    }
-    if (this.stopped) return;
-    const now = this.clock.now().getTime();
-    const next = this.backend.locks.nextExpiryAfter(now);
-    this.schedule(Math.max(0, Math.min(this.options.intervalMs, next === undefined ? Infinity : next - now)));
+  protected nextDueAfter(now: number): number | undefined {
+    return this.backend.locks.nextExpiryAfter(now);
   }
 }
