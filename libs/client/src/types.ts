@@ -113,6 +113,8 @@ export interface HistoryItem {
   valueBase64?: string;
   metadata?: Record<string, string>;
   expiresAt?: string | null;
+  /** Set on writes of a key purged since: their value and metadata are forgotten (left out). */
+  redacted?: 'purged';
 }
 
 /** One event of the change feed: the event's data, then where and by whom it was recorded. */

@@ -137,6 +137,8 @@ export class HistoryItemDto {
   @Metadata(true) metadata?: Record<string, string>;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Writes and TTL changes: the expiry' })
   expiresAt?: string | null;
+  @ApiPropertyOptional({ enum: ['purged'], description: 'Writes of a key purged since: their value and metadata are forgotten (left out)' })
+  redacted?: 'purged';
 }
 
 @ApiSchema({ name: 'HistoryPage' })

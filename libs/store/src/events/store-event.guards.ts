@@ -23,7 +23,7 @@ const isEntryKey = (d: unknown): d is Json & { namespace: string; key: string; v
   isObject(d) && isString(d.namespace) && isString(d.key) && isNumber(d.version);
 
 export const isEntryWrittenData = (d: unknown): d is EntryWrittenData =>
-  isEntryKey(d) && isNullableNumber(d.expiresAt) && isStringRecord(d.metadata)
+  isEntryKey(d) && isNullableNumber(d.expiresAt) && isStringRecord(d.metadata) && (d.redacted === undefined || d.redacted === 'purged')
   && (isString(d.value) ? d.valueBase64 === undefined : isString(d.valueBase64) && d.value === undefined);
 
 export const isEntryVersionData = (d: unknown): d is EntryVersionData => isEntryKey(d);

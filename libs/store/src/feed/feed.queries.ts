@@ -9,6 +9,7 @@ import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
 import { toStoreEvent } from '../events/store-event';
+import { forgetPurged, PurgedKeys } from '../events/forget';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
 
 export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
@@ -53,7 +54,7 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     };
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
-    return { start: after, events: feedOf(source, filter), inBacklog };
+    return { start: after, events: feedOf(source, filter, this.backend.purged), inBacklog };
   }
 
   /** A cursor beyond the head of the log is refused (CURSOR_INVALID): following it would skip events silently. */
@@ -70,9 +71,9 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   }
 }
 
-async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter): AsyncGenerator<FeedEvent> {
+async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter, purged: PurgedKeys): AsyncGenerator<FeedEvent> {
   for await (const recorded of source) {
     const event = toStoreEvent(recorded);
-    if (event && matchesFeed(event, filter)) yield toFeedEvent(event, filter);
+    if (event && matchesFeed(event, filter)) yield toFeedEvent(forgetPurged(event, purged), filter);
   }
 }

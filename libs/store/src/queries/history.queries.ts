@@ -31,6 +31,8 @@ export interface HistoryItem {
   valueBase64?: string;
   metadata?: Record<string, string>;
   expiresAt?: string | null;
+  /** Set when a later purge forgot this write's value and metadata. */
+  redacted?: 'purged';
 }
 
 /** EntryHistory: every change of a key, oldest first, paged. */
@@ -86,6 +88,7 @@ function toItem(event: StoreEvent): HistoryItem {
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored':
+      if (event.data.redacted) return { ...item, redacted: event.data.redacted, expiresAt: expiry(event.data.expiresAt) };
       return { ...item, ...contentOf(event.data), expiresAt: expiry(event.data.expiresAt) };
     case 'StoreEntryTtlSet':
       return { ...item, expiresAt: expiry(event.data.expiresAt) };

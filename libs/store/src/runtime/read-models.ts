@@ -9,11 +9,12 @@ import { TimeTravel } from '../read-models/time-travel/time-travel';
 import { namespacesProjection, NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 import { rollbackPointsProjection, RollbackPointsReadModel } from '../read-models/rollback-points/rollback-points.read-model';
 import { snapshotsProjection, SnapshotsReadModel } from '../read-models/snapshots/snapshots.read-model';
+import { purgedProjection, PurgedReadModel } from '../read-models/purged/purged.read-model';
 
 /** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
 export const STORE_PROJECTIONS = [
   namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
-  idempotencyLogProjection,
+  idempotencyLogProjection, purgedProjection,
 ];
 
 export interface ReadModels {
@@ -24,12 +25,14 @@ export interface ReadModels {
   readonly rollbackPoints: RollbackPointsReadModel;
   readonly snapshots: SnapshotsReadModel;
   readonly timeTravel: TimeTravel;
+  readonly purged: PurgedReadModel;
 }
 
 /** The queries over the read models in `db`; time travel replays from `log`. */
 export function openReadModels(db: Database, log: EventStore): ReadModels {
   const history = new HistoryReadModel(db);
   const snapshots = new SnapshotsReadModel(db);
+  const purged = new PurgedReadModel(db);
   return {
     entries: new EntriesReadModel(db),
     namespaces: new NamespacesReadModel(db),
@@ -37,7 +40,8 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
     history,
     rollbackPoints: new RollbackPointsReadModel(db),
     snapshots,
-    timeTravel: new TimeTravel(log, snapshots, history),
+    timeTravel: new TimeTravel(log, snapshots, history, purged),
+    purged,
   };
 }
 
