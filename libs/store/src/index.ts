@@ -63,3 +63,6 @@ export * from './namespace/tags.decide';
 export * from './namespace/dependencies.decide';
 export * from './commands/governance.commands';
 export * from './queries/governance.queries';
+export * from './crypto/master-key';
+export * from './crypto/key-vault';
+export * from './crypto/open-vault';
