@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expectRefused } from './support/expectations';
 import { collect, historyOf, revisionOf } from './support/sdk';
@@ -33,7 +35,7 @@ describe('a purge forgets the value on every read path and in later backups', ()
 
   beforeAll(async () => {
     await store.put(ns, 'secret', `${MARKER}-v1`, { metadata: { note: `${MARKER}-meta` } });
-    await store.put(ns, 'secret', `${MARKER}-v2`);
+    await store.put(ns, 'secret', `${MARKER}-v2`, { idempotencyKey: 'put-secret-v2' });
     await store.put(ns, 'kept', 'plain');
     before = (await revisionOf(store, ns))!;
     pointId = (await store.createRollbackPoint(ns, { label: 'before' })).id;
@@ -86,6 +88,33 @@ describe('a purge forgets the value on every read path and in later backups', ()
     expect(await target.store.get(ns, 'kept')).toMatchObject({ value: 'plain' });
     expect(JSON.stringify(await historyOf(target.store, ns, 'secret'))).not.toContain(MARKER);
     expect(await feedText(target.url, ns)).not.toContain(MARKER);
+  });
+
+  it('a retry of a put made before the purge (same Idempotency-Key) is answered without the value, and writes nothing', async () => {
+    const revision = await revisionOf(store, ns);
+    const answer = await store.put(ns, 'secret', `${MARKER}-v2`, { idempotencyKey: 'put-secret-v2' });
+    expect(JSON.stringify(answer)).not.toContain(MARKER);
+    expect(answer).toMatchObject({ key: 'secret', version: 2, redacted: 'purged' });
+    expect(await revisionOf(store, ns)).toBe(revision);
+  });
+
+  it('the read models hold no copy (the log alone keeps the old bytes), and a rebuild forgets it again', async () => {
+    const readModelRows = () => {
+      const db = new Database(join(service.dataDir, 'hexastore.db'), { readonly: true });
+      try {
+        return ['entries', 'snapshot_entries', 'idempotency_log']
+          .flatMap((table) => db.prepare(`SELECT * FROM ${table}`).all())
+          .filter((row) => JSON.stringify(row).includes(MARKER));
+      } finally {
+        db.close();
+      }
+    };
+    expect(readModelRows()).toEqual([]);
+    await store.rebuild();
+    expect(readModelRows()).toEqual([]);
+    expect(JSON.stringify(await historyOf(store, ns, 'secret'))).not.toContain(MARKER);
+    await expectRefused(store.getAsOf(ns, 'secret', before), 404, 'ENTRY_NOT_FOUND');
+    expect(JSON.stringify(await store.put(ns, 'secret', `${MARKER}-v2`, { idempotencyKey: 'put-secret-v2' }))).not.toContain(MARKER);
   });
 
   it('a key written again after its purge reads and travels as usual', async () => {
