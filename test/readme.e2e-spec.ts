@@ -32,6 +32,8 @@ const NOT_RUN: Record<string, string> = {
   'docker compose up --build': 'needs a Docker engine',
   '# a secret, and its SHA-256: only the hash goes in the config file': 'starts a second service with STORE_AUTH=on (test/authentication.e2e-spec.ts takes the same steps)',
   "EVENTSTORE_CONNECTION_STRING='esdb://": 'needs a running EventStoreDB node',
+  '# make a master key: 32 random bytes, here as base64; keep it out of the data dir and out of backups':
+    'writes under /etc and starts a second service with a master key (test/cli-master-key.e2e-spec.ts and test/startup-errors.e2e-spec.ts take the same steps)',
 };
 
 interface Block {

@@ -10,6 +10,7 @@ import { addEntryCommands } from './kv-commands';
 import { addOpsCommands } from './ops-commands';
 import { output } from './output';
 import { addVerifyCommand, DamageFound } from './verify-command';
+import { addMasterKeyCommand } from './master-key-command';
 import { addWatchCommand } from './watch-command';
 
 /**
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   addOpsCommands(program, env);
   addAdminCommands(program, env);
   addVerifyCommand(program, env);
+  addMasterKeyCommand(program, env);
   addApiCommands(program, env);
   return program;
 }
