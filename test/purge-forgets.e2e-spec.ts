@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { expectRefused } from './support/expectations';
 import { collect, historyOf, revisionOf } from './support/sdk';
 import { SseConnection } from './support/sse';
+import { hexastore } from './support/cli';
 import { http, useService } from './support/service';
 
 const MARKER = 'purge-marker-7f3a9c';
@@ -50,6 +51,9 @@ describe('a purge forgets the value on every read path and in later backups', ()
     ]);
     expect(JSON.stringify(items)).not.toContain(MARKER);
     expect(items[0]).not.toHaveProperty('value');
+    const table = await hexastore(['--url', service.url, 'history', ns, 'secret']);
+    expect(table.stdout).toMatch(/│ \d+ +│ StoreEntryCreated +│ 1 +│ \(purged\) +│/);
+    expect(table.stdout).not.toContain(MARKER);
   });
 
   it('time travel to before the purge does not find it; the other keys are as they were', async () => {
