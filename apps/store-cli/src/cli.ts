@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addAdminCommands } from './admin-commands';
 import { addApiCommands } from './api-commands';
+import { addSchemaCommands } from './schema-commands';
 import { CommandEnv, CommandExit } from './command-env';
 import { UsageError } from './inputs';
 import { addEntryCommands } from './kv-commands';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   addVerifyCommand(program, env);
   addMasterKeyCommand(program, env);
   addApiCommands(program, env);
+  addSchemaCommands(program, env);
   return program;
 }
 

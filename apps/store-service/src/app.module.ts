@@ -21,6 +21,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
+import { SchemaController } from './http/schema.controller';
 import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
@@ -59,7 +60,7 @@ export class AppModule {
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, EntriesController, RollbackController, SnapshotsController,
+        NamespacesController, GovernanceController, SchemaController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
       ],
       providers: [

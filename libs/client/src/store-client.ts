@@ -3,7 +3,7 @@ import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
   Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, TransactionResult, WhoAmI,
+  Snapshot, StatePage, TransactionResult, WhoAmI, ValueSchemaInfo, SetSchemaResult, Migration,
 } from './types';
 import type { BackupDownload, CallOptions, DeleteOptions, ListOptions, PageOptions, PutOptions, ReadOptions, TransactionOp, WriteOptions } from './options';
 import { FeedWatch, WatchOptions } from './watch';
@@ -73,6 +73,20 @@ export class StoreClient {
 
   async removeDependency(namespace: string, other: string, options: WriteOptions = {}): Promise<void> {
     await this.write('DELETE', `${nsPath(namespace)}/dependencies/${encodeURIComponent(other)}`, undefined, options);
+  }
+
+  /** The namespace's value schema; 404 SCHEMA_NOT_FOUND when it has none. */
+  schema(namespace: string, options: ReadOptions = {}): Promise<ValueSchemaInfo> {
+    return this.read(`${nsPath(namespace)}/schema`, options);
+  }
+
+  /** Sets a JSON Schema (2020-12) every new value must satisfy; answers it with the first existing entries that violate it. */
+  setSchema(namespace: string, schema: unknown, options: WriteOptions = {}): Promise<SetSchemaResult> {
+    return this.write('PUT', `${nsPath(namespace)}/schema`, { schema }, options);
+  }
+
+  async removeSchema(namespace: string, options: WriteOptions = {}): Promise<void> {
+    await this.write('DELETE', `${nsPath(namespace)}/schema`, undefined, options);
   }
 
   /** Text goes as `value`, bytes as `valueBase64`. */
@@ -211,6 +225,11 @@ export class StoreClient {
     return this.http.json({
       method: 'POST', path: '/v1/admin/restore', raw: archive, headers: { 'content-type': 'application/gzip' }, retry: false, untimed: true, signal: options.signal,
     });
+  }
+
+  /** The event-shape migrations this store has recorded, oldest first. */
+  migrations(options: CallOptions = {}): Promise<Migration[]> {
+    return this.read('/v1/admin/migrations', options);
   }
 
   rebuild(options: CallOptions = {}): Promise<RebuildResult> {

@@ -89,6 +89,38 @@ export interface Dependencies {
 
 export type CreateNamespaceResult = Namespace & { created: boolean };
 
+/** Where a value fails its namespace's schema: `path` is a JSON Pointer into the value ('' is the value itself). */
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+/** A namespace's value schema (JSON Schema 2020-12). */
+export interface ValueSchemaInfo {
+  namespace: string;
+  /** SHA-256 of the schema's canonical JSON. */
+  sha256: string;
+  schema: unknown;
+  setAt: string;
+  setBy: string;
+  revision: number;
+}
+
+/** The schema as set, and the first live entries (key order) that violate it. */
+export type SetSchemaResult = ValueSchemaInfo & {
+  violations: { items: { key: string; errors: SchemaProblem[] }[]; checked: number; violating: number; complete: boolean };
+};
+
+/** A change of the store's event shapes, recorded once per store when a release that reads it first started. */
+export interface Migration {
+  migrationId: string;
+  description: string;
+  appliedAt: string;
+  /** The event schemaVersion it reads from, and the one it reads into. */
+  fromVersion: number;
+  toVersion: number;
+}
+
 export type EntryEventType =
   | 'StoreEntryCreated' | 'StoreEntryUpdated' | 'StoreEntryDeleted' | 'StoreEntryRestored'
   | 'StoreEntryPurged' | 'StoreEntryTtlSet' | 'StoreEntryExpired';
@@ -169,6 +201,8 @@ export interface Snapshot {
   /** The namespace revision captured. */
   revision: number;
   entryCount: number;
+  /** Key and value bytes of the live entries captured; null for snapshots taken before sizes were recorded. */
+  bytes: number | null;
   createdAt: string;
   actor: string;
 }
@@ -177,12 +211,14 @@ export interface ReloadResult {
   sha256: string;
   changes: {
     namespace: string;
-    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+    change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema';
     defaultTtlSeconds?: number | null;
     maxEntries?: number | null;
     maxBytes?: number | null;
     tags?: Record<string, string>;
     dependsOn?: string[];
+    /** The SHA-256 of the value schema after the change; null: none. */
+    sha256?: string | null;
   }[];
   unchanged: boolean;
 }
@@ -240,7 +276,8 @@ export type ProblemCode =
   | 'PAYLOAD_TOO_LARGE' | 'TRANSACTION_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'HOST_NOT_ALLOWED' | 'IDEMPOTENCY_KEY_REUSED' | 'TOO_MANY_STREAMS' | 'FEED_FULL'
   | 'MALFORMED_REQUEST' | 'REQUEST_TIMEOUT' | 'HEADERS_TOO_LARGE'
   | 'INTERNAL' | 'LOG_CORRUPTED' | 'NOT_SUPPORTED' | 'BACKEND_UNAVAILABLE' | 'READ_TIMEOUT' | 'STORAGE_FULL'
-  | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND';
+  | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND'
+  | 'SCHEMA_VIOLATION' | 'SCHEMA_INVALID' | 'SCHEMA_TOO_COMPLEX' | 'SCHEMA_NOT_FOUND';
 
 /** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
 export interface Problem {

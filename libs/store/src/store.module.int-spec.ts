@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from './shared/store-events';
 import { CommandBus, CqrsModule, QueryBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -68,7 +69,7 @@ describe('StoreModule on the sqlite backend', () => {
     const [created, entry] = await backend.eventStore.readStream('store-app');
     expect(created.type).toBe('StoreNamespaceCreated');
     expect(entry.metadata).toEqual({
-      actor: 'tester', correlationId: 'corr-1', causationId: 'req-1', schemaVersion: 1, timestamp: '2026-01-01T00:00:00.000Z',
+      actor: 'tester', correlationId: 'corr-1', causationId: 'req-1', schemaVersion: SCHEMA_VERSION, timestamp: '2026-01-01T00:00:00.000Z',
     });
     await backend.close();
   });

@@ -31,6 +31,8 @@ import { ExpirySweeper, ExpirySweeperOptions, SWEEPER_OPTIONS } from './commands
 import { TTL_COMMAND_HANDLERS } from './commands/ttl.commands';
 import { NamespaceWriter } from './write-path/namespace-writer';
 import { GOVERNANCE_COMMAND_HANDLERS } from './commands/governance.commands';
+import { SCHEMA_COMMAND_HANDLERS } from './commands/schema.commands';
+import { ListMigrationsHandler, MigrationRecorder } from './commands/migrations.commands';
 import { GOVERNANCE_QUERY_HANDLERS } from './queries/governance.queries';
 import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
@@ -99,6 +101,9 @@ export class StoreModule {
         ...ENTRY_QUERY_HANDLERS,
         ...TTL_COMMAND_HANDLERS,
         ...GOVERNANCE_COMMAND_HANDLERS,
+        ...SCHEMA_COMMAND_HANDLERS,
+        MigrationRecorder,
+        ListMigrationsHandler,
         ...SOFT_DELETE_COMMAND_HANDLERS,
         ...HISTORY_QUERY_HANDLERS,
         ...ROLLBACK_COMMAND_HANDLERS,

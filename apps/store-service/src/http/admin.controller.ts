@@ -1,9 +1,9 @@
-import { BackupStore, HotReload, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
-import { Controller, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { BackupStore, HotReload, ListMigrations, RebuildReadModels, RequestMeta, RestoreStore } from '@app/store';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWrite } from './openapi';
-import { RebuildResultDto, ReloadResultDto, RestoreResultDto } from './responses.dto';
+import { MigrationDto, RebuildResultDto, ReloadResultDto, RestoreResultDto } from './responses.dto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { ARCHIVE_CONTENT_TYPES, archiveUpload, settle } from './archive-upload';
@@ -12,7 +12,15 @@ import { Meta } from './request-meta.decorator';
 @ApiTags('admin')
 @Controller('v1/admin')
 export class AdminController {
-  constructor(private readonly commands: CommandBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get('migrations')
+  @ApiOperation({ summary: 'The event-shape migrations this store has recorded (StoreSchemaMigrated), oldest first: each once, when a release that has it first started' })
+  @ApiOkResponse({ type: [MigrationDto] })
+  @ApiProblems()
+  migrations() {
+    return this.queries.execute(new ListMigrations());
+  }
 
   @Post('rebuild')
   @HttpCode(200)

@@ -101,7 +101,7 @@ export class EntriesController {
   @ApiBody({ type: PutEntryDto })
   @ApiCreatedResponse({ type: EntryWriteResultDto, description: 'Created (version 1)' })
   @ApiOkResponse({ type: EntryWriteResultDto, description: 'Updated' })
-  @ApiWrite(...PROBLEMS.jsonBody, 'NAMESPACE_INVALID', 'KEY_INVALID', 'VERSION_CONFLICT', 'QUOTA_EXCEEDED')
+  @ApiWrite(...PROBLEMS.jsonBody, 'NAMESPACE_INVALID', 'KEY_INVALID', 'VERSION_CONFLICT', 'QUOTA_EXCEEDED', 'SCHEMA_VIOLATION')
   async put(
     @Param('ns') ns: string,
     @Entry(['ttl']) path: EntryPath,
@@ -151,7 +151,7 @@ export class EntriesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'CommitTransaction: all ops or none, one append; 409 names the failing op index' })
   @ApiOkResponse({ type: TransactionResultDto, description: 'Every op applied, in one append' })
-  @ApiWrite(...PROBLEMS.jsonBody, 'NAMESPACE_INVALID', 'KEY_INVALID', 'VERSION_CONFLICT', 'TRANSACTION_TOO_LARGE', 'QUOTA_EXCEEDED')
+  @ApiWrite(...PROBLEMS.jsonBody, 'NAMESPACE_INVALID', 'KEY_INVALID', 'VERSION_CONFLICT', 'TRANSACTION_TOO_LARGE', 'QUOTA_EXCEEDED', 'SCHEMA_VIOLATION')
   transaction(@Param('ns') ns: string, @Body() body: TransactionDto, @Meta() meta: RequestMeta) {
     return this.commands.execute(new CommitTransaction(ns, toEntryOps(body), meta));
   }

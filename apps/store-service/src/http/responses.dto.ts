@@ -101,6 +101,50 @@ export class DependenciesDto {
   @ApiProperty({ type: [String], description: 'Everything it depends on, transitively, in dependency order (dependencies first)' }) resolved: string[];
 }
 
+@ApiSchema({ name: 'Migration' })
+export class MigrationDto {
+  @ApiProperty({ example: '0002-snapshot-bytes' }) migrationId: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ format: 'date-time', description: 'When a release that has it first started on this store' }) appliedAt: string;
+  @Integer('The event schemaVersion it reads from', { minimum: 0 }) fromVersion: number;
+  @Integer('The schemaVersion it reads into', { minimum: 1 }) toVersion: number;
+}
+
+@ApiSchema({ name: 'ValueSchema' })
+export class SchemaDto {
+  @ApiProperty() namespace: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the schema\'s canonical JSON (fields sorted)' }) sha256: string;
+  @ApiProperty({ oneOf: [{ type: 'object', additionalProperties: true }, { type: 'boolean' }], description: 'The JSON Schema 2020-12' }) schema: unknown;
+  @ApiProperty({ format: 'date-time' }) setAt: string;
+  @ApiProperty({ description: 'The actor who set it' }) setBy: string;
+  @Integer('The namespace revision of its StoreSchemaSet', { minimum: 0 }) revision: number;
+}
+
+@ApiSchema({ name: 'SchemaProblem' })
+export class SchemaProblemDto {
+  @ApiProperty({ description: 'JSON Pointer into the value ("" is the value itself)' }) path: string;
+  @ApiProperty() message: string;
+}
+
+@ApiSchema({ name: 'SchemaViolator' })
+export class SchemaViolatorDto {
+  @ApiProperty() key: string;
+  @ApiProperty({ type: [SchemaProblemDto] }) errors: SchemaProblemDto[];
+}
+
+@ApiSchema({ name: 'SchemaViolations' })
+export class SchemaViolationsDto {
+  @ApiProperty({ type: [SchemaViolatorDto], description: 'The first 100 live entries, in key order, whose value violates the schema' }) items: SchemaViolatorDto[];
+  @Integer('Live entries checked (at most 10 000, or 64 MiB of values)', { minimum: 0 }) checked: number;
+  @Integer('Entries among those checked that violate it', { minimum: 0 }) violating: number;
+  @ApiProperty({ description: 'Every live entry was checked' }) complete: boolean;
+}
+
+@ApiSchema({ name: 'SetSchemaResult' })
+export class SetSchemaResultDto extends SchemaDto {
+  @ApiProperty({ type: SchemaViolationsDto }) violations: SchemaViolationsDto;
+}
+
 @ApiSchema({ name: 'Namespace' })
 export class NamespaceDto {
   @ApiProperty({ pattern: '^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$' }) name: string;
@@ -200,6 +244,8 @@ export class SnapshotDto {
   @ApiProperty() id: string;
   @Integer('The namespace revision captured', { minimum: 0 }) revision: number;
   @Integer('Entries captured (deleted ones included)', { minimum: 0 }) entryCount: number;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Key and value bytes of the live entries captured; null for a snapshot taken before sizes were recorded (event schemaVersion 1)' })
+  bytes: number | null;
   @Timestamp('When the snapshot was taken') createdAt: string;
   @ApiProperty() actor: string;
 }
@@ -217,8 +263,9 @@ export class SnapshotDetailDto extends SnapshotDto {
 @ApiSchema({ name: 'ReloadChange' })
 export class ReloadChangeDto {
   @ApiProperty() namespace: string;
-  @ApiProperty({ enum: ['created', 'configured'] }) change: 'created' | 'configured';
+  @ApiProperty({ enum: ['created', 'configured', 'quota', 'tags', 'dependencies', 'schema'] }) change: string;
   @ApiPropertyOptional({ type: 'integer', nullable: true }) defaultTtlSeconds?: number | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'schema: the SHA-256 of the value schema after the change; null: none' }) sha256?: string | null;
 }
 
 @ApiSchema({ name: 'ReloadResult' })

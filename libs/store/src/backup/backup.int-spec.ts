@@ -13,7 +13,7 @@ import { Clock } from '../shared/clock';
 import { StoreError } from '../shared/errors';
 import { DEFAULT_LIMITS } from '../shared/limits';
 import { RequestMeta } from '../shared/request-meta';
-import { STORE_WIDE_STREAM } from '../shared/store-events';
+import { SCHEMA_VERSION, STORE_WIDE_STREAM } from '../shared/store-events';
 import { createStoreContext, StoreContext } from '../store.context';
 import { BackupStore, RestoreStore } from './backup.commands';
 
@@ -118,7 +118,7 @@ describe('BackupStore and RestoreStore on the sqlite backend', () => {
       stream: STORE_WIDE_STREAM,
       type: 'StoreBackupCreated',
       data: { namespaces: ['app', 'billing', 'empty'], eventCount: 11, sha256: trailer.sha256, headPosition: formatPosition(before[before.length - 1].position) },
-      metadata: { actor: 'operator', correlationId: 'corr', causationId: 'req', schemaVersion: 1 },
+      metadata: { actor: 'operator', correlationId: 'corr', causationId: 'req', schemaVersion: SCHEMA_VERSION },
     });
   });
 

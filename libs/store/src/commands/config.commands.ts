@@ -93,6 +93,8 @@ export class HotReloadHandler implements ICommandHandler<HotReload> {
     for (const e of events) {
       if (e.type === 'StoreNamespaceConfigured') changes.push({ namespace, change: 'configured', defaultTtlSeconds: e.data.defaultTtlSeconds });
       if (e.type === 'StoreQuotaSet') changes.push({ namespace, change: 'quota', maxEntries: e.data.maxEntries, maxBytes: e.data.maxBytes });
+      if (e.type === 'StoreSchemaSet') changes.push({ namespace, change: 'schema', sha256: e.data.sha256 });
+      if (e.type === 'StoreSchemaRemoved') changes.push({ namespace, change: 'schema', sha256: null });
     }
     if (kinds.has('StoreTagSet') || kinds.has('StoreTagRemoved')) changes.push({ namespace, change: 'tags', tags: view?.tags ?? {} });
     if (kinds.has('StoreDependencyAdded') || kinds.has('StoreDependencyRemoved')) {

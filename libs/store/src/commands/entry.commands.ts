@@ -11,6 +11,7 @@ import { RecordedNamespaceEvent } from '../events/store-event';
 import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from '../namespace/entry.decide';
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
 import { StoreBackend } from '../runtime/store-backend';
+import { VALUE_SCHEMAS } from '../value-schemas/value-schema-compiler';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
 
@@ -72,7 +73,7 @@ export abstract class KeyCommandHandler {
       withContent: spec.withContent,
       operation: spec.operation,
       input: spec.input,
-      decide: (state, now) => spec.decide(state, { now, limits: this.limits }),
+      decide: (state, now) => spec.decide(state, { now, limits: this.limits, valueSchemas: VALUE_SCHEMAS }),
       respond: ({ events }, now) => ({ ...this.entries.justWritten(namespace, key, now.getTime(), last(events).id)!, ...appendedAt(events) }),
     });
   }
@@ -93,7 +94,7 @@ abstract class EntryCommandHandler extends KeyCommandHandler {
       keys: ops.map((op) => op.key),
       operation,
       input: ops.map((op) => (op.op === 'put' ? { ...op, value: Buffer.from(op.value).toString('base64') } : op)),
-      decide: (state, now) => decideWrites(ops, state, { now, limits: this.limits }, asTransaction),
+      decide: (state, now) => decideWrites(ops, state, { now, limits: this.limits, valueSchemas: VALUE_SCHEMAS }, asTransaction),
       respond,
     });
   }

@@ -46,6 +46,17 @@ describe('parseStoreConfig', () => {
     expect(() => parseStoreConfig(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path } }));
   });
 
+  it('declares a value schema, checked and compiled as through the API; null removes it; left out, the API decides', () => {
+    const declared = parseStoreConfig('namespaces:\n  a:\n    schema: {type: object, required: [sku]}\n  b:\n    schema: null\n  c: {}\n');
+    expect(declared.get('a')?.valueSchema).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), schema: { type: 'object', required: ['sku'] } });
+    expect(declared.get('b')?.valueSchema).toBeNull();
+    expect(declared.get('c')).not.toHaveProperty('valueSchema');
+    for (const bad of ['{type: nope}', '{pattern: "(a)\\\\1"}', '7']) {
+      expect(() => parseStoreConfig(`namespaces:\n  a:\n    schema: ${bad}\n`))
+        .toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: { path: 'namespaces.a.schema' } }));
+    }
+  });
+
   it('names reserved settings as not supported yet', () => {
     expect(() => parseStoreConfig('namespaces:\n  a:\n    acl: []\n')).toThrow('namespaces.a.acl: is reserved for a later release and not supported yet');
   });

@@ -6,10 +6,12 @@ import { DEFAULT_LIMITS } from '../shared/limits';
 import { NAMESPACE_PATTERN, validateNamespace } from '../shared/names';
 import { API_KEY_ID_RE, ApiKeyDeclaration } from '../identity/api-keys';
 import { pathBetween } from '../namespace/dependencies.decide';
+import { ValueSchema } from '../namespace/value-schema';
+import { VALUE_SCHEMAS } from '../value-schemas/value-schema-compiler';
 
 /** Reserved for later releases: refused by name, so a file written for them fails loudly, not silently. */
-const RESERVED = ['acl', 'schema', 'valueSchema'] as const;
-const KNOWN = ['defaultTtlSeconds', 'quota', 'tags', 'dependencies'];
+const RESERVED = ['acl', 'valueSchema'] as const;
+const KNOWN = ['defaultTtlSeconds', 'quota', 'tags', 'dependencies', 'schema'];
 
 const limit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
 const name = z.string().regex(NAMESPACE_PATTERN, 'is 1-64 characters of a-z, 0-9, ".", "_", "-", starting and ending with a letter or digit');
@@ -20,6 +22,7 @@ const namespaceSettings = z
     quota: z.object({ maxEntries: limit, maxBytes: limit }).strict().optional(),
     tags: z.record(name, z.string().regex(/^#[0-9a-fA-F]{6}$/, 'is a colour "#rrggbb"')).optional(),
     dependencies: z.array(name).optional(),
+    schema: z.unknown().optional(),
   })
   .catchall(z.unknown())
   .superRefine((settings, ctx) => {
@@ -95,6 +98,7 @@ export function parseStoreConfigDocument(text: string): StoreConfigDocument {
       ...(settings?.quota && { quota: { maxEntries: settings.quota.maxEntries ?? null, maxBytes: settings.quota.maxBytes ?? null } }),
       ...(settings?.tags && { tags: settings.tags }),
       ...(settings?.dependencies && { dependencies: settings.dependencies }),
+      ...(settings && 'schema' in settings && { valueSchema: declaredSchema(name, settings.schema) }),
     });
   }
   checkDeclaredGraph(declared);
@@ -115,6 +119,17 @@ function checkDeclaredGraph(declared: StoreConfigFile): void {
       const back = pathBetween(graph, other, ns);
       if (back) throw configInvalid(`namespaces.${ns}.dependencies`, `the cycle ${[ns, ...back].join(' -> ')} is not allowed`);
     }
+  }
+}
+
+/** A schema the file declares, checked and compiled as one set through the API would be; null: none. */
+function declaredSchema(namespace: string, schema: unknown): ValueSchema | null {
+  if (schema === null) return null;
+  try {
+    return VALUE_SCHEMAS.check(schema);
+  } catch (error) {
+    if (error instanceof StoreError) throw configInvalid(`namespaces.${namespace}.schema`, error.message);
+    throw error;
   }
 }
 

@@ -7,13 +7,15 @@ export const RELOAD_TRIGGERS: ReadonlySet<string> = new Set<ReloadTrigger>(['sta
 
 export interface ConfigChange {
   namespace: string;
-  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies';
+  change: 'created' | 'configured' | 'quota' | 'tags' | 'dependencies' | 'schema';
   defaultTtlSeconds?: number | null;
   maxEntries?: number | null;
   maxBytes?: number | null;
   /** Tag -> colour, after the change. */
   tags?: Record<string, string>;
   dependsOn?: string[];
+  /** The SHA-256 of the value schema after the change; null: none. */
+  sha256?: string | null;
 }
 
 export interface ReloadResult {

@@ -7,6 +7,8 @@ import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../name
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
 import { SnapshotData } from '../namespace/snapshot';
+import type { SchemaMigratedData } from './migrations';
+import { SchemaRemoved, SchemaSet } from '../namespace/value-schema';
 import { StoreEventMetadata } from '../shared/store-events';
 import {
   isNullableNumber, isNullableString, isNumber, isObject, isString, isStringList, isStringRecord, Json,
@@ -58,15 +60,16 @@ export const isRolledBackData = (d: unknown): d is RolledBackData =>
   && isObject(d.diff) && isStringList(d.diff.restored) && isStringList(d.diff.changed) && isStringList(d.diff.removed);
 
 export const isSnapshotData = (d: unknown): d is SnapshotData =>
-  isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount);
+  isObject(d) && isString(d.namespace) && isString(d.id) && isNumber(d.revision) && isNumber(d.entryCount) && isNullableNumber(d.bytes);
 
 const isConfigChange = (c: unknown): c is ConfigChange =>
   isObject(c) && isString(c.namespace) && isString(c.change) && CONFIG_CHANGES.has(c.change)
   && (c.defaultTtlSeconds === undefined || isNullableNumber(c.defaultTtlSeconds))
   && (c.maxEntries === undefined || isNullableNumber(c.maxEntries)) && (c.maxBytes === undefined || isNullableNumber(c.maxBytes))
-  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn));
+  && (c.tags === undefined || isStringRecord(c.tags)) && (c.dependsOn === undefined || isStringList(c.dependsOn))
+  && (c.sha256 === undefined || isNullableString(c.sha256));
 
-const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies']);
+const CONFIG_CHANGES: ReadonlySet<string> = new Set<ConfigChange['change']>(['created', 'configured', 'quota', 'tags', 'dependencies', 'schema']);
 
 export const isConfigReloadedData = (d: unknown): d is ConfigReloaded['data'] =>
   isObject(d) && isString(d.sha256) && typeof d.unchanged === 'boolean' && isString(d.trigger) && RELOAD_TRIGGERS.has(d.trigger)
@@ -84,3 +87,11 @@ export const isConsumerCheckpointedData = (d: unknown): d is ConsumerCheckpointe
 
 export const isRequestAnsweredData = (d: unknown): d is RequestAnsweredData =>
   isObject(d) && isString(d.key) && isString(d.fingerprint) && 'response' in d;
+
+export const isSchemaSetData = (d: unknown): d is SchemaSet['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.sha256) && (isObject(d.schema) || typeof d.schema === 'boolean');
+
+export const isSchemaRemovedData = (d: unknown): d is SchemaRemoved['data'] => isObject(d) && isString(d.namespace);
+
+export const isSchemaMigratedData = (d: unknown): d is SchemaMigratedData =>
+  isObject(d) && isString(d.migrationId) && isString(d.description) && isString(d.appliedAt) && isNumber(d.fromVersion) && isNumber(d.toVersion);

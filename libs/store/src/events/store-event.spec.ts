@@ -1,9 +1,11 @@
+import { SCHEMA_VERSION } from '../shared/store-events';
+import { STORE_MIGRATIONS } from './store-upcasters';
 import { position, RecordedEvent } from '@app/event-store';
 import type { ConfigReloaded as ConfigReloadedOfCommand } from '../commands/config.commands';
 import { ConfigReloaded } from './config-reloaded';
 import { requireStoreEvent, StoreEventDecodeError, toStoreEvent } from './store-event';
 
-const metadata = { correlationId: 'c', causationId: 'q', actor: 'ann', schemaVersion: 1, timestamp: '2026-01-01T00:00:00.000Z' };
+const metadata = { correlationId: 'c', causationId: 'q', actor: 'ann', schemaVersion: SCHEMA_VERSION, timestamp: '2026-01-01T00:00:00.000Z' };
 
 const recorded = (type: string, data: unknown, over: Partial<RecordedEvent> = {}): RecordedEvent => ({
   id: 'e1', type, data, metadata, stream: 'store-app', revision: 3, position: position('inc', 7), recordedAt: '2026-01-01T00:00:01.000Z', ...over,
@@ -25,7 +27,7 @@ const every: [string, unknown, Partial<RecordedEvent>?][] = [
   ['StoreEntryTtlSet', { ...ended, expiresAt: null }],
   ['StoreRollbackPointCreated', { namespace: 'app', id: 'p1', stage: null, label: 'before', revision: 2 }],
   ['StoreRolledBack', { namespace: 'app', pointId: 'p1', toRevision: 2, undoPointId: 'p2', diff: { restored: ['a'], changed: [], removed: ['b'] } }],
-  ['StoreSnapshotCreated', { namespace: 'app', id: 's1', revision: 2, entryCount: 1 }],
+  ['StoreSnapshotCreated', { namespace: 'app', id: 's1', revision: 2, entryCount: 1, bytes: 7 }],
   ['StoreNamespaceDeleted', { namespace: 'app' }],
   ['StoreQuotaSet', { namespace: 'app', maxEntries: 10, maxBytes: null }],
   ['StoreTagSet', { namespace: 'app', tag: 'team-a', color: '#00ff88' }],
@@ -102,13 +104,33 @@ describe('toStoreEvent', () => {
   }
 
   it('refuses an event written by a newer schema, or with a schemaVersion that is not a number', () => {
-    expect(() => toStoreEvent(recorded('StoreEntryCreated', entry, { metadata: { ...metadata, schemaVersion: 2 } }))).toThrow(/schemaVersion 2 is newer/);
+    expect(() => toStoreEvent(recorded('StoreEntryCreated', entry, { metadata: { ...metadata, schemaVersion: SCHEMA_VERSION + 1 } }))).toThrow(/schemaVersion 3 is newer/);
     expect(() => toStoreEvent(recorded('StoreEntryCreated', entry, { metadata: { ...metadata, schemaVersion: '1' } }))).toThrow(/"1" is not a version/);
   });
 
   it('reads metadata written before schemaVersion existed: missing who and why as the feed showed them, the time as recorded', () => {
     const old = recorded('StoreEntryCreated', entry, { metadata: { actor: 'ann' } });
-    expect(toStoreEvent(old)?.metadata).toEqual({ actor: 'ann', correlationId: '', causationId: '', schemaVersion: 1, timestamp: old.recordedAt });
+    expect(toStoreEvent(old)?.metadata).toEqual({ actor: 'ann', correlationId: '', causationId: '', schemaVersion: SCHEMA_VERSION, timestamp: old.recordedAt });
+  });
+
+  it('reads a version 1 StoreSnapshotCreated in the current shape: its size was not recorded, so bytes is null', () => {
+    const v1 = { namespace: 'app', id: 's1', revision: 2, entryCount: 1 };
+    const event = toStoreEvent(recorded('StoreSnapshotCreated', v1, { metadata: { ...metadata, schemaVersion: 1 } }));
+    expect(event).toMatchObject({ type: 'StoreSnapshotCreated', data: { ...v1, bytes: null }, metadata: { schemaVersion: SCHEMA_VERSION } });
+    const v2 = { ...v1, bytes: 12 };
+    expect(toStoreEvent(recorded('StoreSnapshotCreated', v2))?.data).toEqual(v2);
+    expect(() => toStoreEvent(recorded('StoreSnapshotCreated', v1))).toThrow(/does not have the shape/);
+  });
+
+  it('leaves the other events of version 1 as they were: version 2 changed only snapshots', () => {
+    expect(toStoreEvent(recorded('StoreEntryCreated', entry, { metadata: { ...metadata, schemaVersion: 1 } }))?.data).toEqual(entry);
+  });
+
+  it('every migration has a unique id and reads from a version below the current one, one step at a time', () => {
+    const ids = STORE_MIGRATIONS.map((m) => m.migrationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(STORE_MIGRATIONS.map((m) => m.fromVersion)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, v) => v));
+    for (const m of STORE_MIGRATIONS) expect(m.upcasters.every((u) => u.fromVersion === m.fromVersion)).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { IdempotentRequestAnswered } from './request-answered';
 import { NamespaceEvent } from '../namespace/namespace';
 import { DomainEvent, namespaceStream, SCHEMA_VERSION, STREAM_PREFIX, StoreEventMetadata } from '../shared/store-events';
 import { isObject } from './json-guards';
+import type { SchemaMigrated } from './migrations';
 import * as is from './store-event.guards';
 import { RawEvent, SchemaVersionError, upcast, Upcaster } from './upcast';
 import { STORE_UPCASTERS } from './store-upcasters';
@@ -21,7 +22,7 @@ export type Recorded<E extends DomainEvent> = E extends DomainEvent ? E & {
 } : never;
 
 /** Events of the store-wide streams (config, backups, consumers, idempotency answers). */
-export type StoreWideEvent = ConfigReloaded | BackupCreated | Restored | ConsumerCheckpointed | IdempotentRequestAnswered;
+export type StoreWideEvent = ConfigReloaded | BackupCreated | Restored | ConsumerCheckpointed | IdempotentRequestAnswered | SchemaMigrated;
 
 /** Every event the store writes, as recorded. */
 export type StoreEvent = Recorded<NamespaceEvent | StoreWideEvent>;
@@ -90,6 +91,8 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
     case 'StoreTagRemoved': return is.isTagRemovedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreDependencyAdded': return is.isDependencyData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreDependencyRemoved': return is.isDependencyData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreSchemaSet': return is.isSchemaSetData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreSchemaRemoved': return is.isSchemaRemovedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryCreated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryUpdated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryRestored': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
@@ -104,6 +107,7 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
     case 'StoreBackupCreated': return is.isBackupCreatedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreRestored': return is.isRestoredData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreConsumerCheckpointed': return is.isConsumerCheckpointedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreSchemaMigrated': return is.isSchemaMigratedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreIdempotentRequestAnswered': return is.isRequestAnsweredData(data) ? { ...envelope, type, data } : undefined;
     default: return 'unknown-type';
   }
@@ -113,7 +117,7 @@ const NAMESPACE_EVENT_TYPES: ReadonlySet<string> = new Set<NamespaceEvent['type'
   'StoreNamespaceCreated', 'StoreNamespaceConfigured', 'StoreEntryCreated', 'StoreEntryUpdated', 'StoreEntryDeleted',
   'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet', 'StoreEntryExpired', 'StoreRollbackPointCreated',
   'StoreRolledBack', 'StoreSnapshotCreated', 'StoreNamespaceDeleted', 'StoreQuotaSet', 'StoreTagSet', 'StoreTagRemoved',
-  'StoreDependencyAdded', 'StoreDependencyRemoved',
+  'StoreDependencyAdded', 'StoreDependencyRemoved', 'StoreSchemaSet', 'StoreSchemaRemoved',
 ]);
 
 /** Events of a namespace stream (the decoder checked that each is in its namespace's own stream). */

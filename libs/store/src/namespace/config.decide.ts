@@ -2,9 +2,11 @@ import { Quota } from './governance';
 import { NamespaceEvent, NamespaceState } from './namespace';
 import { decideDeclaredQuota } from './quota.decide';
 import { decideDeclaredTags } from './tags.decide';
+import { ValueSchema } from './value-schema';
+import { decideDeclaredSchema } from './value-schema.decide';
 
 /**
- * What the config file declares of a namespace. `quota`, `tags` and `dependencies`, when declared,
+ * What the config file declares of a namespace. `quota`, `tags`, `dependencies` and `valueSchema`, when declared,
  * are exactly what the namespace gets; left out, the namespace keeps what the API gave it.
  */
 export interface NamespaceSettings {
@@ -13,6 +15,8 @@ export interface NamespaceSettings {
   readonly tags?: Readonly<Record<string, string>>;
   /** Applied after every declared namespace exists (decideDeclaredDependencies). */
   readonly dependencies?: readonly string[];
+  /** The value schema; null: none (a schema set through the API is removed); left out: the API's to set. */
+  readonly valueSchema?: ValueSchema | null;
 }
 
 /**
@@ -28,5 +32,6 @@ export function decideNamespaceConfig(state: NamespaceState, declared: Namespace
   }
   if (declared?.quota) events.push(...decideDeclaredQuota(state, declared.quota));
   if (declared?.tags) events.push(...decideDeclaredTags(state, declared.tags));
+  if (declared) events.push(...decideDeclaredSchema(state, declared.valueSchema));
   return events;
 }

@@ -4,6 +4,8 @@ import { StoreLimits } from '../shared/limits';
 import { validateKey } from '../shared/names';
 import { encodeValue, EntryContent, EntryEvent, EntryState, isExpired, isLive } from './entry';
 import { enforceQuota } from './quota.decide';
+import { checkValueSchema } from './value-schema.decide';
+import { ValueSchemaValidators } from './value-schema';
 
 export interface PutOp {
   readonly op: 'put';
@@ -26,6 +28,8 @@ export type EntryOp = PutOp | DeleteOp;
 export interface WriteRules {
   readonly now: Date;
   readonly limits: StoreLimits;
+  /** Compiled value schemas; needed when the namespace has one. */
+  readonly valueSchemas?: ValueSchemaValidators;
 }
 
 /**
@@ -36,7 +40,8 @@ export interface WriteRules {
  * expired — is a no-op that emits nothing, unless its `expectedVersion` says otherwise; a
  * transaction of such deletes alone in a namespace that does not exist is NAMESPACE_NOT_FOUND.
  * A plain DeleteEntry of an absent key is ENTRY_NOT_FOUND. Writes that would take the namespace
- * past its quota are QUOTA_EXCEEDED, all ops together.
+ * past its quota are QUOTA_EXCEEDED, all ops together. A put whose value is not JSON satisfying the
+ * namespace's value schema is SCHEMA_VIOLATION.
  */
 export function decideWrites(
   ops: readonly EntryOp[],
@@ -58,6 +63,7 @@ export function decideWrites(
   const anyPut = ops.some((op) => op.op === 'put');
   if (!state.exists && !anyPut && asTransaction) throw namespaceNotFound(state.name);
   const created: NamespaceCreated[] = !state.exists && anyPut ? [{ type: 'StoreNamespaceCreated', data: { namespace: state.name } }] : [];
+  checkValueSchema(ops, state, rules.valueSchemas, asTransaction);
   enforceQuota(state, events);
   return [...created, ...events];
 }

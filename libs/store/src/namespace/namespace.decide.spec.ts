@@ -39,14 +39,14 @@ describe('evolve', () => {
   it('starts from a namespace that does not exist', () => {
     expect(initialNamespaceState(NS)).toEqual({
       name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
-      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], entries: new Map(),
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, entries: new Map(),
     });
   });
 
   it('marks the namespace as existing', () => {
     expect(given(nsCreated).state).toEqual({
       name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
-      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], entries: new Map(),
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, entries: new Map(),
     });
   });
 

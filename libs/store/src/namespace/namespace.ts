@@ -2,6 +2,7 @@ import { contentOf, EntryEvent, EntryState, entryBytes } from './entry';
 import { GovernanceEvent, NO_QUOTA, Quota } from './governance';
 import { RollbackEvent } from './rollback';
 import { SnapshotCreated } from './snapshot';
+import { SchemaEvent, ValueSchema } from './value-schema';
 import { StoreError } from '../shared/errors';
 import { DomainEvent } from '../shared/store-events';
 
@@ -17,7 +18,7 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
 export type NamespaceDeleted = DomainEvent<'StoreNamespaceDeleted', { readonly namespace: string }>;
 
 export type NamespaceEvent =
-  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent;
+  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent;
 
 /** What a namespace is besides its entries: the fields a decision state keeps per namespace. */
 export interface NamespaceHead {
@@ -33,10 +34,12 @@ export interface NamespaceHead {
   readonly tags: Readonly<Record<string, string>>;
   /** Namespaces this one depends on, sorted. */
   readonly dependsOn: readonly string[];
+  /** What new values must satisfy; null: anything. */
+  readonly valueSchema: ValueSchema | null;
 }
 
 export const EMPTY_HEAD: NamespaceHead = {
-  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [],
+  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null,
 };
 
 /**
@@ -59,8 +62,8 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
 });
 
 /** The namespace-level fields of a state. */
-export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn }: NamespaceHead): NamespaceHead =>
-  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn });
+export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema }: NamespaceHead): NamespaceHead =>
+  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema });
 
 export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceState {
   switch (event.type) {
@@ -82,6 +85,10 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
       return { ...state, dependsOn: [...new Set([...state.dependsOn, event.data.dependsOn])].sort() };
     case 'StoreDependencyRemoved':
       return { ...state, dependsOn: state.dependsOn.filter((d) => d !== event.data.dependsOn) };
+    case 'StoreSchemaSet':
+      return { ...state, valueSchema: { sha256: event.data.sha256, schema: event.data.schema } };
+    case 'StoreSchemaRemoved':
+      return { ...state, valueSchema: null };
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored': {

@@ -7,6 +7,11 @@ export interface SnapshotData {
   readonly revision: number;
   /** Entries that were not deleted at that revision. */
   readonly entryCount: number;
+  /**
+   * Key and value bytes of those entries (what a quota counts), since schemaVersion 2; null for a
+   * snapshot recorded before (events/snapshot.upcasters.ts): its size was not recorded.
+   */
+  readonly bytes: number | null;
 }
 
 /** Records that a snapshot was taken; its content is a cache any replica derives from the log. */

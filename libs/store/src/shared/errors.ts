@@ -31,6 +31,10 @@ export const ERROR_CODES = [
   'NAMESPACE_IN_USE',
   'TAG_NOT_FOUND',
   'DEPENDENCY_NOT_FOUND',
+  'SCHEMA_VIOLATION',
+  'SCHEMA_INVALID',
+  'SCHEMA_TOO_COMPLEX',
+  'SCHEMA_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

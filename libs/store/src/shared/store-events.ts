@@ -12,7 +12,11 @@ export interface CommandContext {
   readonly now: Date;
 }
 
-export const SCHEMA_VERSION = 1;
+/**
+ * The shape version of the events this release writes (in every event's metadata). 2: snapshots
+ * record their size (events/snapshot.upcasters.ts reads version 1 ones).
+ */
+export const SCHEMA_VERSION = 2;
 
 export type StoreEventMetadata = {
   readonly correlationId: string;

@@ -4,6 +4,7 @@ import { isNamespaceEvent } from '../../events/store-event';
 import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { namespaceNotFound, NamespaceHead } from '../../namespace/namespace';
 import { resolveDependencies } from '../../namespace/dependencies.decide';
+import { ValueSchema } from '../../namespace/value-schema';
 
 const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) + valueBytes;
 
@@ -16,7 +17,7 @@ const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) +
  */
 export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
-  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies'],
+  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas'],
   schema: `
     CREATE TABLE IF NOT EXISTS namespaces (
       name        TEXT    PRIMARY KEY,
@@ -42,7 +43,15 @@ export const namespacesTypedProjection: StoreProjection = {
       depends_on TEXT NOT NULL,
       PRIMARY KEY (namespace, depends_on)
     ) STRICT;
-    CREATE INDEX IF NOT EXISTS namespace_dependents ON namespace_dependencies (depends_on);`,
+    CREATE INDEX IF NOT EXISTS namespace_dependents ON namespace_dependencies (depends_on);
+    CREATE TABLE IF NOT EXISTS namespace_schemas (
+      namespace TEXT PRIMARY KEY,
+      sha256    TEXT NOT NULL,
+      schema    TEXT NOT NULL,
+      set_at    TEXT NOT NULL,
+      set_by    TEXT NOT NULL,
+      revision  INTEGER NOT NULL
+    ) STRICT;`,
   bind(db) {
     // A namespace created again after its deletion starts a new life in the same row.
     const create = db.prepare(
@@ -64,6 +73,12 @@ export const namespacesTypedProjection: StoreProjection = {
     const removeTag = db.prepare('DELETE FROM namespace_tags WHERE namespace = ? AND tag = ?');
     const addDependency = db.prepare('INSERT OR IGNORE INTO namespace_dependencies (namespace, depends_on) VALUES (?, ?)');
     const removeDependency = db.prepare('DELETE FROM namespace_dependencies WHERE namespace = ? AND depends_on = ?');
+    const setSchema = db.prepare(
+      `INSERT INTO namespace_schemas (namespace, sha256, schema, set_at, set_by, revision) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (namespace) DO UPDATE SET sha256 = excluded.sha256, schema = excluded.schema, set_at = excluded.set_at,
+         set_by = excluded.set_by, revision = excluded.revision`,
+    );
+    const removeSchema = db.prepare('DELETE FROM namespace_schemas WHERE namespace = ?');
     const change = db.prepare(
       `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
@@ -83,12 +98,16 @@ export const namespacesTypedProjection: StoreProjection = {
       }
       switch (event.type) {
         case 'StoreNamespaceConfigured': configure.run(event.data.defaultTtlSeconds, name); break;
-        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); break;
+        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); break;
         case 'StoreQuotaSet': setQuota.run(event.data.maxEntries, event.data.maxBytes, name); break;
         case 'StoreTagSet': setTag.run(name, event.data.tag, event.data.color); break;
         case 'StoreTagRemoved': removeTag.run(name, event.data.tag); break;
         case 'StoreDependencyAdded': addDependency.run(name, event.data.dependsOn); break;
         case 'StoreDependencyRemoved': removeDependency.run(name, event.data.dependsOn); break;
+        case 'StoreSchemaSet':
+          setSchema.run(name, event.data.sha256, JSON.stringify(event.data.schema), at, event.metadata.actor, event.revision);
+          break;
+        case 'StoreSchemaRemoved': removeSchema.run(name); break;
         default: break;
       }
       // A key is created only where it is not live (never written, deleted, or its expiry recorded just before).
@@ -144,6 +163,17 @@ export interface NamespaceView {
   updatedAt: string;
 }
 
+/** A namespace's value schema, with who set it and when. */
+export interface SchemaView {
+  namespace: string;
+  sha256: string;
+  schema: unknown;
+  setAt: string;
+  setBy: string;
+  /** The namespace revision of the StoreSchemaSet. */
+  revision: number;
+}
+
 export interface DependenciesView {
   /** The namespaces this one depends on itself, by name. */
   direct: string[];
@@ -174,6 +204,7 @@ export class NamespacesReadModel {
   private readonly dependenciesOf: Statement;
   private readonly allDependencies: Statement;
   private readonly dependents: Statement;
+  private readonly schemaOf: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
@@ -187,6 +218,13 @@ export class NamespacesReadModel {
     this.dependenciesOf = db.prepare('SELECT depends_on FROM namespace_dependencies WHERE namespace = ? ORDER BY depends_on').pluck();
     this.allDependencies = db.prepare('SELECT namespace, depends_on FROM namespace_dependencies ORDER BY namespace, depends_on');
     this.dependents = db.prepare('SELECT namespace FROM namespace_dependencies WHERE depends_on = ? ORDER BY namespace').pluck();
+    this.schemaOf = db.prepare('SELECT * FROM namespace_schemas WHERE namespace = ?');
+  }
+
+  /** The value schema of a namespace, undefined when it has none. */
+  schema(name: string): SchemaView | undefined {
+    const row = this.schemaOf.get(name) as { sha256: string; schema: string; set_at: string; set_by: string; revision: number } | undefined;
+    return row && { namespace: name, sha256: row.sha256, schema: JSON.parse(row.schema), setAt: row.set_at, setBy: row.set_by, revision: row.revision };
   }
 
   /** A namespace that exists (not deleted). */
@@ -259,7 +297,13 @@ export class NamespacesReadModel {
       quota: { maxEntries: row.max_entries, maxBytes: row.max_bytes },
       tags: this.tags(name),
       dependsOn: this.dependencies(name),
+      valueSchema: this.valueSchema(name),
     };
+  }
+
+  private valueSchema(name: string): ValueSchema | null {
+    const view = this.schema(name);
+    return view ? { sha256: view.sha256, schema: view.schema } : null;
   }
 
   private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[]): NamespaceView {

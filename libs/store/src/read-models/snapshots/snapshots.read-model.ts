@@ -17,6 +17,7 @@ export const snapshotsTypedProjection: StoreProjection = {
       id          TEXT    NOT NULL,
       revision    INTEGER NOT NULL,
       entry_count INTEGER NOT NULL,
+      bytes       INTEGER,
       created_at  TEXT    NOT NULL,
       actor       TEXT    NOT NULL,
       PRIMARY KEY (namespace, id)
@@ -30,8 +31,8 @@ export const snapshotsTypedProjection: StoreProjection = {
     ) STRICT;`,
   bind(db) {
     const insert = db.prepare(
-      `INSERT INTO snapshots (namespace, id, revision, entry_count, created_at, actor)
-       VALUES (@namespace, @id, @revision, @entryCount, @createdAt, @actor)`,
+      `INSERT INTO snapshots (namespace, id, revision, entry_count, bytes, created_at, actor)
+       VALUES (@namespace, @id, @revision, @entryCount, @bytes, @createdAt, @actor)`,
     );
     const copy = db.prepare(
       `INSERT INTO snapshot_entries (namespace, snapshot_id, ${ENTRY_COLUMNS})
@@ -57,6 +58,8 @@ export interface SnapshotView {
   /** The namespace revision captured. */
   revision: number;
   entryCount: number;
+  /** Key and value bytes of the live entries captured; null for snapshots taken before sizes were recorded. */
+  bytes: number | null;
   createdAt: string;
   actor: string;
 }
@@ -69,7 +72,7 @@ export class SnapshotsReadModel {
   private readonly row: Statement;
 
   constructor(db: Database) {
-    const columns = 'namespace, id, revision, entry_count AS entryCount, created_at AS createdAt, actor';
+    const columns = 'namespace, id, revision, entry_count AS entryCount, bytes, created_at AS createdAt, actor';
     this.one = db.prepare(`SELECT ${columns} FROM snapshots WHERE namespace = ? AND id = ?`);
     this.all = db.prepare(`SELECT ${columns} FROM snapshots WHERE namespace = ? ORDER BY revision, created_at, id`);
     this.nearestAt = db.prepare(`SELECT ${columns} FROM snapshots WHERE namespace = ? AND revision <= ? ORDER BY revision DESC LIMIT 1`);
