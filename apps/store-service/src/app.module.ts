@@ -1,4 +1,5 @@
-import { crashAt, EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { crashAt, EsdbStoreBackend, openKeyVault, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { resolve } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -22,6 +23,7 @@ import { RollbackController } from './http/rollback.controller';
 import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
 import { SchemaController } from './http/schema.controller';
+import { KeysController } from './http/keys.controller';
 import { validationPipe } from './http/validation';
 
 export function openBackend(config: AppConfig): StoreBackend {
@@ -57,10 +59,11 @@ export class AppModule {
           configFile: config.storeConfigFile,
           cursorSecretFile: config.cursorSecretFile,
           readWaitTimeoutMs: config.readWaitTimeoutMs,
+          keyVault: config.masterKeyFile === undefined ? undefined : () => openKeyVault(resolve(config.dataDir), config.masterKeyFile!),
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, SchemaController, EntriesController, RollbackController, SnapshotsController,
+        NamespacesController, GovernanceController, SchemaController, KeysController, EntriesController, RollbackController, SnapshotsController,
         FeedController, ConsumersController, AdminController, HealthController, MetricsController, IdentityController,
       ],
       providers: [

@@ -72,3 +72,5 @@ export { MIGRATIONS_STREAM, recordMigrations, recordedMigrations, SchemaMigrated
 export { STORE_MIGRATIONS, StoreMigration } from './events/store-upcasters';
 export * from './namespace/value-schema';
 export { CompiledValueSchemas, VALUE_SCHEMAS } from './value-schemas/value-schema-compiler';
+export * from './crypto/sealed-values';
+export * from './commands/key.commands';

@@ -38,6 +38,10 @@ import { PageCursors } from './shared/page';
 import { CURSOR_SECRET_FILE, openPageCursors } from './runtime/cursor-secret';
 import { join } from 'node:path';
 import { ApiKeys } from './identity/api-keys';
+import { KeyVault } from './crypto/key-vault';
+import { NamespaceKeys } from './crypto/sealed-values';
+import { SealedReads } from './queries/sealed-reads';
+import { KEY_COMMAND_HANDLERS } from './commands/key.commands';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -52,6 +56,8 @@ export interface StoreModuleOptions {
   readonly readWaitTimeoutMs?: number;
   /** The file holding the secret page cursors are signed with (default: `cursor-secret` in the backend's data directory, made on first use). */
   readonly cursorSecretFile?: string;
+  /** Opens the key vault when the service has a master key; without one, encrypted namespaces answer KEY_UNAVAILABLE. */
+  readonly keyVault?: () => KeyVault;
 }
 
 @Injectable()
@@ -61,6 +67,22 @@ class BackendLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.backend.close();
   }
+}
+
+@Injectable()
+class KeysLifecycle implements OnApplicationShutdown {
+  constructor(private readonly keys: NamespaceKeys) {}
+
+  onApplicationShutdown(): void {
+    this.keys.close();
+  }
+}
+
+/** The key vault's keys, and the writer sealing with them. */
+function namespaceKeys(backend: StoreBackend, open?: () => KeyVault): NamespaceKeys {
+  const keys = new NamespaceKeys(open?.());
+  backend.writer.sealWith((state, decided, now) => keys.sealEvents(state, decided, now));
+  return keys;
 }
 
 const fromBackend = <T>(provide: abstract new (...args: never[]) => T, pick: (b: StoreBackend) => T) => ({
@@ -93,8 +115,12 @@ export class StoreModule {
           useFactory: (b: StoreBackend) => openPageCursors(options.cursorSecretFile ?? join(b.scratchDir, CURSOR_SECRET_FILE)),
           inject: [StoreBackend],
         },
+        { provide: NamespaceKeys, useFactory: (b: StoreBackend) => namespaceKeys(b, options.keyVault), inject: [StoreBackend] },
+        { provide: SealedReads, useFactory: (n: NamespacesReadModel, k: NamespaceKeys) => new SealedReads(n, k), inject: [NamespacesReadModel, NamespaceKeys] },
         ReadConsistency,
         BackendLifecycle,
+        KeysLifecycle,
+        ...KEY_COMMAND_HANDLERS,
         StatePages,
         ExpirySweeper,
         ...ENTRY_COMMAND_HANDLERS,

@@ -6,7 +6,14 @@ import { SchemaEvent, ValueSchema } from './value-schema';
 import { StoreError } from '../shared/errors';
 import { DomainEvent } from '../shared/store-events';
 
-export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string }>;
+/** `encrypted`: its values are sealed under its data keys (chosen at creation, for the namespace's life). */
+export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string; readonly encrypted?: true }>;
+
+/** A new data key seals the namespace's values from now on; older values keep opening with theirs. Ids only, never material. */
+export type KeyRotated = DomainEvent<'StoreKeyRotated', { readonly namespace: string; readonly keyId: string; readonly previousKeyId: string | null }>;
+
+/** The namespace's data keys were destroyed: its values never open again; events and metadata names stay. */
+export type KeysShredded = DomainEvent<'StoreKeysShredded', { readonly namespace: string; readonly keyIds: readonly string[] }>;
 
 /** Settings declared by the config file (HotReload); null clears a setting. */
 export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
@@ -18,7 +25,8 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
 export type NamespaceDeleted = DomainEvent<'StoreNamespaceDeleted', { readonly namespace: string }>;
 
 export type NamespaceEvent =
-  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent;
+  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent
+  | KeyRotated | KeysShredded;
 
 /** What a namespace is besides its entries: the fields a decision state keeps per namespace. */
 export interface NamespaceHead {
@@ -36,10 +44,12 @@ export interface NamespaceHead {
   readonly dependsOn: readonly string[];
   /** What new values must satisfy; null: anything. */
   readonly valueSchema: ValueSchema | null;
+  /** Values are sealed under the namespace's data keys. */
+  readonly encrypted: boolean;
 }
 
 export const EMPTY_HEAD: NamespaceHead = {
-  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null,
+  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null, encrypted: false,
 };
 
 /**
@@ -62,13 +72,13 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
 });
 
 /** The namespace-level fields of a state. */
-export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema }: NamespaceHead): NamespaceHead =>
-  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema });
+export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, encrypted }: NamespaceHead): NamespaceHead =>
+  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, encrypted });
 
 export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceState {
   switch (event.type) {
     case 'StoreNamespaceCreated':
-      return { ...state, exists: true };
+      return { ...state, exists: true, encrypted: event.data.encrypted === true };
     case 'StoreNamespaceConfigured':
       return { ...state, defaultTtlSeconds: event.data.defaultTtlSeconds };
     case 'StoreNamespaceDeleted':
@@ -116,6 +126,8 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
     case 'StoreRollbackPointCreated':
     case 'StoreRolledBack':
     case 'StoreSnapshotCreated':
+    case 'StoreKeyRotated':
+    case 'StoreKeysShredded':
       return state;
   }
 }

@@ -9,6 +9,7 @@ import { HistoryReadModel } from '../read-models/history/history.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
 import { StoreEvent } from '../events/store-event';
 import { TimeTravel } from '../read-models/time-travel/time-travel';
+import { SealedReads } from './sealed-reads';
 
 /** GetEntry at a past namespace revision. */
 export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {
@@ -44,19 +45,19 @@ export class GetEntryHistory extends Query<{ items: HistoryItem[]; nextCursor: s
 
 @QueryHandler(GetEntryAsOf)
 export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
-  constructor(private readonly pages: StatePages) {}
+  constructor(private readonly pages: StatePages, private readonly sealed: SealedReads) {}
 
   async execute({ namespace, key, revision }: GetEntryAsOf) {
     this.pages.checkRevision(validateNamespace(namespace), revision);
     const entry = await this.pages.entry(namespace, key, revision);
     if (!entry) throw entryNotFound(namespace, key, ` at revision ${revision}`);
-    return { ...entry, asOf: revision };
+    return { ...this.sealed.open(namespace, key, entry), asOf: revision };
   }
 }
 
 @QueryHandler(GetEntryHistory)
 export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
-  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors) {}
+  constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors, private readonly sealed: SealedReads) {}
 
   async execute({ namespace, key, page }: GetEntryHistory) {
     this.pages.requireStream(validateNamespace(namespace));
@@ -65,7 +66,7 @@ export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
     const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);
     if (revisions.length === 0 && after === -1) throw entryNotFound(namespace, key, ': it has no history');
     const items: HistoryItem[] = [];
-    for (const revision of revisions.slice(0, limit)) items.push(toItem(await this.timeTravel.eventAt(namespace, revision)));
+    for (const revision of revisions.slice(0, limit)) items.push(this.sealed.open(namespace, key, toItem(await this.timeTravel.eventAt(namespace, revision))));
     const more = revisions.length > limit;
     return { items, nextCursor: more ? this.cursors.forRevision(items[items.length - 1].revision) : null };
   }

@@ -35,6 +35,9 @@ export const ERROR_CODES = [
   'SCHEMA_INVALID',
   'SCHEMA_TOO_COMPLEX',
   'SCHEMA_NOT_FOUND',
+  'KEY_UNAVAILABLE',
+  'VALUE_SHREDDED',
+  'NAMESPACE_NOT_ENCRYPTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -45,6 +45,11 @@ export interface WriterOptions {
   readonly queuePerNamespace?: boolean;
 }
 
+/** Turns a decision's events into the events to append (seals the values of encrypted namespaces). */
+export type EventSealer = (state: NamespaceState, decided: NamespaceEvent[], now: Date) => NamespaceEvent[];
+
+const noSealing: EventSealer = (_state, decided) => decided;
+
 /**
  * The one write path: validate → authorise → load the decision state → decide → append with the
  * revision decided at → wait until projected → answer. The log decides when to call `decide`:
@@ -55,6 +60,7 @@ export class NamespaceWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Idempotency-Keys of writes appended but not answered yet: a concurrent retry waits for their answer. */
   private readonly inFlight = new Map<string, { readonly fingerprint: string; readonly answer: Promise<unknown> }>();
+  private sealer: EventSealer = noSealing;
 
   constructor(
     private readonly log: EventStore,
@@ -67,6 +73,11 @@ export class NamespaceWriter {
     /** Test crash points (shared/failpoints.ts); none by default. */
     private readonly failpoint: FailpointHit = noFailpoints,
   ) {}
+
+  /** Seals values after the decision (its checks see plaintext) and before the append: the log holds only what this returns. */
+  sealWith(sealer: EventSealer): void {
+    this.sealer = sealer;
+  }
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
     validateNamespace(spec.namespace);
@@ -89,7 +100,7 @@ export class NamespaceWriter {
           step.reset();
           if (claim && this.priorAnswer(claim, step, () => this.answerFromLog(spec, now, claim))) return [];
           const before = this.states.at(spec.namespace, spec.keys, revision, spec.withContent);
-          const decided = spec.decide(before, now);
+          const decided = this.sealer(before, spec.decide(before, now), now);
           if (decided.length === 0) return [];
           const events = this.toEventData(decided, meta, now, claim);
           step.answer = this.readModels.watch.expect(

@@ -17,7 +17,7 @@ const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) +
  */
 export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
-  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas'],
+  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas', 'namespace_encryption'],
   schema: `
     CREATE TABLE IF NOT EXISTS namespaces (
       name        TEXT    PRIMARY KEY,
@@ -51,7 +51,8 @@ export const namespacesTypedProjection: StoreProjection = {
       set_at    TEXT NOT NULL,
       set_by    TEXT NOT NULL,
       revision  INTEGER NOT NULL
-    ) STRICT;`,
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS namespace_encryption (namespace TEXT PRIMARY KEY) STRICT;`,
   bind(db) {
     // A namespace created again after its deletion starts a new life in the same row.
     const create = db.prepare(
@@ -79,6 +80,8 @@ export const namespacesTypedProjection: StoreProjection = {
          set_by = excluded.set_by, revision = excluded.revision`,
     );
     const removeSchema = db.prepare('DELETE FROM namespace_schemas WHERE namespace = ?');
+    const encrypt = db.prepare('INSERT OR IGNORE INTO namespace_encryption (namespace) VALUES (?)');
+    const unencrypt = db.prepare('DELETE FROM namespace_encryption WHERE namespace = ?');
     const change = db.prepare(
       `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
@@ -94,11 +97,15 @@ export const namespacesTypedProjection: StoreProjection = {
       const name = event.data.namespace;
       if (event.type === 'StoreNamespaceCreated') {
         create.run(name, event.revision, at, at);
+        if (event.data.encrypted) encrypt.run(name);
+        else unencrypt.run(name);
         return;
       }
       switch (event.type) {
         case 'StoreNamespaceConfigured': configure.run(event.data.defaultTtlSeconds, name); break;
-        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); break;
+        case 'StoreNamespaceDeleted':
+          remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); unencrypt.run(name);
+          break;
         case 'StoreQuotaSet': setQuota.run(event.data.maxEntries, event.data.maxBytes, name); break;
         case 'StoreTagSet': setTag.run(name, event.data.tag, event.data.color); break;
         case 'StoreTagRemoved': removeTag.run(name, event.data.tag); break;
@@ -205,6 +212,7 @@ export class NamespacesReadModel {
   private readonly allDependencies: Statement;
   private readonly dependents: Statement;
   private readonly schemaOf: Statement;
+  private readonly encryptedOne: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
@@ -219,6 +227,7 @@ export class NamespacesReadModel {
     this.allDependencies = db.prepare('SELECT namespace, depends_on FROM namespace_dependencies ORDER BY namespace, depends_on');
     this.dependents = db.prepare('SELECT namespace FROM namespace_dependencies WHERE depends_on = ? ORDER BY namespace').pluck();
     this.schemaOf = db.prepare('SELECT * FROM namespace_schemas WHERE namespace = ?');
+    this.encryptedOne = db.prepare('SELECT 1 FROM namespace_encryption WHERE namespace = ?').pluck();
   }
 
   /** The value schema of a namespace, undefined when it has none. */
@@ -298,7 +307,13 @@ export class NamespacesReadModel {
       tags: this.tags(name),
       dependsOn: this.dependencies(name),
       valueSchema: this.valueSchema(name),
+      encrypted: this.isEncrypted(name),
     };
+  }
+
+  /** Its values are sealed (created `encrypted`). */
+  isEncrypted(name: string): boolean {
+    return this.encryptedOne.get(name) !== undefined;
   }
 
   private valueSchema(name: string): ValueSchema | null {
