@@ -109,6 +109,33 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     }
   });
 
+  it('through the SDK: snapshots, rollback points, restore of a soft delete, rollback and a schema scan all see the values as written', async () => {
+    const ns = freshNs('sdk');
+    expect(await store.createNamespace(ns, { encrypted: true })).toMatchObject({ name: ns, created: true });
+    await store.put(ns, 'a', '{"n":1}', { metadata: { tag: 'one' } });
+    await store.put(ns, 'b', 'not json');
+    const snapshot = await store.createSnapshot(ns);
+    const point = await store.createRollbackPoint(ns, { label: 'before' });
+    expect((await store.getSnapshot(ns, snapshot.id)).entries.items.map((e) => [e.key, e.value, e.metadata])).toEqual([
+      ['a', '{"n":1}', { tag: 'one' }], ['b', 'not json', {}],
+    ]);
+    expect((await store.getRollbackPoint(ns, point.id)).entries.items.map((e) => e.value)).toEqual(['{"n":1}', 'not json']);
+    await store.delete(ns, 'a');
+    await store.restoreEntry(ns, 'a');
+    expect(await store.get(ns, 'a')).toMatchObject({ value: '{"n":1}', metadata: { tag: 'one' } });
+    await store.put(ns, 'b', 'changed');
+    await store.rollback(ns, point.id);
+    expect((await store.get(ns, 'b')).value).toBe('not json');
+    const set = await store.setSchema(ns, { type: 'object' });
+    expect(set.violations).toMatchObject({ checked: 2, violating: 1, items: [{ key: 'b' }] });
+    const [first] = await store.listKeys(ns);
+    const rotation = await store.rotateKey(ns);
+    expect(rotation).toMatchObject({ previousKeyId: first.keyId });
+    expect((await store.listKeys(ns)).map((k) => k.keyId)).toEqual([first.keyId, rotation.keyId]);
+    expect((await store.shred(ns)).keyIds).toEqual([first.keyId, rotation.keyId]);
+    await expectRefused(store.getSnapshot(ns, snapshot.id), 410, 'VALUE_SHREDDED');
+  });
+
   it('refuses bad calls with 4xx problems and writes nothing', async () => {
     const plain = freshNs('plain');
     await store.put(plain, 'k', 'v');

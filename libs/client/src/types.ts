@@ -89,6 +89,26 @@ export interface Dependencies {
 
 export type CreateNamespaceResult = Namespace & { created: boolean };
 
+/** A data key of an encrypted namespace: its id and date, never its material. */
+export interface DataKey {
+  keyId: string;
+  createdAt: string;
+}
+
+export interface KeyRotation {
+  keyId: string;
+  /** The key it replaces (null when the namespace had none left, after a shred). */
+  previousKeyId: string | null;
+  rotatedAt: string;
+}
+
+export interface KeysShredded {
+  namespace: string;
+  /** The ids of the keys destroyed. */
+  keyIds: string[];
+  shreddedAt: string;
+}
+
 /** Where a value fails its namespace's schema: `path` is a JSON Pointer into the value ('' is the value itself). */
 export interface SchemaProblem {
   path: string;

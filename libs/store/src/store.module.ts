@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { ApiKeys } from './identity/api-keys';
 import { KeyVault } from './crypto/key-vault';
 import { NamespaceKeys } from './crypto/sealed-values';
-import { SealedReads } from './queries/sealed-reads';
+import { SealedReads } from './crypto/sealed-reads';
 import { KEY_COMMAND_HANDLERS } from './commands/key.commands';
 
 export interface StoreModuleOptions {

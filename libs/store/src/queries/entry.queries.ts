@@ -7,7 +7,7 @@ import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 import { validateNamespace } from '../shared/names';
 import { EntriesReadModel, EntryView, ListedEntryView } from '../read-models/entries/entries.read-model';
 import { entryNotFound } from '../namespace/entry.decide';
-import { SealedReads } from './sealed-reads';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export class GetEntry extends Query<EntryView> {
   constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string) {

@@ -9,7 +9,7 @@ import { HistoryReadModel } from '../read-models/history/history.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
 import { StoreEvent } from '../events/store-event';
 import { TimeTravel } from '../read-models/time-travel/time-travel';
-import { SealedReads } from './sealed-reads';
+import { SealedReads } from '../crypto/sealed-reads';
 
 /** GetEntry at a past namespace revision. */
 export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {

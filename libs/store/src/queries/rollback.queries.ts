@@ -1,4 +1,5 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { SealedReads } from '../crypto/sealed-reads';
 import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
 import { validateNamespace } from '../shared/names';
 import { PageOptions } from '../shared/page';
@@ -30,13 +31,14 @@ export class ListRollbackPointsHandler implements IQueryHandler<ListRollbackPoin
 
 @QueryHandler(GetRollbackPoint)
 export class GetRollbackPointHandler implements IQueryHandler<GetRollbackPoint> {
-  constructor(private readonly points: RollbackPointsReadModel, private readonly pages: StatePages) {}
+  constructor(private readonly points: RollbackPointsReadModel, private readonly pages: StatePages, private readonly sealed: SealedReads) {}
 
   async execute({ namespace, id, page }: GetRollbackPoint) {
     this.pages.requireNamespace(validateNamespace(namespace));
     const point = this.points.get(namespace, id);
     if (!point) throw pointNotFound(namespace, id);
-    return { ...point, entries: await this.pages.at(namespace, point.revision, page) };
+    const entries = await this.pages.at(namespace, point.revision, page);
+    return { ...point, entries: { ...entries, items: this.sealed.openAll(namespace, entries.items) } };
   }
 }
 

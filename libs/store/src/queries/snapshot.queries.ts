@@ -4,6 +4,7 @@ import { validateNamespace } from '../shared/names';
 import { PageOptions } from '../shared/page';
 import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
 import { SnapshotsReadModel, SnapshotView } from '../read-models/snapshots/snapshots.read-model';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export class ListSnapshots extends Query<{ items: SnapshotView[] }> {
   constructor(readonly namespace: string) {
@@ -30,13 +31,14 @@ export class ListSnapshotsHandler implements IQueryHandler<ListSnapshots> {
 
 @QueryHandler(GetSnapshot)
 export class GetSnapshotHandler implements IQueryHandler<GetSnapshot> {
-  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages) {}
+  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages, private readonly sealed: SealedReads) {}
 
   async execute({ namespace, id, page }: GetSnapshot) {
     this.pages.requireNamespace(validateNamespace(namespace));
     const snapshot = this.snapshots.get(namespace, id);
     if (!snapshot) throw new StoreError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(id)} of namespace ${namespace}`, { namespace, id });
-    return { ...snapshot, entries: await this.pages.at(namespace, snapshot.revision, page) };
+    const entries = await this.pages.at(namespace, snapshot.revision, page);
+    return { ...snapshot, entries: { ...entries, items: this.sealed.openAll(namespace, entries.items) } };
   }
 }
 

@@ -1,4 +1,4 @@
-import { NamespaceKeys, SealableContent } from '../crypto/sealed-values';
+import { NamespaceKeys, SealableContent } from './sealed-values';
 import { NamespacesReadModel } from '../read-models/namespaces/namespaces.read-model';
 
 /**
