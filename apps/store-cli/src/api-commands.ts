@@ -51,9 +51,10 @@ export function addApiCommands(program: Command, env: () => CommandEnv): void {
     .command('create')
     .description('create a namespace (a no-op when it exists)')
     .argument('<name>')
-    .action(async (name: string) => {
+    .option('--encrypted', 'seal its values under its own data keys (the service needs STORE_MASTER_KEY_FILE)')
+    .action(async (name: string, o: { encrypted?: boolean }) => {
       const { client, out } = env();
-      const result = await client.createNamespace(name);
+      const result = await client.createNamespace(name, o.encrypted ? { encrypted: true } : {});
       out.result(result, () => `${result.created ? 'created' : 'already there:'} namespace ${result.name}`);
     });
   namespace

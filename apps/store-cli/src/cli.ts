@@ -12,6 +12,7 @@ import { addOpsCommands } from './ops-commands';
 import { output } from './output';
 import { addVerifyCommand, DamageFound } from './verify-command';
 import { addMasterKeyCommand } from './master-key-command';
+import { addKeyCommands } from './key-commands';
 import { addWatchCommand } from './watch-command';
 
 /**
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   addMasterKeyCommand(program, env);
   addApiCommands(program, env);
   addSchemaCommands(program, env);
+  addKeyCommands(program, env);
   return program;
 }
 
