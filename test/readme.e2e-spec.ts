@@ -34,6 +34,8 @@ const NOT_RUN: Record<string, string> = {
   "EVENTSTORE_CONNECTION_STRING='esdb://": 'needs a running EventStoreDB node',
   '# make a master key: 32 random bytes, here as base64; keep it out of the data dir and out of backups':
     'writes under /etc and starts a second service with a master key (test/cli-master-key.e2e-spec.ts and test/startup-errors.e2e-spec.ts take the same steps)',
+  '# an encrypted namespace (the service runs with STORE_MASTER_KEY_FILE)':
+    'needs a service started with a master key (test/encryption.e2e-spec.ts and test/cli-keys.e2e-spec.ts take the same steps)',
 };
 
 interface Block {
