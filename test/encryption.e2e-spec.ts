@@ -43,7 +43,10 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     const created = await createEncrypted(service.url, ns);
     expect(created.status).toBe(201);
     expect((await createEncrypted(service.url, ns)).status).toBe(200);
-    await store.put(ns, 'text', `${MARKER}-text`, { metadata: { owner: `${MARKER}-meta` } });
+    const answer = await store.put(ns, 'text', `${MARKER}-text`, { metadata: { owner: `${MARKER}-meta` }, idempotencyKey: 'sealed-put-1' });
+    expect(answer).toMatchObject({ value: `${MARKER}-text`, metadata: { owner: `${MARKER}-meta` }, created: true });
+    const retry = await store.put(ns, 'text', `${MARKER}-text`, { metadata: { owner: `${MARKER}-meta` }, idempotencyKey: 'sealed-put-1' });
+    expect(retry).toEqual(answer);
     await store.put(ns, 'bytes', new Uint8Array([0xff, 0x00, 0xfe]));
     await store.transaction(ns, [{ op: 'put', key: 'txn', value: `${MARKER}-txn` }]);
     await store.put(ns, 'text', `${MARKER}-text-2`);
@@ -121,7 +124,8 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     ]);
     expect((await store.getRollbackPoint(ns, point.id)).entries.items.map((e) => e.value)).toEqual(['{"n":1}', 'not json']);
     await store.delete(ns, 'a');
-    await store.restoreEntry(ns, 'a');
+    expect(await store.restoreEntry(ns, 'a')).toMatchObject({ value: '{"n":1}', metadata: { tag: 'one' } });
+    expect(await store.setTtl(ns, 'a', 3600)).toMatchObject({ value: '{"n":1}' });
     expect(await store.get(ns, 'a')).toMatchObject({ value: '{"n":1}', metadata: { tag: 'one' } });
     await store.put(ns, 'b', 'changed');
     await store.rollback(ns, point.id);
