@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expectProblem, expectRefused } from './support/expectations';
 import { collect, freshNs, historyOf, revisionOf } from './support/sdk';
+import { SseConnection } from './support/sse';
 import { http, removeDir, startService, tempDir, useService } from './support/service';
 
 const MARKER = 'sealed-marker-4be1d07c';
@@ -29,6 +30,18 @@ async function backup(url: string): Promise<Buffer> {
 async function restore(url: string, archive: Buffer): Promise<void> {
   const response = await fetch(`${url}/v1/admin/restore`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: archive });
   expect(response.status).toBe(200);
+}
+
+/** The data of a namespace's feed events from the start, once `done` holds. */
+async function feedOf(url: string, ns: string, done: (events: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
+  const feed = await SseConnection.open(`${url}/v1/namespaces/${ns}/feed?from=start`);
+  try {
+    const parsed = () => feed.events.map((e) => JSON.parse(e.data ?? '{}') as Record<string, unknown>);
+    await feed.until(() => done(parsed()));
+    return parsed();
+  } finally {
+    feed.close();
+  }
 }
 
 const createEncrypted = (url: string, ns: string) => http('PUT', `${url}/v1/namespaces/${ns}`, { encrypted: true });
@@ -58,6 +71,10 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     expect(history.map((h) => h.value)).toEqual([`${MARKER}-text`, `${MARKER}-text-2`]);
     expect(history[0].metadata).toEqual({ owner: `${MARKER}-meta` });
     expect(await store.getAsOf(ns, 'text', history[0].revision)).toMatchObject({ value: `${MARKER}-text`, metadata: { owner: `${MARKER}-meta` } });
+
+    const feed = await feedOf(service.url, ns, (events) => events.filter((e) => e.key === 'text').length === 2);
+    expect(feed.filter((e) => e.key === 'text').map((e) => e.value)).toEqual([`${MARKER}-text`, `${MARKER}-text-2`]);
+    expect(feed.find((e) => e.key === 'txn')).toMatchObject({ value: `${MARKER}-txn` });
 
     const disk = dataDirText(service.dataDir);
     expect(disk).toContain('hxs1:');
@@ -100,6 +117,10 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     await expectRefused(historyOf(store, ns, 'secret'), 410, 'VALUE_SHREDDED');
     expect(await store.exists(ns, 'secret')).toBe(true);
     expect((await http('GET', `${service.url}/v1/namespaces/${ns}/keys`)).body.items).toEqual([]);
+    const feed = await feedOf(service.url, ns, (events) => events.some((e) => e.type === 'StoreKeysShredded'));
+    expect(feed.find((e) => e.key === 'secret')).toMatchObject({ type: 'StoreEntryCreated', unreadable: 'VALUE_SHREDDED' });
+    expect(feed.find((e) => e.key === 'secret')).not.toHaveProperty('value');
+    expect(JSON.stringify(feed)).not.toContain(MARKER);
 
     const fresh = await startService({ env: WITH_KEY });
     try {

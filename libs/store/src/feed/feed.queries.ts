@@ -11,6 +11,7 @@ import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
 import { toStoreEvent } from '../events/store-event';
 import { forgetPurged, PurgedKeys } from '../events/forget';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
 
@@ -38,7 +39,7 @@ export class WatchFeed extends Query<FeedSubscription> {
 
 @QueryHandler(WatchFeed)
 export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
-  constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel) {}
+  constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel, private readonly sealed: SealedReads) {}
 
   async execute({ start, filter, signal }: WatchFeed): Promise<FeedSubscription> {
     // A deleted namespace's feed still serves its stream (its history stays, and a later life continues it).
@@ -54,7 +55,7 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     };
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
-    return { start: after, events: feedOf(source, filter, this.backend.purged), inBacklog };
+    return { start: after, events: feedOf(source, filter, this.backend.purged, (e) => this.opened(e)), inBacklog };
   }
 
   /** A cursor beyond the head of the log is refused (CURSOR_INVALID): following it would skip events silently. */
@@ -64,6 +65,21 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     return parseCursorInLog(after, this.backend.eventStore);
   }
 
+  /**
+   * Values of encrypted namespaces as written; one that cannot be opened (shredded, no master key)
+   * leaves the event without value and metadata, saying why in `unreadable`: the feed goes on.
+   */
+  private opened(event: FeedEvent): FeedEvent {
+    if (typeof event.namespace !== 'string' || typeof event.key !== 'string' || (event.value === undefined && event.metadata === undefined)) return event;
+    try {
+      return this.sealed.open(event.namespace, event.key, event as FeedEvent & { value?: string; metadata?: Record<string, string> });
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      const { value: _value, valueBase64: _bytes, metadata: _metadata, ...rest } = event;
+      return { ...rest, unreadable: error.code };
+    }
+  }
+
   private consumerPosition(name: string): string {
     const consumer = this.backend.consumers.get(validateConsumerName(name));
     if (!consumer) throw new StoreError('CONSUMER_NOT_FOUND', `no consumer ${name} has saved a checkpoint`, { consumer: name });
@@ -71,9 +87,11 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   }
 }
 
-async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter, purged: PurgedKeys): AsyncGenerator<FeedEvent> {
+async function* feedOf(
+  source: AsyncIterable<RecordedEvent>, filter: FeedFilter, purged: PurgedKeys, open: (event: FeedEvent) => FeedEvent,
+): AsyncGenerator<FeedEvent> {
   for await (const recorded of source) {
     const event = toStoreEvent(recorded);
-    if (event && matchesFeed(event, filter)) yield toFeedEvent(forgetPurged(event, purged), filter);
+    if (event && matchesFeed(event, filter)) yield open(toFeedEvent(forgetPurged(event, purged), filter));
   }
 }
