@@ -149,7 +149,7 @@ export type StoreEventType =
   | EntryEventType | 'StoreNamespaceCreated' | 'StoreNamespaceConfigured' | 'StoreRollbackPointCreated'
   | 'StoreRolledBack' | 'StoreSnapshotCreated' | 'StoreConfigReloaded' | 'StoreConsumerCheckpointed'
   | 'StoreBackupCreated' | 'StoreRestored' | 'StoreNamespaceDeleted' | 'StoreQuotaSet' | 'StoreTagSet' | 'StoreTagRemoved'
-  | 'StoreDependencyAdded' | 'StoreDependencyRemoved';
+  | 'StoreDependencyAdded' | 'StoreDependencyRemoved' | 'StoreKeyRotated' | 'StoreKeysShredded';
 
 /** One change of a key, as the log recorded it. */
 export interface HistoryItem {
@@ -181,6 +181,8 @@ export interface FeedEvent {
   value?: string;
   valueBase64?: string;
   metadata?: Record<string, string>;
+  /** A write of an encrypted namespace whose value cannot be opened (shredded, or no master key): it comes without value and metadata. */
+  unreadable?: 'VALUE_SHREDDED' | 'KEY_UNAVAILABLE';
   revision: number;
   position: Position;
   timestamp: string;

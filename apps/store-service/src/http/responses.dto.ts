@@ -323,6 +323,11 @@ export class FeedEventDto {
   @ApiPropertyOptional() value?: string;
   @ApiPropertyOptional({ format: 'byte' }) valueBase64?: string;
   @Metadata(true) metadata?: Record<string, string>;
+  @ApiPropertyOptional({
+    enum: ['VALUE_SHREDDED', 'KEY_UNAVAILABLE'],
+    description: 'A write of an encrypted namespace whose value cannot be opened here: it comes without value and metadata',
+  })
+  unreadable?: 'VALUE_SHREDDED' | 'KEY_UNAVAILABLE';
   @Integer('The event\'s revision in its stream', { minimum: 0 }) revision: number;
   @Position('The event\'s position, also the SSE `id:` field') position: string;
   @Timestamp('When it was recorded') timestamp: string;
