@@ -102,6 +102,9 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     expect(archive).toContain(`hxs1:${first.keyId}:`);
     expect(archive).toContain(`hxs1:${rotated.body.keyId}:`);
     expect(archive).toContain('"StoreKeyRotated"');
+    await store.rebuild();
+    expect((await store.get(ns, 'old')).value).toBe('before rotation');
+    expect((await store.get(ns, 'new')).value).toBe('after rotation');
   });
 
   it('shreds: values answer 410 VALUE_SHREDDED on get, list and history; keys and events stay; an older backup cannot revive them', async () => {
@@ -117,6 +120,10 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     await expectRefused(historyOf(store, ns, 'secret'), 410, 'VALUE_SHREDDED');
     expect(await store.exists(ns, 'secret')).toBe(true);
     expect((await http('GET', `${service.url}/v1/namespaces/${ns}/keys`)).body.items).toEqual([]);
+    await store.put(ns, 'later', 'written after the shred');
+    expect((await store.get(ns, 'later')).value).toBe('written after the shred');
+    expect(await store.listKeys(ns)).toHaveLength(1);
+    await expectRefused(store.get(ns, 'secret'), 410, 'VALUE_SHREDDED');
     const feed = await feedOf(service.url, ns, (events) => events.some((e) => e.type === 'StoreKeysShredded'));
     expect(feed.find((e) => e.key === 'secret')).toMatchObject({ type: 'StoreEntryCreated', unreadable: 'VALUE_SHREDDED' });
     expect(feed.find((e) => e.key === 'secret')).not.toHaveProperty('value');
