@@ -142,7 +142,8 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
 
   it('through the SDK: snapshots, rollback points, restore of a soft delete, rollback and a schema scan all see the values as written', async () => {
     const ns = freshNs('sdk');
-    expect(await store.createNamespace(ns, { encrypted: true })).toMatchObject({ name: ns, created: true });
+    expect(await store.createNamespace(ns, { encrypted: true })).toMatchObject({ name: ns, created: true, encrypted: true });
+    expect((await store.listNamespaces()).find((n) => n.name === ns)).toMatchObject({ encrypted: true });
     await store.put(ns, 'a', '{"n":1}', { metadata: { tag: 'one' } });
     await store.put(ns, 'b', 'not json');
     const snapshot = await store.createSnapshot(ns);
@@ -171,6 +172,7 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
   it('refuses bad calls with 4xx problems and writes nothing', async () => {
     const plain = freshNs('plain');
     await store.put(plain, 'k', 'v');
+    expect(await store.getNamespace(plain)).toMatchObject({ encrypted: false });
     const url = service.url;
     const names = async () => (await http('GET', `${url}/v1/namespaces`)).body.map((n: { name: string; revision: number }) => [n.name, n.revision]);
     const before = await names();

@@ -66,7 +66,7 @@ export function addApiCommands(program: Command, env: () => CommandEnv): void {
       const ns = await client.getNamespace(name);
       out.result(ns, () => fields([
         ['name', ns.name], ['entries', ns.entryCount], ['bytes', ns.bytes], ['revision', ns.revision],
-        ['quota', quotaText(ns.quota)], ['tags', tagsText(ns.tags)], ['dependsOn', ns.dependsOn.join(', ') || '-'],
+        ['quota', quotaText(ns.quota)], ['tags', tagsText(ns.tags)], ['dependsOn', ns.dependsOn.join(', ') || '-'], ['encrypted', ns.encrypted ? 'yes' : 'no'],
         ['createdAt', ns.createdAt], ['updatedAt', ns.updatedAt],
       ]));
     });

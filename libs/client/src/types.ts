@@ -76,6 +76,8 @@ export interface Namespace {
   tags: Record<string, string>;
   /** The namespaces this one depends on. */
   dependsOn: string[];
+  /** Its values are sealed under its own data keys (chosen at creation). */
+  encrypted: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -156,6 +156,7 @@ export class NamespaceDto {
   @ApiProperty({ type: QuotaDto, description: 'Its limits and what it uses' }) quota: QuotaDto;
   @ApiProperty(TAGS) tags: Record<string, string>;
   @ApiProperty({ type: [String], description: 'The namespaces it depends on, by name' }) dependsOn: string[];
+  @ApiProperty({ description: 'Its values are sealed under its own data keys (chosen at creation: {"encrypted": true})' }) encrypted: boolean;
   @Timestamp('When the namespace was created (its current life, after a delete)') createdAt: string;
   @Timestamp('When the namespace last changed') updatedAt: string;
 }

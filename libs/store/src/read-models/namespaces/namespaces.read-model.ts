@@ -166,6 +166,8 @@ export interface NamespaceView {
   tags: Record<string, string>;
   /** The namespaces this one depends on, by name. */
   dependsOn: string[];
+  /** Its values are sealed under its own data keys (chosen at creation). */
+  encrypted: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -213,6 +215,7 @@ export class NamespacesReadModel {
   private readonly dependents: Statement;
   private readonly schemaOf: Statement;
   private readonly encryptedOne: Statement;
+  private readonly allEncrypted: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
@@ -228,6 +231,7 @@ export class NamespacesReadModel {
     this.dependents = db.prepare('SELECT namespace FROM namespace_dependencies WHERE depends_on = ? ORDER BY namespace').pluck();
     this.schemaOf = db.prepare('SELECT * FROM namespace_schemas WHERE namespace = ?');
     this.encryptedOne = db.prepare('SELECT 1 FROM namespace_encryption WHERE namespace = ?').pluck();
+    this.allEncrypted = db.prepare('SELECT namespace FROM namespace_encryption').pluck();
   }
 
   /** The value schema of a namespace, undefined when it has none. */
@@ -257,7 +261,8 @@ export class NamespacesReadModel {
       tags.set(t.namespace, { ...tags.get(t.namespace), [t.tag]: t.color });
     }
     const graph = this.graph();
-    return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? []));
+    const encrypted = new Set(this.allEncrypted.all() as string[]);
+    return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? [], encrypted.has(row.name)));
   }
 
   /** Every namespace that has a stream, deleted ones too (their history stays): what a backup holds. */
@@ -321,7 +326,7 @@ export class NamespacesReadModel {
     return view ? { sha256: view.sha256, schema: view.schema } : null;
   }
 
-  private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[]): NamespaceView {
+  private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[], encrypted = this.isEncrypted(row.name)): NamespaceView {
     return {
       name: row.name,
       entryCount: row.entry_count,
@@ -331,6 +336,7 @@ export class NamespacesReadModel {
       quota: { maxEntries: row.max_entries, maxBytes: row.max_bytes, usedEntries: row.entry_count, usedBytes: row.bytes },
       tags,
       dependsOn,
+      encrypted,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
