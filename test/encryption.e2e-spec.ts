@@ -169,6 +169,19 @@ describe('encrypted namespaces: values sealed at rest, rotation, shredding', () 
     await expectRefused(store.getSnapshot(ns, snapshot.id), 410, 'VALUE_SHREDDED');
   });
 
+  it('a retry of a rotate or shred (same Idempotency-Key) answers the first answer and touches no key', async () => {
+    const ns = freshNs('retry');
+    await store.createNamespace(ns, { encrypted: true });
+    const rotation = await store.rotateKey(ns, { idempotencyKey: 'rotate-once' });
+    expect(await store.rotateKey(ns, { idempotencyKey: 'rotate-once' })).toEqual(rotation);
+    expect(await store.listKeys(ns)).toHaveLength(2);
+    const shredded = await store.shred(ns, { idempotencyKey: 'shred-once' });
+    await store.put(ns, 'after', 'kept');
+    expect(await store.shred(ns, { idempotencyKey: 'shred-once' })).toEqual(shredded);
+    expect((await store.get(ns, 'after')).value).toBe('kept');
+    expect(await store.listKeys(ns)).toHaveLength(1);
+  });
+
   it('refuses bad calls with 4xx problems and writes nothing', async () => {
     const plain = freshNs('plain');
     await store.put(plain, 'k', 'v');

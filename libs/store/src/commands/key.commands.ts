@@ -9,6 +9,7 @@ import { validateNamespace } from '../shared/names';
 import { RequestMeta } from '../shared/request-meta';
 import { handleCommand } from '../write-path/handle-command';
 import { NamespaceWriter } from '../write-path/namespace-writer';
+import { StoreBackend } from '../runtime/store-backend';
 
 export interface KeyRotation {
   keyId: string;
@@ -43,12 +44,22 @@ export class ListKeys extends Query<{ items: DataKeyInfo[] }> {
   }
 }
 
+/**
+ * A retry of a rotate or shred already written (same Idempotency-Key) must not touch the vault
+ * again: a second shred would destroy keys made since. The write path then replays the first answer.
+ */
+const alreadyWritten = (backend: StoreBackend, meta: RequestMeta) =>
+  meta.idempotencyKey !== undefined && backend.idempotency.get(meta.idempotencyKey) !== undefined;
+
 /** The namespace as the read models know it must be encrypted before the vault is touched. */
 function requireEncryptedNamespace(namespaces: NamespacesReadModel, namespace: string): void {
   validateNamespace(namespace);
   const head = namespaces.head(namespace);
   requireEncrypted({ ...initialNamespaceState(namespace), ...head });
 }
+
+/** Never appended: a retry of a written request is answered from the idempotency log before its decision. */
+const UNUSED_ROTATION: KeyRotation = { keyId: '', previousKeyId: null, rotatedAt: '' };
 
 @CommandHandler(RotateKey)
 export class RotateKeyHandler implements ICommandHandler<RotateKey> {
@@ -57,12 +68,13 @@ export class RotateKeyHandler implements ICommandHandler<RotateKey> {
     private readonly clock: Clock,
     private readonly namespaces: NamespacesReadModel,
     private readonly keys: NamespaceKeys,
+    private readonly backend: StoreBackend,
   ) {}
 
   execute({ namespace, meta }: RotateKey): Promise<KeyRotation> {
     requireEncryptedNamespace(this.namespaces, namespace);
     // The key is in the vault before its event: a crash in between leaves a key no event names, which is harmless.
-    const rotation = this.keys.rotate(namespace, this.clock.now());
+    const rotation = alreadyWritten(this.backend, meta) ? UNUSED_ROTATION : this.keys.rotate(namespace, this.clock.now());
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: [],
@@ -84,12 +96,13 @@ export class ShredKeysHandler implements ICommandHandler<ShredKeys> {
     private readonly clock: Clock,
     private readonly namespaces: NamespacesReadModel,
     private readonly keys: NamespaceKeys,
+    private readonly backend: StoreBackend,
   ) {}
 
   execute({ namespace, meta }: ShredKeys): Promise<KeysShreddedResult> {
     requireEncryptedNamespace(this.namespaces, namespace);
     // Keys first: a crash before the event leaves them destroyed but unrecorded, never recorded but kept.
-    const keyIds = this.keys.shred(namespace);
+    const keyIds = alreadyWritten(this.backend, meta) ? [] : this.keys.shred(namespace);
     const shreddedAt = this.clock.now().toISOString();
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
