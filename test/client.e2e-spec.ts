@@ -136,6 +136,7 @@ describe('the client SDK against the real service', () => {
     await store.delete('sdk-life', 'k');
     expect(await store.restoreEntry('sdk-life', 'k')).toMatchObject({ key: 'k', value: 'two', version: 5 });
     expect((await failure(store.restoreEntry('sdk-life', 'k'))).code).toBe('ENTRY_NOT_DELETED');
+    expect(await store.getAsOf('sdk-life', 'k', v1.revision)).toMatchObject({ value: 'one', version: 1, asOf: v1.revision });
     expect(await store.purgeEntry('sdk-life', 'k')).toMatchObject({ version: 5, revision: 8 });
     expect((await failure(store.restoreEntry('sdk-life', 'k'))).code).toBe('ENTRY_NOT_FOUND');
 
@@ -144,11 +145,13 @@ describe('the client SDK against the real service', () => {
       ['StoreEntryCreated', 1], ['StoreEntryUpdated', 2], ['StoreEntryTtlSet', 3], ['StoreEntryTtlSet', 4],
       ['StoreEntryDeleted', 4], ['StoreEntryRestored', 5], ['StoreEntryDeleted', 5], ['StoreEntryPurged', 5],
     ]);
-    expect(history[0]).toMatchObject({ revision: v1.revision, position: v1.position, value: 'one', actor: 'anonymous' });
+    // The purge forgot the key's values: its history keeps the events, without them.
+    expect(history[0]).toMatchObject({ revision: v1.revision, position: v1.position, redacted: 'purged', actor: 'anonymous' });
+    expect(history[0].value).toBeUndefined();
     const page = await store.historyPage('sdk-life', 'k', { limit: 3 });
     expect([page.items.length, typeof page.nextCursor]).toEqual([3, 'string']);
 
-    expect(await store.getAsOf('sdk-life', 'k', v1.revision)).toMatchObject({ value: 'one', version: 1, asOf: v1.revision });
+    expect((await failure(store.getAsOf('sdk-life', 'k', v1.revision))).code).toBe('ENTRY_NOT_FOUND');
     expect((await failure(store.getAsOf('sdk-life', 'k', 0))).code).toBe('ENTRY_NOT_FOUND');
     expect((await failure(store.getAsOf('sdk-life', 'k', 999))).code).toBe('VALIDATION_FAILED');
   });

@@ -34,6 +34,10 @@ const NOT_RUN: Record<string, string> = {
   '# a secret, and its SHA-256: only the hash goes in the config file': 'starts a second service with STORE_AUTH=on (test/authentication.e2e-spec.ts takes the same steps)',
   "EVENTSTORE_CONNECTION_STRING='esdb://": 'needs a running EventStoreDB node',
   'RATE_LIMIT_REQUESTS=600 RATE_LIMIT_WINDOW_MS=60000 npm start &': 'starts a second service with rate limits (test/rate-limits.e2e-spec.ts takes the same steps)',
+  '# make a master key: 32 random bytes, here as base64; keep it out of the data dir and out of backups':
+    'writes under /etc and starts a second service with a master key (test/cli-master-key.e2e-spec.ts and test/startup-errors.e2e-spec.ts take the same steps)',
+  '# an encrypted namespace (the service runs with STORE_MASTER_KEY_FILE)':
+    'needs a service started with a master key (test/encryption.e2e-spec.ts and test/cli-keys.e2e-spec.ts take the same steps)',
 };
 
 interface Block {

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { KeyVault } from '../libs/store/src/crypto/key-vault';
 import { MAIN, removeDir, tempDir, vacantPort } from './support/service';
 
 interface Exit {
@@ -128,5 +130,23 @@ describe('start-up errors stop the service with exit code 1 and one line naming 
     writeFileSync(pem, 'not a key\n');
     expectOneLine(await runService({ STORE_DATA_DIR: join(dir, 'auth'), STORE_AUTH: 'on', STORE_JWT_PUBLIC_KEY_FILE: pem }),
       /^hexastore: invalid configuration: STORE_JWT_PUBLIC_KEY_FILE .*not-a-key\.pem is not a PEM public key/);
+  });
+
+  it('a master key file that is not a key, or not the key the key vault was made with', async () => {
+    const dataDir = join(dir, 'keys');
+    mkdirSync(dataDir, { recursive: true });
+    KeyVault.open(join(dataDir, 'keys.db'), randomBytes(32)).close();
+    const other = randomBytes(32).toString('base64');
+    const wrong = join(dir, 'wrong.key');
+    writeFileSync(wrong, `${other}\n`);
+    const refused = await runService({ STORE_DATA_DIR: dataDir, STORE_MASTER_KEY_FILE: wrong });
+    expectOneLine(refused, /^hexastore: STORE_MASTER_KEY_FILE .*wrong\.key: the master key does not open the key vault/);
+    expect(refused.stderr).not.toContain(other);
+    const short = join(dir, 'short.key');
+    writeFileSync(short, 'not a key\n');
+    expectOneLine(await runService({ STORE_DATA_DIR: dataDir, STORE_MASTER_KEY_FILE: short }),
+      /^hexastore: STORE_MASTER_KEY_FILE .*short\.key holds 10 bytes: a master key is 32 random bytes/);
+    expectOneLine(await runService({ STORE_DATA_DIR: dataDir, STORE_MASTER_KEY_FILE: join(dir, 'none.key') }),
+      /^hexastore: invalid configuration: STORE_MASTER_KEY_FILE cannot read .*none\.key \(ENOENT/);
   });
 });

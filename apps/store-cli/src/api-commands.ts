@@ -51,9 +51,10 @@ export function addApiCommands(program: Command, env: () => CommandEnv): void {
     .command('create')
     .description('create a namespace (a no-op when it exists)')
     .argument('<name>')
-    .action(async (name: string) => {
+    .option('--encrypted', 'seal its values under its own data keys (the service needs STORE_MASTER_KEY_FILE)')
+    .action(async (name: string, o: { encrypted?: boolean }) => {
       const { client, out } = env();
-      const result = await client.createNamespace(name);
+      const result = await client.createNamespace(name, o.encrypted ? { encrypted: true } : {});
       out.result(result, () => `${result.created ? 'created' : 'already there:'} namespace ${result.name}`);
     });
   namespace
@@ -65,7 +66,7 @@ export function addApiCommands(program: Command, env: () => CommandEnv): void {
       const ns = await client.getNamespace(name);
       out.result(ns, () => fields([
         ['name', ns.name], ['entries', ns.entryCount], ['bytes', ns.bytes], ['revision', ns.revision],
-        ['quota', quotaText(ns.quota)], ['tags', tagsText(ns.tags)], ['dependsOn', ns.dependsOn.join(', ') || '-'],
+        ['quota', quotaText(ns.quota)], ['tags', tagsText(ns.tags)], ['dependsOn', ns.dependsOn.join(', ') || '-'], ['encrypted', ns.encrypted ? 'yes' : 'no'],
         ['createdAt', ns.createdAt], ['updatedAt', ns.updatedAt],
       ]));
     });

@@ -14,6 +14,8 @@ import { addEntryCommands } from './kv-commands';
 import { addOpsCommands } from './ops-commands';
 import { output } from './output';
 import { addVerifyCommand, DamageFound } from './verify-command';
+import { addMasterKeyCommand } from './master-key-command';
+import { addKeyCommands } from './key-commands';
 import { addWatchCommand } from './watch-command';
 
 /**
@@ -61,11 +63,13 @@ export function buildProgram(): Command {
   addOpsCommands(program, env);
   addAdminCommands(program, env);
   addVerifyCommand(program, env);
+  addMasterKeyCommand(program, env);
   addApiCommands(program, env);
   addLockCommands(program, env);
   addSchemaCommands(program, env);
   addAuditCommands(program, env);
   addAccessCommands(program, env);
+  addKeyCommands(program, env);
   return program;
 }
 

@@ -43,7 +43,7 @@ export function addOpsCommands(program: Command, env: () => CommandEnv): void {
       for await (const item of client.history(namespace, key, { limit: 1000 })) items.push(item);
       // --json: the API's page shape, holding every page.
       out.result({ items, nextCursor: null }, () => table(['revision', 'event', 'version', 'value', 'expiresAt', 'actor', 'timestamp'],
-        items.map((h) => [h.revision, h.type, h.version, h.value === undefined && h.valueBase64 === undefined ? '' : cellValue(h), h.expiresAt ?? '', h.actor, h.timestamp])));
+        items.map((h) => [h.revision, h.type, h.version, h.redacted ? `(${h.redacted})` : h.value === undefined && h.valueBase64 === undefined ? '' : cellValue(h), h.expiresAt ?? '', h.actor, h.timestamp])));
     });
 
   program

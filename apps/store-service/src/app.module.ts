@@ -1,4 +1,5 @@
-import { crashAt, EsdbStoreBackend, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { crashAt, EsdbStoreBackend, openKeyVault, SqliteStoreBackend, StoreBackend, StoreModule } from '@app/store';
+import { resolve } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -24,6 +25,7 @@ import { SnapshotsController } from './http/snapshots.controller';
 import { GovernanceController } from './http/governance.controller';
 import { SchemaController } from './http/schema.controller';
 import { GrantsController } from './http/grants.controller';
+import { KeysController } from './http/keys.controller';
 import { validationPipe } from './http/validation';
 import { GrpcTransport } from './grpc/grpc-transport';
 import { StoreMessagePatterns } from './microservice/store.message-patterns';
@@ -67,12 +69,13 @@ export class AppModule {
           cursorSecretFile: config.cursorSecretFile,
           readWaitTimeoutMs: config.readWaitTimeoutMs,
           accessAudit: { retentionDays: config.accessAudit.retentionDays },
+          keyVault: config.masterKeyFile === undefined ? undefined : () => openKeyVault(resolve(config.dataDir), config.masterKeyFile!),
         }),
       ],
       controllers: [
-        NamespacesController, GovernanceController, GrantsController, SchemaController, LocksController, NamespaceLockController, EntriesController,
-        RollbackController, SnapshotsController, FeedController, ConsumersController, AdminController, HealthController, MetricsController,
-        IdentityController, AuditController, StoreMessagePatterns,
+        NamespacesController, GovernanceController, GrantsController, SchemaController, KeysController, LocksController, NamespaceLockController,
+        EntriesController, RollbackController, SnapshotsController, FeedController, ConsumersController, AdminController, HealthController,
+        MetricsController, IdentityController, AuditController, StoreMessagePatterns,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

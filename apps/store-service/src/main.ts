@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CorruptEventError, DataFileError } from '@app/event-store';
-import { StoreBackend, StoreError } from '@app/store';
+import { MasterKeyInvalidError, MasterKeyWrongError, openKeyVault, StoreBackend, StoreError } from '@app/store';
 import { mkdirSync, statSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfigFromEnvironment();
   checkConfiguredFiles(config);
   checkDataDir(config.dataDir);
+  checkMasterKey(config);
   // Before the app starts (and logs that it did): a port taken is the commonest start-up mistake.
   for (const port of [config.port, config.grpcPort, config.microservicePort]) {
     if (port !== undefined) await checkPortFree(config.host, port);
@@ -57,6 +58,18 @@ function checkDataDir(dataDir: string): void {
     if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (error) {
     throw new StartupError(`cannot use STORE_DATA_DIR ${path}: ${describeCode((error as NodeJS.ErrnoException).code)}`);
+  }
+}
+
+/** A master key that is not 32 bytes, or not the one the data dir's key vault was made with, stops the start. */
+function checkMasterKey(config: AppConfig): void {
+  if (config.masterKeyFile === undefined) return;
+  try {
+    openKeyVault(resolve(config.dataDir), config.masterKeyFile).close();
+  } catch (error) {
+    if (error instanceof MasterKeyInvalidError) throw new StartupError(`STORE_MASTER_KEY_FILE ${config.masterKeyFile} ${error.message}`);
+    if (error instanceof MasterKeyWrongError) throw new StartupError(`STORE_MASTER_KEY_FILE ${config.masterKeyFile}: ${error.message}`);
+    throw error;
   }
 }
 

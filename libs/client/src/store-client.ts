@@ -1,9 +1,10 @@
 import { StoreUnavailableError } from './errors';
 import { Call, ClientOptions, Query, Transport } from './transport';
 import type {
-  AccessAuditFilter, AccessAuditItem, AuditTrailFilter, AuditTrailItem, Consumer, CreateNamespaceResult, Dependencies, Entry, EntryAsOf, EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
+  AccessAuditFilter, AccessAuditItem, AuditTrailFilter, AuditTrailItem, Consumer, CreateNamespaceResult, DataKey, Dependencies, Entry, EntryAsOf,
+  EntryPage, EntryWriteResult, HistoryItem, KeyWriteResult, ListedEntry, Namespace,
   Page, Position, PurgeResult, ReadinessReport, RebuildResult, ReloadResult, Replica, RestoreResult, RollbackPoint, RollbackResult,
-  Snapshot, StatePage, SubjectGrant, TransactionResult, WhoAmI, Lock, LockGrant, ValueSchemaInfo, SetSchemaResult, Migration,
+  Snapshot, StatePage, SubjectGrant, TransactionResult, WhoAmI, Lock, LockGrant, ValueSchemaInfo, SetSchemaResult, Migration, KeyRotation, KeysShredded,
 } from './types';
 import type { Access } from './types';
 import { withLock } from './locks';
@@ -38,8 +39,25 @@ export class StoreClient {
     return this.read(nsPath(namespace), options);
   }
 
-  createNamespace(namespace: string, options: WriteOptions = {}): Promise<CreateNamespaceResult> {
-    return this.write('PUT', nsPath(namespace), undefined, options);
+  /** `encrypted`: its values are sealed under its own data keys (the service needs a master key; chosen at creation only). */
+  createNamespace(namespace: string, options: WriteOptions & { encrypted?: boolean } = {}): Promise<CreateNamespaceResult> {
+    const { encrypted, ...write } = options;
+    return this.write('PUT', nsPath(namespace), encrypted === undefined ? undefined : { encrypted }, write);
+  }
+
+  /** A new data key for an encrypted namespace; older values stay readable with theirs. */
+  rotateKey(namespace: string, options: WriteOptions = {}): Promise<KeyRotation> {
+    return this.write('POST', `${nsPath(namespace)}/keys/rotate`, undefined, options);
+  }
+
+  /** The data keys of an encrypted namespace, oldest first: ids and dates only. */
+  async listKeys(namespace: string, options: CallOptions = {}): Promise<DataKey[]> {
+    return (await this.read<{ items: DataKey[] }>(`${nsPath(namespace)}/keys`, options)).items;
+  }
+
+  /** Destroys the data keys of an encrypted namespace: its values answer 410 VALUE_SHREDDED for good. */
+  shred(namespace: string, options: WriteOptions = {}): Promise<KeysShredded> {
+    return this.write('POST', `${nsPath(namespace)}/shred`, undefined, options);
   }
 
   /** Its entries gone from reads and lists, its history kept; the name can be used again. Refused while others depend on it. */

@@ -76,6 +76,8 @@ export interface Namespace {
   tags: Record<string, string>;
   /** The namespaces this one depends on. */
   dependsOn: string[];
+  /** Its values are sealed under its own data keys (chosen at creation). */
+  encrypted: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -108,6 +110,26 @@ export interface Lock {
   expiresAt: string | null;
   /** The highest token ever granted; 0 when never acquired. */
   lastToken: number;
+}
+
+/** A data key of an encrypted namespace: its id and date, never its material. */
+export interface DataKey {
+  keyId: string;
+  createdAt: string;
+}
+
+export interface KeyRotation {
+  keyId: string;
+  /** The key it replaces (null when the namespace had none left, after a shred). */
+  previousKeyId: string | null;
+  rotatedAt: string;
+}
+
+export interface KeysShredded {
+  namespace: string;
+  /** The ids of the keys destroyed. */
+  keyIds: string[];
+  shreddedAt: string;
 }
 
 /** Where a value fails its namespace's schema: `path` is a JSON Pointer into the value ('' is the value itself). */
@@ -150,7 +172,7 @@ export type StoreEventType =
   | EntryEventType | 'StoreNamespaceCreated' | 'StoreNamespaceConfigured' | 'StoreRollbackPointCreated'
   | 'StoreRolledBack' | 'StoreSnapshotCreated' | 'StoreConfigReloaded' | 'StoreConsumerCheckpointed'
   | 'StoreBackupCreated' | 'StoreRestored' | 'StoreNamespaceDeleted' | 'StoreQuotaSet' | 'StoreTagSet' | 'StoreTagRemoved'
-  | 'StoreDependencyAdded' | 'StoreDependencyRemoved';
+  | 'StoreDependencyAdded' | 'StoreDependencyRemoved' | 'StoreKeyRotated' | 'StoreKeysShredded';
 
 /** One change of a key, as the log recorded it. */
 export interface HistoryItem {
@@ -166,6 +188,8 @@ export interface HistoryItem {
   valueBase64?: string;
   metadata?: Record<string, string>;
   expiresAt?: string | null;
+  /** Set on writes of a key purged since: their value and metadata are forgotten (left out). */
+  redacted?: 'purged';
 }
 
 /** One event of a namespace's stream in the audit trail: who did what and when (never a value). */
@@ -225,6 +249,8 @@ export interface FeedEvent {
   value?: string;
   valueBase64?: string;
   metadata?: Record<string, string>;
+  /** A write of an encrypted namespace whose value cannot be opened (shredded, or no master key): it comes without value and metadata. */
+  unreadable?: 'VALUE_SHREDDED' | 'KEY_UNAVAILABLE';
   revision: number;
   position: Position;
   timestamp: string;
@@ -356,7 +382,8 @@ export type ProblemCode =
   | 'QUOTA_EXCEEDED' | 'DEPENDENCY_CYCLE' | 'NAMESPACE_IN_USE' | 'TAG_NOT_FOUND' | 'DEPENDENCY_NOT_FOUND'
   | 'LOCK_HELD' | 'LOCK_TOKEN_INVALID' | 'LOCKED' | 'FENCED'
   | 'SCHEMA_VIOLATION' | 'SCHEMA_INVALID' | 'SCHEMA_TOO_COMPLEX' | 'SCHEMA_NOT_FOUND'
-  | 'FORBIDDEN' | 'RATE_LIMITED' | 'GRANT_NOT_FOUND';
+  | 'FORBIDDEN' | 'RATE_LIMITED' | 'GRANT_NOT_FOUND'
+  | 'KEY_UNAVAILABLE' | 'VALUE_SHREDDED' | 'NAMESPACE_NOT_ENCRYPTED';
 
 /** An RFC 9457 problem document as the store answers it: `code` is the stable part. */
 export interface Problem {

@@ -49,6 +49,10 @@ import { ACCESS_AUDIT_FILE, SqliteAccessAudit, SqliteAccessAuditOptions } from '
 import { AccessControl } from './access/access-control';
 import { GRANT_COMMAND_HANDLERS } from './commands/grants.commands';
 import { GRANT_QUERY_HANDLERS } from './queries/grants.queries';
+import { KeyVault } from './crypto/key-vault';
+import { NamespaceKeys } from './crypto/sealed-values';
+import { SealedReads } from './crypto/sealed-reads';
+import { KEY_COMMAND_HANDLERS } from './commands/key.commands';
 
 export interface StoreModuleOptions {
   /** Opens the backend (the composition root picks it from config). */
@@ -65,6 +69,8 @@ export interface StoreModuleOptions {
   readonly cursorSecretFile?: string;
   /** The access audit's file (default: `access-audit.db` in the backend's data directory), retention and batching. */
   readonly accessAudit?: Partial<SqliteAccessAuditOptions>;
+  /** Opens the key vault when the service has a master key; without one, encrypted namespaces answer KEY_UNAVAILABLE. */
+  readonly keyVault?: () => KeyVault;
 }
 
 @Injectable()
@@ -75,6 +81,22 @@ class BackendLifecycle implements OnApplicationShutdown {
     this.accessAudit.close();
     await this.backend.close();
   }
+}
+
+@Injectable()
+class KeysLifecycle implements OnApplicationShutdown {
+  constructor(private readonly keys: NamespaceKeys) {}
+
+  onApplicationShutdown(): void {
+    this.keys.close();
+  }
+}
+
+/** The key vault's keys, and the writer sealing with them. */
+function namespaceKeys(backend: StoreBackend, open?: () => KeyVault): NamespaceKeys {
+  const keys = new NamespaceKeys(open?.());
+  backend.writer.sealWith((state, decided, now) => keys.sealEvents(state, decided, now));
+  return keys;
 }
 
 const fromBackend = <T>(provide: abstract new (...args: never[]) => T, pick: (b: StoreBackend) => T) => ({
@@ -118,8 +140,12 @@ export class StoreModule {
           inject: [StoreBackend],
         },
         GetAccessAuditHandler,
+        { provide: NamespaceKeys, useFactory: (b: StoreBackend) => namespaceKeys(b, options.keyVault), inject: [StoreBackend] },
+        { provide: SealedReads, useFactory: (n: NamespacesReadModel, k: NamespaceKeys) => new SealedReads(n, k), inject: [NamespacesReadModel, NamespaceKeys] },
         ReadConsistency,
         BackendLifecycle,
+        KeysLifecycle,
+        ...KEY_COMMAND_HANDLERS,
         StatePages,
         ExpirySweeper,
         LockExpirySweeper,

@@ -78,6 +78,7 @@ const ENV_SCHEMA = z
     RATE_LIMIT_WINDOW_MS: wholeNumber(60_000, 100, 86_400_000),
     STORE_AUTH: z.enum(AUTH_MODES, { error: () => `is one of ${AUTH_MODES.join(', ')}` }).default('off'),
     STORE_JWT_SECRET_FILE: z.string().min(1).optional(),
+    STORE_MASTER_KEY_FILE: z.string().min(1).optional(),
     STORE_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     STORE_JWT_ISSUER: z.string().min(1).optional(),
     STORE_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -119,6 +120,8 @@ export interface AppConfig {
   readonly storeConfigFile?: string;
   /** The secret list cursors are signed with (default: `cursor-secret` in the data directory, made on first start). */
   readonly cursorSecretFile?: string;
+  /** 32 random bytes (raw, base64 or hex) that wrap the data keys in the key vault. */
+  readonly masterKeyFile?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly limits: StoreLimits;
   /** How long a read with `minPosition` waits for the local read models to reach it. */
@@ -228,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     storeConfigFile: e.STORE_CONFIG,
     cursorSecretFile: e.STORE_CURSOR_SECRET_FILE,
+    masterKeyFile: e.STORE_MASTER_KEY_FILE,
     logLevel: e.LOG_LEVEL,
     limits,
     readWaitTimeoutMs: e.READ_WAIT_TIMEOUT_MS,
@@ -272,6 +276,7 @@ export function checkConfiguredFiles(config: AppConfig): void {
   checkReadableFile('STORE_CONFIG', config.storeConfigFile);
   checkReadableFile('STORE_CURSOR_SECRET_FILE', config.cursorSecretFile);
   checkReadableFile('STORE_JWT_SECRET_FILE', config.auth.jwtSecretFile);
+  checkReadableFile('STORE_MASTER_KEY_FILE', config.masterKeyFile);
   checkReadableFile('STORE_JWT_PUBLIC_KEY_FILE', config.auth.jwtPublicKeyFile);
 }
 

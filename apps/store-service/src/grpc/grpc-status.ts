@@ -58,6 +58,9 @@ export const GRPC_STATUS: Readonly<Record<ErrorCode | TransportCode, Status>> = 
   SCHEMA_INVALID: Status.INVALID_ARGUMENT,
   SCHEMA_TOO_COMPLEX: Status.INVALID_ARGUMENT,
   SCHEMA_NOT_FOUND: Status.NOT_FOUND,
+  KEY_UNAVAILABLE: Status.UNAVAILABLE,
+  VALUE_SHREDDED: Status.FAILED_PRECONDITION,
+  NAMESPACE_NOT_ENCRYPTED: Status.FAILED_PRECONDITION,
 };
 
 /** Trailing metadata: the problem's code, and the whole problem document as JSON. */

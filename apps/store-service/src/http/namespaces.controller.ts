@@ -1,7 +1,7 @@
-import { Caller, CreateNamespace, GetNamespace, ListNamespaces, RequestMeta } from '@app/store';
-import { Controller, Get, Param, Put, Res } from '@nestjs/common';
+import { Caller, CreateNamespace, GetNamespace, ListNamespaces, RequestMeta, StoreError } from '@app/store';
+import { Body, Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QueryParam } from './query-params';
 import { ApiProblems, ApiWrite, PROBLEMS } from './openapi';
 import type { FastifyReply } from 'fastify';
@@ -24,12 +24,17 @@ export class NamespacesController {
   }
 
   @Put(':ns')
-  @ApiOperation({ summary: 'Create a namespace (201), or nothing if it exists (200); needs the admin role' })
+  @ApiOperation({
+    summary: 'Create a namespace (201), or nothing if it exists (200); needs the admin role. Body (optional): {encrypted: true} seals its '
+      + 'values under its own data keys; refused 503 KEY_UNAVAILABLE when the service has no master key, 409 NAMESPACE_NOT_ENCRYPTED when it '
+      + 'exists unencrypted',
+  })
+  @ApiBody({ required: false, schema: { type: 'object', properties: { encrypted: { type: 'boolean' } }, additionalProperties: false } })
   @ApiCreatedResponse({ type: CreateNamespaceResultDto, description: 'Created' })
   @ApiOkResponse({ type: CreateNamespaceResultDto, description: 'It existed: nothing changed' })
-  @ApiWrite('NAMESPACE_INVALID')
-  async create(@Param('ns') ns: string, @Meta() meta: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply) {
-    const result = await this.commands.execute(new CreateNamespace(ns, meta));
+  @ApiWrite(...PROBLEMS.jsonBody, 'NAMESPACE_INVALID', 'KEY_UNAVAILABLE', 'NAMESPACE_NOT_ENCRYPTED')
+  async create(@Param('ns') ns: string, @Meta() meta: RequestMeta, @Res({ passthrough: true }) reply: FastifyReply, @Body() body?: unknown) {
+    const result = await this.commands.execute(new CreateNamespace(ns, meta, createOptions(body)));
     reply.status(result.created ? 201 : 200);
     return result;
   }
@@ -42,4 +47,15 @@ export class NamespacesController {
   get(@Param('ns') ns: string, @AuthCaller() caller: Caller | undefined, @MinPosition() minPosition?: string) {
     return this.queries.execute(new GetNamespace(ns, minPosition, caller));
   }
+}
+
+/** The optional body of a create: nothing, or {encrypted: boolean}. */
+function createOptions(body: unknown): { encrypted?: boolean } {
+  if (body === undefined || body === null) return {};
+  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : undefined;
+  const encrypted = fields && (body as { encrypted?: unknown }).encrypted;
+  if (!fields || fields.some((f) => f !== 'encrypted') || (encrypted !== undefined && typeof encrypted !== 'boolean')) {
+    throw new StoreError('VALIDATION_FAILED', 'the body of a namespace create is {"encrypted": true|false}, or none');
+  }
+  return encrypted === undefined ? {} : { encrypted };
 }

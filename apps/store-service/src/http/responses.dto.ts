@@ -156,6 +156,7 @@ export class NamespaceDto {
   @ApiProperty({ type: QuotaDto, description: 'Its limits and what it uses' }) quota: QuotaDto;
   @ApiProperty(TAGS) tags: Record<string, string>;
   @ApiProperty({ type: [String], description: 'The namespaces it depends on, by name' }) dependsOn: string[];
+  @ApiProperty({ description: 'Its values are sealed under its own data keys (chosen at creation: {"encrypted": true})' }) encrypted: boolean;
   @Timestamp('When the namespace was created (its current life, after a delete)') createdAt: string;
   @Timestamp('When the namespace last changed') updatedAt: string;
 }
@@ -181,6 +182,8 @@ export class HistoryItemDto {
   @Metadata(true) metadata?: Record<string, string>;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Writes and TTL changes: the expiry' })
   expiresAt?: string | null;
+  @ApiPropertyOptional({ enum: ['purged'], description: 'Writes of a key purged since: their value and metadata are forgotten (left out)' })
+  redacted?: 'purged';
 }
 
 @ApiSchema({ name: 'HistoryPage' })
@@ -321,6 +324,11 @@ export class FeedEventDto {
   @ApiPropertyOptional() value?: string;
   @ApiPropertyOptional({ format: 'byte' }) valueBase64?: string;
   @Metadata(true) metadata?: Record<string, string>;
+  @ApiPropertyOptional({
+    enum: ['VALUE_SHREDDED', 'KEY_UNAVAILABLE'],
+    description: 'A write of an encrypted namespace whose value cannot be opened here: it comes without value and metadata',
+  })
+  unreadable?: 'VALUE_SHREDDED' | 'KEY_UNAVAILABLE';
   @Integer('The event\'s revision in its stream', { minimum: 0 }) revision: number;
   @Position('The event\'s position, also the SSE `id:` field') position: string;
   @Timestamp('When it was recorded') timestamp: string;

@@ -1,5 +1,5 @@
 import {
-  CorruptEventError,
+  BackendUnavailableError, CorruptEventError,
   DuplicateEventIdError, EventStore, formatPosition, ImportConflictError, ImportedEvent, Position, ReadAllFrom, RecordedEvent,
 } from '@app/event-store';
 import { OnModuleInit } from '@nestjs/common';
@@ -18,6 +18,10 @@ import { DEFAULT_RESTORE_LIMITS, FreeSpace, removeOrphanSpools, RestoreLimits, S
 import { archiveBytes, gzipped } from './archive-writer';
 import { BackupCreated } from '../events/backup-events';
 import { decideRestore, restoredEvent } from './backup.decide';
+import { forgetPurgedRaw, PurgedKeys } from '../events/forget';
+
+/** How long a backup waits for the read models (the purged keys among them) to reach the log's head. */
+const PROJECTED_WAIT_MS = 10_000;
 
 const PAGE = 1000;
 
@@ -80,6 +84,10 @@ export class BackupStoreHandler implements ICommandHandler<BackupStore> {
     const namespaces = this.scope(options.namespaces);
     const log = this.backend.eventStore;
     const head = await log.headPosition();
+    // What the archive forgets is read from the purged keys, which must have seen every purge up to the head.
+    if (head && !(await this.backend.projected(head, PROJECTED_WAIT_MS))) {
+      throw new BackendUnavailableError('the read models have not reached the head of the log: try the backup again');
+    }
     const now = this.clock.now();
     const header: ArchiveHeader = {
       format: ARCHIVE_FORMAT,
@@ -90,7 +98,7 @@ export class BackupStoreHandler implements ICommandHandler<BackupStore> {
       incarnation: log.incarnation,
       namespaces,
     };
-    const bytes = archiveBytes(header, archivedPages(log, head, namespaces), {
+    const bytes = archiveBytes(header, archivedPages(log, head, namespaces, this.backend.purged), {
       onProgress: options.onProgress,
       beforeTrailer: async ({ eventCount, sha256 }) => {
         const event: BackupCreated = { type: 'StoreBackupCreated', data: { namespaces, eventCount, headPosition: header.headPosition, sha256 } };
@@ -115,7 +123,9 @@ export class BackupStoreHandler implements ICommandHandler<BackupStore> {
 }
 
 /** The events of the chosen namespaces up to `head`, in log order, a page at a time. */
-async function* archivedPages(log: EventStore, head: Position | undefined, namespaces: readonly string[]): AsyncGenerator<ArchivedEvent[]> {
+async function* archivedPages(
+  log: EventStore, head: Position | undefined, namespaces: readonly string[], purged: PurgedKeys,
+): AsyncGenerator<ArchivedEvent[]> {
   if (!head || namespaces.length === 0) return;
   const streams = new Set(namespaces.map(namespaceStream));
   let after: ReadAllFrom = 'start';
@@ -126,10 +136,10 @@ async function* archivedPages(log: EventStore, head: Position | undefined, names
       throw new StoreError('LOG_CORRUPTED', `cannot back up: ${error.message}`, { eventId: error.eventId });
     });
     const within = page.filter((e) => e.position.commit <= head.commit);
-    yield within.filter((e) => streams.has(e.stream)).map((e) => ({
+    yield within.filter((e) => streams.has(e.stream)).map((e) => forgetPurgedRaw({
       stream: e.stream, revision: e.revision, id: e.id, type: e.type,
       data: e.data as Record<string, unknown>, metadata: e.metadata as Record<string, unknown>, timestamp: e.recordedAt,
-    }));
+    }, purged));
     if (page.length < PAGE || within.length < page.length) return;
     after = page[page.length - 1].position;
   }

@@ -13,6 +13,7 @@ import { DeleteOp, decideWrites, EntryOp, PutOp, WriteRules } from '../namespace
 import { NamespaceEvent, NamespaceState } from '../namespace/namespace';
 import { StoreBackend } from '../runtime/store-backend';
 import { VALUE_SCHEMAS } from '../value-schemas/value-schema-compiler';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export const STORE_LIMITS = Symbol('StoreLimits');
 
@@ -60,6 +61,8 @@ export abstract class KeyCommandHandler {
     protected readonly clock: Clock,
     @Inject(STORE_LIMITS) protected readonly limits: StoreLimits,
     protected readonly entries: EntriesReadModel,
+    /** Answers carry the entry: sealed as written (and kept so for Idempotency-Key retries), opened for the caller. */
+    protected readonly sealed?: SealedReads,
   ) {}
 
   protected writeKey(
@@ -68,7 +71,7 @@ export abstract class KeyCommandHandler {
     meta: RequestMeta,
     spec: { operation: WriteOperation; input: unknown; withContent?: boolean; decide: (state: NamespaceState, rules: WriteRules) => NamespaceEvent[] },
   ): Promise<KeyWriteResult> {
-    return handleCommand(this.writer, this.clock, meta, {
+    return this.opened(namespace, key, handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: [key],
       withContent: spec.withContent,
@@ -76,7 +79,11 @@ export abstract class KeyCommandHandler {
       input: spec.input,
       decide: (state, now) => spec.decide(state, { now, limits: this.limits, valueSchemas: VALUE_SCHEMAS }),
       respond: ({ events }, now) => ({ ...this.entries.justWritten(namespace, key, now.getTime(), last(events).id)!, ...appendedAt(events) }),
-    });
+    }));
+  }
+
+  protected async opened<R extends KeyWriteResult>(namespace: string, key: string, answer: Promise<R>): Promise<R> {
+    return this.sealed ? this.sealed.open(namespace, key, await answer) : answer;
   }
 }
 
@@ -112,11 +119,11 @@ export function versionOf(event: RecordedNamespaceEvent): number {
 @CommandHandler(PutEntry)
 export class PutEntryHandler extends EntryCommandHandler implements ICommandHandler<PutEntry> {
   execute({ namespace, op, meta }: PutEntry): Promise<EntryWriteResult> {
-    return this.write('put-entry', namespace, [op], meta, ({ events }, now) => ({
+    return this.opened(namespace, op.key, this.write('put-entry', namespace, [op], meta, ({ events }, now) => ({
       ...this.entries.justWritten(namespace, op.key, now.getTime(), last(events).id)!,
       created: last(events).type === 'StoreEntryCreated',
       ...appendedAt(events),
-    }));
+    })));
   }
 }
 
@@ -135,8 +142,10 @@ export class CommitTransactionHandler extends EntryCommandHandler implements ICo
     @Inject(STORE_LIMITS) limits: StoreLimits,
     entries: EntriesReadModel,
     private readonly backend: StoreBackend,
+    // Last, so that offline callers (the bench) may leave it out: transaction answers carry no values.
+    sealed?: SealedReads,
   ) {
-    super(writer, clock, limits, entries);
+    super(writer, clock, limits, entries, sealed);
   }
 
   execute({ namespace, ops, meta }: CommitTransaction): Promise<TransactionResult> {

@@ -1,7 +1,9 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ValueSchema, ValueSchemaValidators } from '../namespace/value-schema';
 import { decideRemoveSchema, decideSetSchema, MAX_PROBLEMS_PER_VALUE, problemsOfValue, SchemaProblem } from '../namespace/value-schema.decide';
-import { EntriesReadModel } from '../read-models/entries/entries.read-model';
+import { EntriesReadModel, EntryView } from '../read-models/entries/entries.read-model';
+import { SealedReads } from '../crypto/sealed-reads';
+import { StoreError } from '../shared/errors';
 import { NamespacesReadModel, SchemaView } from '../read-models/namespaces/namespaces.read-model';
 import { Clock } from '../shared/clock';
 import { RequestMeta } from '../shared/request-meta';
@@ -42,7 +44,12 @@ export class SetSchemaHandler implements ICommandHandler<SetSchema> {
     private readonly clock: Clock,
     private readonly namespaces: NamespacesReadModel,
     private readonly entries: EntriesReadModel,
+    private readonly sealed: SealedReads,
   ) {}
+
+  private openable(namespace: string) {
+    return openOrSkip(this.sealed, namespace);
+  }
 
   async execute({ namespace, schema, meta }: SetSchema): Promise<SetSchemaResult> {
     const checked = VALUE_SCHEMAS.check(schema);
@@ -51,8 +58,20 @@ export class SetSchemaHandler implements ICommandHandler<SetSchema> {
       decide: (state) => decideSetSchema(state, checked),
       respond: () => this.namespaces.schema(namespace)!,
     });
-    return { ...view, violations: findViolations(this.entries, namespace, checked, VALUE_SCHEMAS, this.clock.now().getTime()) };
+    return { ...view, violations: findViolations(this.entries, namespace, checked, VALUE_SCHEMAS, this.clock.now().getTime(), this.openable(namespace)) };
   }
+}
+
+/** Values of an encrypted namespace are checked as written; those that cannot be opened (shredded, no key) are not checked. */
+function openOrSkip(sealed: SealedReads, namespace: string) {
+  return (entry: EntryView): EntryView | undefined => {
+    try {
+      return sealed.open(namespace, entry.key, entry);
+    } catch (error) {
+      if (error instanceof StoreError) return undefined;
+      throw error;
+    }
+  };
 }
 
 export class RemoveSchema extends Command<void> {
@@ -77,6 +96,7 @@ export class RemoveSchemaHandler implements ICommandHandler<RemoveSchema> {
 /** The live entries that a schema refuses, bounded (VIOLATION_SCAN): read after the write, outside the write lock. */
 export function findViolations(
   entries: EntriesReadModel, namespace: string, schema: ValueSchema, validators: ValueSchemaValidators, nowMs: number,
+  open: (entry: EntryView) => EntryView | undefined = (entry) => entry,
 ): SchemaViolations {
   const validate = validators.validatorFor(schema);
   const result: SchemaViolations = { items: [], checked: 0, violating: 0, complete: false };
@@ -84,7 +104,9 @@ export function findViolations(
   let after = '';
   for (;;) {
     const page = entries.list(namespace, { prefix: '', after, limit: 500, nowMs });
-    for (const entry of page.items) {
+    for (const listed of page.items) {
+      const entry = open(listed);
+      if (entry === undefined) continue;
       if (result.checked >= VIOLATION_SCAN.maxChecked || bytes >= VIOLATION_SCAN.maxCheckedBytes) return result;
       const value = entry.valueBase64 !== undefined ? Buffer.from(entry.valueBase64, 'base64') : Buffer.from(entry.value!);
       bytes += value.byteLength;

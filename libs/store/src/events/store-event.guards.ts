@@ -3,7 +3,7 @@ import { BackupCreatedData, RestoredData } from './backup-events';
 import { ConsumerCheckpointed } from '../consumer/consumer';
 import { EntryTtlSetData, EntryVersionData, EntryWrittenData } from '../namespace/entry';
 import { RequestAnsweredData } from './request-answered';
-import { NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../namespace/namespace';
+import { KeyRotated, KeysShredded, NamespaceConfigured, NamespaceCreated, NamespaceDeleted } from '../namespace/namespace';
 import { AccessGranted, AccessRevoked, isAccess } from '../namespace/access';
 import { DependencyAdded, QuotaSet, TagRemoved, TagSet } from '../namespace/governance';
 import { RolledBackData, RollbackPointData } from '../namespace/rollback';
@@ -27,14 +27,20 @@ const isEntryKey = (d: unknown): d is Json & { namespace: string; key: string; v
   isObject(d) && isString(d.namespace) && isString(d.key) && isNumber(d.version);
 
 export const isEntryWrittenData = (d: unknown): d is EntryWrittenData =>
-  isEntryKey(d) && isNullableNumber(d.expiresAt) && isStringRecord(d.metadata)
+  isEntryKey(d) && isNullableNumber(d.expiresAt) && isStringRecord(d.metadata) && (d.redacted === undefined || d.redacted === 'purged')
   && (isString(d.value) ? d.valueBase64 === undefined : isString(d.valueBase64) && d.value === undefined);
 
 export const isEntryVersionData = (d: unknown): d is EntryVersionData => isEntryKey(d);
 
 export const isEntryTtlSetData = (d: unknown): d is EntryTtlSetData => isEntryKey(d) && isNullableNumber(d.expiresAt);
 
-export const isNamespaceCreatedData = (d: unknown): d is NamespaceCreated['data'] => isObject(d) && isString(d.namespace);
+export const isNamespaceCreatedData = (d: unknown): d is NamespaceCreated['data'] =>
+  isObject(d) && isString(d.namespace) && (d.encrypted === undefined || d.encrypted === true);
+
+export const isKeyRotatedData = (d: unknown): d is KeyRotated['data'] =>
+  isObject(d) && isString(d.namespace) && isString(d.keyId) && isNullableString(d.previousKeyId);
+
+export const isKeysShreddedData = (d: unknown): d is KeysShredded['data'] => isObject(d) && isString(d.namespace) && isStringList(d.keyIds);
 
 export const isNamespaceConfiguredData = (d: unknown): d is NamespaceConfigured['data'] =>
   isObject(d) && isString(d.namespace) && isNullableNumber(d.defaultTtlSeconds);

@@ -100,6 +100,8 @@ function decodeData(type: string, data: unknown, recorded: RecordedEvent, metada
     case 'StoreSchemaRemoved': return is.isSchemaRemovedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreAccessGranted': return is.isAccessGrantedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreAccessRevoked': return is.isAccessRevokedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreKeyRotated': return is.isKeyRotatedData(data) ? { ...envelope, type, data } : undefined;
+    case 'StoreKeysShredded': return is.isKeysShreddedData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryCreated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryUpdated': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
     case 'StoreEntryRestored': return is.isEntryWrittenData(data) ? { ...envelope, type, data } : undefined;
@@ -129,6 +131,7 @@ const NAMESPACE_EVENT_TYPES: ReadonlySet<string> = new Set<NamespaceEvent['type'
   'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet', 'StoreEntryExpired', 'StoreRollbackPointCreated',
   'StoreRolledBack', 'StoreSnapshotCreated', 'StoreNamespaceDeleted', 'StoreQuotaSet', 'StoreTagSet', 'StoreTagRemoved',
   'StoreDependencyAdded', 'StoreDependencyRemoved', 'StoreSchemaSet', 'StoreSchemaRemoved', 'StoreAccessGranted', 'StoreAccessRevoked',
+  'StoreKeyRotated', 'StoreKeysShredded',
 ]);
 
 /** Events of a namespace stream (the decoder checked that each is in its namespace's own stream). */

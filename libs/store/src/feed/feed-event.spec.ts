@@ -1,6 +1,7 @@
 import { position, RecordedEvent } from '@app/event-store';
 import { requireStoreEvent } from '../events/store-event';
 import { matchesFeed, toFeedEvent } from './feed-event';
+import { forgetPurged } from '../events/forget';
 
 const event = (over: Partial<RecordedEvent> = {}) => requireStoreEvent({
   id: 'e1',
@@ -28,6 +29,17 @@ describe('feed events', () => {
     const feedEvent = toFeedEvent(event({ data }), { withoutValues: true });
     expect(feedEvent).not.toHaveProperty('valueBase64');
     expect(feedEvent).toMatchObject({ key: 'k', version: 2 });
+  });
+
+  it('leave out the value and metadata of a write a later purge forgot, saying so', () => {
+    const forgotten = forgetPurged(event({ data: { namespace: 'app', key: 'k', value: 'secret', metadata: { a: 'secret' }, version: 1, expiresAt: null } }), {
+      purgedAfter: (ns, key, revision) => ns === 'app' && key === 'k' && revision < 9,
+    });
+    const feedEvent = toFeedEvent(forgotten, {});
+    expect(feedEvent).toMatchObject({ key: 'k', version: 1, redacted: 'purged' });
+    expect(JSON.stringify(feedEvent)).not.toContain('secret');
+    expect(feedEvent).not.toHaveProperty('value');
+    expect(feedEvent).not.toHaveProperty('metadata');
   });
 
   it.each([

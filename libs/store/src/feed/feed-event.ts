@@ -31,6 +31,8 @@ export interface FeedFilter {
 }
 
 const VALUE_FIELDS = new Set(['value', 'valueBase64']);
+/** What a forgotten (redacted) write leaves out: its value and its metadata. */
+const FORGOTTEN_FIELDS = new Set(['value', 'valueBase64', 'metadata']);
 
 /** Streams of the store's own bookkeeping (idempotency answers), not changes anyone subscribes to. */
 const INTERNAL_STREAMS = new Set([IDEMPOTENCY_STREAM]);
@@ -53,7 +55,9 @@ export function matchesFeed(event: StoreEvent, filter: FeedFilter): boolean {
 }
 
 export function toFeedEvent(event: StoreEvent, filter: FeedFilter): FeedEvent {
-  const data = Object.entries(event.data).filter(([field]) => !(filter.withoutValues && VALUE_FIELDS.has(field)));
+  const redacted = 'redacted' in event.data && event.data.redacted !== undefined;
+  const data = Object.entries(event.data).filter(([field]) =>
+    !(redacted && FORGOTTEN_FIELDS.has(field)) && !(filter.withoutValues && VALUE_FIELDS.has(field)));
   const { timestamp, actor, correlationId, causationId } = event.metadata;
   return {
     ...Object.fromEntries(data),

@@ -11,7 +11,9 @@ import { StoreError } from '../shared/errors';
 import { validateNamespace } from '../shared/names';
 import { namespaceStream, STREAM_PREFIX } from '../shared/store-events';
 import { isNamespaceEvent, StoreEvent, toStoreEvent } from '../events/store-event';
+import { forgetPurged, PurgedKeys } from '../events/forget';
 import { FeedEvent, FeedFilter, matchesFeed, toFeedEvent } from './feed-event';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export type FeedStart = { from: 'start' | 'now' } | { after: string } | { consumer: string };
 
@@ -41,7 +43,10 @@ export class WatchFeed extends Query<FeedSubscription> {
 
 @QueryHandler(WatchFeed)
 export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
-  constructor(private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel, private readonly access: AccessControl) {}
+  constructor(
+    private readonly backend: StoreBackend, private readonly namespaces: NamespacesReadModel, private readonly access: AccessControl,
+    private readonly sealed: SealedReads,
+  ) {}
 
   async execute({ start, filter, signal, caller }: WatchFeed): Promise<FeedSubscription> {
     if (filter.namespace !== undefined) this.access.require(caller, 'read', validateNamespace(filter.namespace));
@@ -58,7 +63,7 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     };
     const streamPrefix = filter.namespace === undefined ? STREAM_PREFIX : namespaceStream(filter.namespace);
     const source = this.backend.eventStore.subscribe({ after, streamPrefix, signal });
-    return { start: after, events: feedOf(source, filter, this.readableBy(caller)), inBacklog };
+    return { start: after, events: feedOf(source, filter, this.readableBy(caller), this.backend.purged, (e) => this.opened(e)), inBacklog };
   }
 
   /**
@@ -77,6 +82,21 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     return parseCursorInLog(after, this.backend.eventStore);
   }
 
+  /**
+   * Values of encrypted namespaces as written; one that cannot be opened (shredded, no master key)
+   * leaves the event without value and metadata, saying why in `unreadable`: the feed goes on.
+   */
+  private opened(event: FeedEvent): FeedEvent {
+    if (typeof event.namespace !== 'string' || typeof event.key !== 'string' || (event.value === undefined && event.metadata === undefined)) return event;
+    try {
+      return this.sealed.open(event.namespace, event.key, event as FeedEvent & { value?: string; metadata?: Record<string, string> });
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      const { value: _value, valueBase64: _bytes, metadata: _metadata, ...rest } = event;
+      return { ...rest, unreadable: error.code };
+    }
+  }
+
   private consumerPosition(name: string): string {
     const consumer = this.backend.consumers.get(validateConsumerName(name));
     if (!consumer) throw new StoreError('CONSUMER_NOT_FOUND', `no consumer ${name} has saved a checkpoint`, { consumer: name });
@@ -84,9 +104,12 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
   }
 }
 
-async function* feedOf(source: AsyncIterable<RecordedEvent>, filter: FeedFilter, readable: (event: StoreEvent) => boolean): AsyncGenerator<FeedEvent> {
+async function* feedOf(
+  source: AsyncIterable<RecordedEvent>, filter: FeedFilter, readable: (event: StoreEvent) => boolean, purged: PurgedKeys,
+  open: (event: FeedEvent) => FeedEvent,
+): AsyncGenerator<FeedEvent> {
   for await (const recorded of source) {
     const event = toStoreEvent(recorded);
-    if (event && matchesFeed(event, filter) && readable(event)) yield toFeedEvent(event, filter);
+    if (event && matchesFeed(event, filter) && readable(event)) yield open(toFeedEvent(forgetPurged(event, purged), filter));
   }
 }

@@ -6,7 +6,12 @@ export type EncodedValue = { value: string; valueBase64?: never } | { valueBase6
 /** What an entry holds besides its counters. */
 export type EntryContent = EncodedValue & { readonly metadata: Readonly<Record<string, string>> };
 
+/** Why a write's value reads as forgotten: a later purge of its key. */
+export type Redaction = 'purged';
+
 export type EntryWrittenData = EntryContent & {
+  /** Set on a write whose value and metadata were forgotten (empty here); the event itself stays. */
+  readonly redacted?: Redaction;
   readonly namespace: string;
   readonly key: string;
   readonly version: number;
@@ -46,6 +51,9 @@ export const ENTRY_EVENT_TYPES: ReadonlySet<string> = new Set<EntryEvent['type']
   'StoreEntryCreated', 'StoreEntryUpdated', 'StoreEntryDeleted', 'StoreEntryRestored', 'StoreEntryPurged', 'StoreEntryTtlSet',
   'StoreEntryExpired',
 ]);
+
+export const isEntryWrittenType = (type: string): boolean =>
+  type === 'StoreEntryCreated' || type === 'StoreEntryUpdated' || type === 'StoreEntryRestored';
 
 export const isEntryEvent = (event: { type: string }): event is EntryEvent => ENTRY_EVENT_TYPES.has(event.type);
 

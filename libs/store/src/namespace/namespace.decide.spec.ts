@@ -39,15 +39,24 @@ describe('evolve', () => {
   it('starts from a namespace that does not exist', () => {
     expect(initialNamespaceState(NS)).toEqual({
       name: NS, revision: undefined, exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
-      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, grants: {}, entries: new Map(),
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, grants: {}, encrypted: false, entries: new Map(),
     });
   });
 
   it('marks the namespace as existing', () => {
     expect(given(nsCreated).state).toEqual({
       name: NS, revision: undefined, exists: true, defaultTtlSeconds: null, entryCount: 0, bytes: 0,
-      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, grants: {}, entries: new Map(),
+      quota: { maxEntries: null, maxBytes: null }, tags: {}, dependsOn: [], valueSchema: null, grants: {}, encrypted: false, entries: new Map(),
     });
+  });
+
+  it('folds encryption from the creation: encrypted until the namespace is deleted; create refuses to encrypt an existing plain one', () => {
+    const encrypted = { type: 'StoreNamespaceCreated', data: { namespace: NS, encrypted: true } } as const;
+    expect(given(encrypted).state.encrypted).toBe(true);
+    expect(given(encrypted, { type: 'StoreNamespaceDeleted', data: { namespace: NS } }).state.encrypted).toBe(false);
+    expect(decideCreateNamespace(given(encrypted).state, true)).toEqual([]);
+    expect(decideCreateNamespace(initialNamespaceState(NS), true)).toEqual([encrypted]);
+    expect(() => decideCreateNamespace(given(nsCreated).state, true)).toThrow(expect.objectContaining({ code: 'NAMESPACE_NOT_ENCRYPTED' }));
   });
 
   it('records version, expiry and content of written keys, and keeps deleted ones as deleted', () => {

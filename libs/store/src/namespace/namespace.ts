@@ -7,7 +7,14 @@ import { SchemaEvent, ValueSchema } from './value-schema';
 import { StoreError } from '../shared/errors';
 import { DomainEvent } from '../shared/store-events';
 
-export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string }>;
+/** `encrypted`: its values are sealed under its data keys (chosen at creation, for the namespace's life). */
+export type NamespaceCreated = DomainEvent<'StoreNamespaceCreated', { readonly namespace: string; readonly encrypted?: true }>;
+
+/** A new data key seals the namespace's values from now on; older values keep opening with theirs. Ids only, never material. */
+export type KeyRotated = DomainEvent<'StoreKeyRotated', { readonly namespace: string; readonly keyId: string; readonly previousKeyId: string | null }>;
+
+/** The namespace's data keys were destroyed: its values never open again; events and metadata names stay. */
+export type KeysShredded = DomainEvent<'StoreKeysShredded', { readonly namespace: string; readonly keyIds: readonly string[] }>;
 
 /** Settings declared by the config file (HotReload); null clears a setting. */
 export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
@@ -19,7 +26,8 @@ export type NamespaceConfigured = DomainEvent<'StoreNamespaceConfigured', {
 export type NamespaceDeleted = DomainEvent<'StoreNamespaceDeleted', { readonly namespace: string }>;
 
 export type NamespaceEvent =
-  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent | AccessEvent;
+  | NamespaceCreated | NamespaceConfigured | NamespaceDeleted | EntryEvent | RollbackEvent | SnapshotCreated | GovernanceEvent | SchemaEvent | AccessEvent
+  | KeyRotated | KeysShredded;
 
 /** What a namespace is besides its entries: the fields a decision state keeps per namespace. */
 export interface NamespaceHead {
@@ -39,10 +47,12 @@ export interface NamespaceHead {
   readonly valueSchema: ValueSchema | null;
   /** Subject (`user:<name>`, `role:<name>`) -> access; they go with the namespace when it is deleted. */
   readonly grants: Grants;
+  /** Values are sealed under the namespace's data keys. */
+  readonly encrypted: boolean;
 }
 
 export const EMPTY_HEAD: NamespaceHead = {
-  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null, grants: {},
+  exists: false, defaultTtlSeconds: null, entryCount: 0, bytes: 0, quota: NO_QUOTA, tags: {}, dependsOn: [], valueSchema: null, grants: {}, encrypted: false,
 };
 
 /**
@@ -65,13 +75,14 @@ export const initialNamespaceState = (name: string): NamespaceState => ({
 });
 
 /** The namespace-level fields of a state. */
-export const headOf = ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants }: NamespaceHead): NamespaceHead =>
-  ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants });
+export const headOf = (
+  { exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants, encrypted }: NamespaceHead,
+): NamespaceHead => ({ exists, defaultTtlSeconds, entryCount, bytes, quota, tags, dependsOn, valueSchema, grants, encrypted });
 
 export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceState {
   switch (event.type) {
     case 'StoreNamespaceCreated':
-      return { ...state, exists: true };
+      return { ...state, exists: true, encrypted: event.data.encrypted === true };
     case 'StoreNamespaceConfigured':
       return { ...state, defaultTtlSeconds: event.data.defaultTtlSeconds };
     case 'StoreNamespaceDeleted':
@@ -125,6 +136,8 @@ export function evolve(state: NamespaceState, event: NamespaceEvent): NamespaceS
     case 'StoreRollbackPointCreated':
     case 'StoreRolledBack':
     case 'StoreSnapshotCreated':
+    case 'StoreKeyRotated':
+    case 'StoreKeysShredded':
       return state;
   }
 }

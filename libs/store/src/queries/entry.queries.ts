@@ -9,6 +9,7 @@ import { checkLimit, PageCursors, PageOptions } from '../shared/page';
 import { validateNamespace } from '../shared/names';
 import { EntriesReadModel, EntryView, ListedEntryView } from '../read-models/entries/entries.read-model';
 import { entryNotFound } from '../namespace/entry.decide';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export class GetEntry extends Query<EntryView> {
   constructor(readonly namespace: string, readonly key: string, readonly minPosition?: string, readonly caller?: Caller) {
@@ -55,12 +56,12 @@ class VisibleEntries {
 
 @QueryHandler(GetEntry)
 export class GetEntryHandler implements IQueryHandler<GetEntry> {
-  constructor(private readonly visible: VisibleEntries) {}
+  constructor(private readonly visible: VisibleEntries, private readonly sealed: SealedReads) {}
 
   async execute(query: GetEntry): Promise<EntryView> {
     const entry = await this.visible.find(query);
     if (!entry) throw entryNotFound(query.namespace, query.key);
-    return entry;
+    return this.sealed.open(query.namespace, query.key, entry);
   }
 }
 
@@ -82,6 +83,7 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
     private readonly reads: ReadConsistency,
     private readonly cursors: PageCursors,
     private readonly access: AccessControl,
+    private readonly sealed: SealedReads,
   ) {}
 
   async execute({ namespace, options, minPosition, caller }: ListEntries): Promise<EntryPage> {
@@ -98,7 +100,7 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
       nowMs: this.clock.now().getTime(),
       includeDeleted: options.includeDeleted,
     });
-    return { items: page.items, nextCursor: page.lastKey === undefined ? null : this.cursors.forKey(page.lastKey) };
+    return { items: this.sealed.openAll(namespace, page.items), nextCursor: page.lastKey === undefined ? null : this.cursors.forKey(page.lastKey) };
   }
 }
 

@@ -11,6 +11,7 @@ import { HistoryReadModel } from '../read-models/history/history.read-model';
 import { StatePages } from '../read-models/time-travel/state-pages';
 import { StoreEvent } from '../events/store-event';
 import { TimeTravel } from '../read-models/time-travel/time-travel';
+import { SealedReads } from '../crypto/sealed-reads';
 
 /** GetEntry at a past namespace revision. */
 export class GetEntryAsOf extends Query<EntryView & { asOf: number }> {
@@ -33,6 +34,8 @@ export interface HistoryItem {
   valueBase64?: string;
   metadata?: Record<string, string>;
   expiresAt?: string | null;
+  /** Set when a later purge forgot this write's value and metadata. */
+  redacted?: 'purged';
 }
 
 /** EntryHistory: every change of a key, oldest first, paged. */
@@ -44,21 +47,21 @@ export class GetEntryHistory extends Query<{ items: HistoryItem[]; nextCursor: s
 
 @QueryHandler(GetEntryAsOf)
 export class GetEntryAsOfHandler implements IQueryHandler<GetEntryAsOf> {
-  constructor(private readonly pages: StatePages, private readonly access: AccessControl) {}
+  constructor(private readonly pages: StatePages, private readonly access: AccessControl, private readonly sealed: SealedReads) {}
 
   async execute({ namespace, key, revision, caller }: GetEntryAsOf) {
     this.access.require(caller, 'read', validateNamespace(namespace));
     this.pages.checkRevision(namespace, revision);
     const entry = await this.pages.entry(namespace, key, revision);
     if (!entry) throw entryNotFound(namespace, key, ` at revision ${revision}`);
-    return { ...entry, asOf: revision };
+    return { ...this.sealed.open(namespace, key, entry), asOf: revision };
   }
 }
 
 @QueryHandler(GetEntryHistory)
 export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
   constructor(private readonly pages: StatePages, private readonly history: HistoryReadModel, private readonly timeTravel: TimeTravel, private readonly cursors: PageCursors,
-    private readonly access: AccessControl,
+    private readonly access: AccessControl, private readonly sealed: SealedReads,
   ) {}
 
   async execute({ namespace, key, page, caller }: GetEntryHistory) {
@@ -69,7 +72,7 @@ export class GetEntryHistoryHandler implements IQueryHandler<GetEntryHistory> {
     const revisions = this.history.revisions(namespace, key, after, undefined, limit + 1);
     if (revisions.length === 0 && after === -1) throw entryNotFound(namespace, key, ': it has no history');
     const items: HistoryItem[] = [];
-    for (const revision of revisions.slice(0, limit)) items.push(toItem(await this.timeTravel.eventAt(namespace, revision)));
+    for (const revision of revisions.slice(0, limit)) items.push(this.sealed.open(namespace, key, toItem(await this.timeTravel.eventAt(namespace, revision))));
     const more = revisions.length > limit;
     return { items, nextCursor: more ? this.cursors.forRevision(items[items.length - 1].revision) : null };
   }
@@ -92,6 +95,7 @@ function toItem(event: StoreEvent): HistoryItem {
     case 'StoreEntryCreated':
     case 'StoreEntryUpdated':
     case 'StoreEntryRestored':
+      if (event.data.redacted) return { ...item, redacted: event.data.redacted, expiresAt: expiry(event.data.expiresAt) };
       return { ...item, ...contentOf(event.data), expiresAt: expiry(event.data.expiresAt) };
     case 'StoreEntryTtlSet':
       return { ...item, expiresAt: expiry(event.data.expiresAt) };

@@ -1,6 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Caller } from '../shared/request-meta';
 import { AccessControl } from '../access/access-control';
+import { SealedReads } from '../crypto/sealed-reads';
 import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
 import { validateNamespace } from '../shared/names';
 import { PageOptions } from '../shared/page';
@@ -33,14 +34,18 @@ export class ListRollbackPointsHandler implements IQueryHandler<ListRollbackPoin
 
 @QueryHandler(GetRollbackPoint)
 export class GetRollbackPointHandler implements IQueryHandler<GetRollbackPoint> {
-  constructor(private readonly points: RollbackPointsReadModel, private readonly pages: StatePages, private readonly access: AccessControl) {}
+  constructor(
+    private readonly points: RollbackPointsReadModel, private readonly pages: StatePages, private readonly access: AccessControl,
+    private readonly sealed: SealedReads,
+  ) {}
 
   async execute({ namespace, id, page, caller }: GetRollbackPoint) {
     this.access.require(caller, 'read', validateNamespace(namespace));
     this.pages.requireNamespace(namespace);
     const point = this.points.get(namespace, id);
     if (!point) throw pointNotFound(namespace, id);
-    return { ...point, entries: await this.pages.at(namespace, point.revision, page) };
+    const entries = await this.pages.at(namespace, point.revision, page);
+    return { ...point, entries: { ...entries, items: this.sealed.openAll(namespace, entries.items) } };
   }
 }
 

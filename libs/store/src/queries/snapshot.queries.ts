@@ -6,6 +6,7 @@ import { validateNamespace } from '../shared/names';
 import { PageOptions } from '../shared/page';
 import { StatePage, StatePages } from '../read-models/time-travel/state-pages';
 import { SnapshotsReadModel, SnapshotView } from '../read-models/snapshots/snapshots.read-model';
+import { SealedReads } from '../crypto/sealed-reads';
 
 export class ListSnapshots extends Query<{ items: SnapshotView[] }> {
   constructor(readonly namespace: string, readonly caller?: Caller) {
@@ -33,14 +34,18 @@ export class ListSnapshotsHandler implements IQueryHandler<ListSnapshots> {
 
 @QueryHandler(GetSnapshot)
 export class GetSnapshotHandler implements IQueryHandler<GetSnapshot> {
-  constructor(private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages, private readonly access: AccessControl) {}
+  constructor(
+    private readonly snapshots: SnapshotsReadModel, private readonly pages: StatePages, private readonly access: AccessControl,
+    private readonly sealed: SealedReads,
+  ) {}
 
   async execute({ namespace, id, page, caller }: GetSnapshot) {
     this.access.require(caller, 'read', validateNamespace(namespace));
     this.pages.requireNamespace(namespace);
     const snapshot = this.snapshots.get(namespace, id);
     if (!snapshot) throw new StoreError('SNAPSHOT_NOT_FOUND', `no snapshot ${JSON.stringify(id)} of namespace ${namespace}`, { namespace, id });
-    return { ...snapshot, entries: await this.pages.at(namespace, snapshot.revision, page) };
+    const entries = await this.pages.at(namespace, snapshot.revision, page);
+    return { ...snapshot, entries: { ...entries, items: this.sealed.openAll(namespace, entries.items) } };
   }
 }
 

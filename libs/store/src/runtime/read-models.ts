@@ -11,11 +11,12 @@ import { namespacesProjection, NamespacesReadModel } from '../read-models/namesp
 import { rollbackPointsProjection, RollbackPointsReadModel } from '../read-models/rollback-points/rollback-points.read-model';
 import { locksProjection, LocksReadModel } from '../read-models/locks/locks.read-model';
 import { snapshotsProjection, SnapshotsReadModel } from '../read-models/snapshots/snapshots.read-model';
+import { purgedProjection, PurgedReadModel } from '../read-models/purged/purged.read-model';
 
 /** Every read model of the store, in projection order: namespaces reads an entry's previous size before entries overwrites it. */
 export const STORE_PROJECTIONS = [
   namespacesProjection, historyProjection, rollbackPointsProjection, snapshotsProjection, entriesProjection, consumersProjection,
-  idempotencyLogProjection, locksProjection, auditTrailProjection,
+  idempotencyLogProjection, locksProjection, auditTrailProjection, purgedProjection,
 ];
 
 export interface ReadModels {
@@ -28,12 +29,14 @@ export interface ReadModels {
   readonly snapshots: SnapshotsReadModel;
   readonly timeTravel: TimeTravel;
   readonly locks: LocksReadModel;
+  readonly purged: PurgedReadModel;
 }
 
 /** The queries over the read models in `db`; time travel replays from `log`. */
 export function openReadModels(db: Database, log: EventStore): ReadModels {
   const history = new HistoryReadModel(db);
   const snapshots = new SnapshotsReadModel(db);
+  const purged = new PurgedReadModel(db);
   return {
     entries: new EntriesReadModel(db),
     namespaces: new NamespacesReadModel(db),
@@ -42,8 +45,9 @@ export function openReadModels(db: Database, log: EventStore): ReadModels {
     auditTrail: new AuditTrailReadModel(db),
     rollbackPoints: new RollbackPointsReadModel(db),
     snapshots,
-    timeTravel: new TimeTravel(log, snapshots, history),
     locks: new LocksReadModel(db),
+    timeTravel: new TimeTravel(log, snapshots, history, purged),
+    purged,
   };
 }
 

@@ -91,6 +91,9 @@ export class StoreBackend {
   get timeTravel() {
     return this.queries.timeTravel;
   }
+  get purged() {
+    return this.queries.purged;
+  }
 
   /** Each read-model projector of this process and the last position it applied. */
   projectors(): ProjectorStatus[] {

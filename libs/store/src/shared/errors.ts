@@ -41,6 +41,9 @@ export const ERROR_CODES = [
   'SCHEMA_NOT_FOUND',
   'FORBIDDEN',
   'GRANT_NOT_FOUND',
+  'KEY_UNAVAILABLE',
+  'VALUE_SHREDDED',
+  'NAMESPACE_NOT_ENCRYPTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

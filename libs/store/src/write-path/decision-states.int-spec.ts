@@ -1,6 +1,7 @@
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { ExpireEntries, SetTtl } from '../commands/ttl.commands';
 import { AddDependency, DeleteNamespace, RemoveDependency, RemoveTag, SetQuota, SetTag } from '../commands/governance.commands';
 import { CreateNamespace } from '../commands/namespace.commands';
 import { headOf } from '../namespace/namespace';
+import { KeyVault } from '../crypto/key-vault';
 
 class ManualClock extends Clock {
   at = Date.parse('2026-01-01T00:00:00Z');
@@ -27,6 +29,7 @@ class ManualClock extends Clock {
 }
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
+const MASTER_KEY = randomBytes(32);
 /** Namespaces the random ones may depend on. */
 const BASES = ['base-a', 'base-b'];
 const meta = { actor: 'prop', correlationId: 'c', causationId: 'r' };
@@ -60,6 +63,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }).map(({ process, maxEntries, maxBytes }) => ({ process, run: (ns: string) => new SetQuota(ns, { maxEntries, maxBytes }, meta) })),
   fc.constantFrom<0 | 1>(0, 1).map((process) => ({ process, run: (ns: string) => new DeleteNamespace(ns, meta) })),
   fc.constantFrom<0 | 1>(0, 1).map((process) => ({ process, run: (ns: string) => new CreateNamespace(ns, meta) })),
+  // Encrypted: values are sealed before the append, so sizes are those of the sealed form on both sides.
+  fc.constantFrom<0 | 1>(0, 1).map((process) => ({ process, run: (ns: string) => new CreateNamespace(ns, meta, { encrypted: true }) })),
   fc.record({ process: fc.constantFrom<0 | 1>(0, 1), tag: fc.constantFrom('red', 'blue'), color: fc.constantFrom('#ff0000', '#0000ff') })
     .map(({ process, tag, color }) => ({ process, run: (ns: string) => new SetTag(ns, tag, color, meta) })),
   fc.record({ process: fc.constantFrom<0 | 1>(0, 1), tag: fc.constantFrom('red', 'blue') })
@@ -83,6 +88,7 @@ describe('decision state: evolve over the log equals the read models', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [CqrsModule.forRoot(), StoreModule.forRoot({
         openBackend: () => new SqliteStoreBackend(dir), limits: DEFAULT_LIMITS, clock, sweeper: { enabled: false },
+        keyVault: () => KeyVault.open(join(dir, 'keys.db'), MASTER_KEY),
       })],
     }).compile();
     await moduleRef.init();

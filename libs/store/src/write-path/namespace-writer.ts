@@ -46,6 +46,11 @@ export interface WriterOptions {
   readonly queuePerNamespace?: boolean;
 }
 
+/** Turns a decision's events into the events to append (seals the values of encrypted namespaces). */
+export type EventSealer = (state: NamespaceState, decided: NamespaceEvent[], now: Date) => NamespaceEvent[];
+
+const noSealing: EventSealer = (_state, decided) => decided;
+
 /**
  * The one write path: validate → authorise → load the decision state → decide (after the lock
  * guard's freeze and fencing check) → append with the revision decided at → wait until projected →
@@ -56,6 +61,7 @@ export class NamespaceWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Idempotency-Keys of writes appended but not answered yet: a concurrent retry waits for their answer. */
   private readonly inFlight = new Map<string, { readonly fingerprint: string; readonly answer: Promise<unknown> }>();
+  private sealer: EventSealer = noSealing;
 
   constructor(
     private readonly log: EventStore,
@@ -70,6 +76,11 @@ export class NamespaceWriter {
     /** Checks against state outside the namespace (locks), made inside the decision. */
     private readonly guard: WriteGuard = noWriteGuard,
   ) {}
+
+  /** Seals values after the decision (its checks see plaintext) and before the append: the log holds only what this returns. */
+  sealWith(sealer: EventSealer): void {
+    this.sealer = sealer;
+  }
 
   async write<R>(meta: RequestMeta, now: Date, spec: CommandSpec<R>): Promise<R> {
     this.authorise(meta, spec);
@@ -100,7 +111,7 @@ export class NamespaceWriter {
           if (claim && this.priorAnswer(claim, step, () => this.answerFromLog(spec, now, claim))) return [];
           this.guard.check(meta, spec, now);
           const before = this.states.at(spec.namespace, spec.keys, revision, spec.withContent);
-          const decided = spec.decide(before, now);
+          const decided = this.sealer(before, spec.decide(before, now), now);
           if (decided.length === 0) return [];
           const events = this.toEventData(decided, meta, now, claim);
           step.answer = this.readModels.watch.expect(

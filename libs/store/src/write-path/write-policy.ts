@@ -26,6 +26,8 @@ export const OPERATION_ACCESS = {
   'revoke': 'admin',
   'set-schema': 'admin',
   'remove-schema': 'admin',
+  'rotate-key': 'admin',
+  'shred-keys': 'admin',
   'create-namespace': 'store-admin',
   'delete-namespace': 'store-admin',
   'configure-namespace': 'store-admin',

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { decodingProjection, StoreProjection } from '../../events/store-projection';
 import { IdempotencyClaim } from '../../shared/idempotency';
 import { IdempotencyMetadata, REQUEST_ANSWERED, RequestAnsweredData } from '../../events/request-answered';
+import { namespaceStream } from '../../shared/store-events';
 
 export type { IdempotencyMetadata } from '../../events/request-answered';
 export { IDEMPOTENCY_STREAM, REQUEST_ANSWERED } from '../../events/request-answered';
@@ -46,7 +47,13 @@ export const idempotencyLogTypedProjection: StoreProjection = {
        ON CONFLICT (key) DO UPDATE SET response = excluded.response
        WHERE response IS NULL AND fingerprint = excluded.fingerprint`,
     );
+    // A purge forgets the key's value in the answers kept for retries too (a put's answer is the entry).
+    const forget = db.prepare(
+      `UPDATE idempotency_log SET response = json_set(json_remove(response, '$.value', '$.valueBase64', '$.metadata'), '$.redacted', 'purged')
+       WHERE stream = ? AND response IS NOT NULL AND json_valid(response) AND json_type(response) = 'object' AND json_extract(response, '$.key') = ?`,
+    );
     return (event) => {
+      if (event.type === 'StoreEntryPurged') forget.run(namespaceStream(event.data.namespace), event.data.key);
       if (event.type === REQUEST_ANSWERED) {
         answered.run(event.data.key, event.data.fingerprint, JSON.stringify(event.data.response));
         return;

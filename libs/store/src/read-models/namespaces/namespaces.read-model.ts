@@ -18,7 +18,7 @@ const entryBytes = (key: string, valueBytes: number) => Buffer.byteLength(key) +
  */
 export const namespacesTypedProjection: StoreProjection = {
   name: 'namespaces',
-  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas', 'namespace_grants'],
+  tables: ['namespaces', 'namespace_tags', 'namespace_dependencies', 'namespace_schemas', 'namespace_grants', 'namespace_encryption'],
   schema: `
     CREATE TABLE IF NOT EXISTS namespaces (
       name        TEXT    PRIMARY KEY,
@@ -59,7 +59,8 @@ export const namespacesTypedProjection: StoreProjection = {
       access    TEXT NOT NULL,
       PRIMARY KEY (namespace, subject)
     ) STRICT;
-    CREATE INDEX IF NOT EXISTS namespace_grants_by_subject ON namespace_grants (subject);`,
+    CREATE INDEX IF NOT EXISTS namespace_grants_by_subject ON namespace_grants (subject);
+    CREATE TABLE IF NOT EXISTS namespace_encryption (namespace TEXT PRIMARY KEY) STRICT;`,
   bind(db) {
     // A namespace created again after its deletion starts a new life in the same row.
     const create = db.prepare(
@@ -92,6 +93,8 @@ export const namespacesTypedProjection: StoreProjection = {
          set_by = excluded.set_by, revision = excluded.revision`,
     );
     const removeSchema = db.prepare('DELETE FROM namespace_schemas WHERE namespace = ?');
+    const encrypt = db.prepare('INSERT OR IGNORE INTO namespace_encryption (namespace) VALUES (?)');
+    const unencrypt = db.prepare('DELETE FROM namespace_encryption WHERE namespace = ?');
     const change = db.prepare(
       `UPDATE namespaces SET entry_count = entry_count + ?, bytes = bytes + ?, revision = ?, updated_at = ? WHERE name = ?`,
     );
@@ -107,11 +110,15 @@ export const namespacesTypedProjection: StoreProjection = {
       const name = event.data.namespace;
       if (event.type === 'StoreNamespaceCreated') {
         create.run(name, event.revision, at, at);
+        if (event.data.encrypted) encrypt.run(name);
+        else unencrypt.run(name);
         return;
       }
       switch (event.type) {
         case 'StoreNamespaceConfigured': configure.run(event.data.defaultTtlSeconds, name); break;
-        case 'StoreNamespaceDeleted': remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); removeGrants.run(name); break;
+        case 'StoreNamespaceDeleted':
+          remove.run(name); removeTags.run(name); removeDependencies.run(name); removeSchema.run(name); removeGrants.run(name); unencrypt.run(name);
+          break;
         case 'StoreQuotaSet': setQuota.run(event.data.maxEntries, event.data.maxBytes, name); break;
         case 'StoreTagSet': setTag.run(name, event.data.tag, event.data.color); break;
         case 'StoreTagRemoved': removeTag.run(name, event.data.tag); break;
@@ -174,6 +181,8 @@ export interface NamespaceView {
   tags: Record<string, string>;
   /** The namespaces this one depends on, by name. */
   dependsOn: string[];
+  /** Its values are sealed under its own data keys (chosen at creation). */
+  encrypted: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -222,6 +231,8 @@ export class NamespacesReadModel {
   private readonly schemaOf: Statement;
   private readonly grantsOf: Statement;
   private readonly grantsTo: Statement;
+  private readonly encryptedOne: Statement;
+  private readonly allEncrypted: Statement;
 
   constructor(db: Database) {
     this.one = db.prepare('SELECT * FROM namespaces WHERE name = ?');
@@ -240,6 +251,8 @@ export class NamespacesReadModel {
     this.grantsTo = db.prepare(
       `SELECT g.namespace, g.subject, g.access FROM namespace_grants g JOIN json_each(?) s ON s.value = g.subject ORDER BY g.namespace, g.subject`,
     );
+    this.encryptedOne = db.prepare('SELECT 1 FROM namespace_encryption WHERE namespace = ?').pluck();
+    this.allEncrypted = db.prepare('SELECT namespace FROM namespace_encryption').pluck();
   }
 
   /** The value schema of a namespace, undefined when it has none. */
@@ -279,7 +292,8 @@ export class NamespacesReadModel {
       tags.set(t.namespace, { ...tags.get(t.namespace), [t.tag]: t.color });
     }
     const graph = this.graph();
-    return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? []));
+    const encrypted = new Set(this.allEncrypted.all() as string[]);
+    return rows.map((row) => this.toView(row, tags.get(row.name) ?? {}, graph.get(row.name) ?? [], encrypted.has(row.name)));
   }
 
   /** Every namespace that has a stream, deleted ones too (their history stays): what a backup holds. */
@@ -330,7 +344,13 @@ export class NamespacesReadModel {
       dependsOn: this.dependencies(name),
       valueSchema: this.valueSchema(name),
       grants: this.grants(name),
+      encrypted: this.isEncrypted(name),
     };
+  }
+
+  /** Its values are sealed (created `encrypted`). */
+  isEncrypted(name: string): boolean {
+    return this.encryptedOne.get(name) !== undefined;
   }
 
   private valueSchema(name: string): ValueSchema | null {
@@ -338,7 +358,7 @@ export class NamespacesReadModel {
     return view ? { sha256: view.sha256, schema: view.schema } : null;
   }
 
-  private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[]): NamespaceView {
+  private toView(row: NamespaceRow, tags: Record<string, string>, dependsOn: string[], encrypted = this.isEncrypted(row.name)): NamespaceView {
     return {
       name: row.name,
       entryCount: row.entry_count,
@@ -348,6 +368,7 @@ export class NamespacesReadModel {
       quota: { maxEntries: row.max_entries, maxBytes: row.max_bytes, usedEntries: row.entry_count, usedBytes: row.bytes },
       tags,
       dependsOn,
+      encrypted,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

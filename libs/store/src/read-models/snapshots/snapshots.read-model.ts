@@ -38,7 +38,10 @@ export const snapshotsTypedProjection: StoreProjection = {
       `INSERT INTO snapshot_entries (namespace, snapshot_id, ${ENTRY_COLUMNS})
        SELECT namespace, @id, ${ENTRY_COLUMNS} FROM entries WHERE namespace = @namespace`,
     );
+    // A purge forgets the key's value in every snapshot taken before it too.
+    const forget = db.prepare('DELETE FROM snapshot_entries WHERE namespace = ? AND key = ?');
     return (event) => {
+      if (event.type === 'StoreEntryPurged') forget.run(event.data.namespace, event.data.key);
       if (event.type !== 'StoreSnapshotCreated') return;
       const { timestamp, actor } = event.metadata;
       insert.run({ ...event.data, createdAt: timestamp, actor });

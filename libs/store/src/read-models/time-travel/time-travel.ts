@@ -4,6 +4,7 @@ import { requireStoreEvent, StoreEvent } from '../../events/store-event';
 import { SnapshotsReadModel } from '../snapshots/snapshots.read-model';
 import { namespaceStream } from '../../shared/store-events';
 import { HistoryReadModel } from '../history/history.read-model';
+import { forgetPurged, PurgedKeys } from '../../events/forget';
 
 const PAGE = 2000;
 
@@ -17,9 +18,10 @@ export class TimeTravel {
     private readonly log: EventStore,
     private readonly snapshots: SnapshotsReadModel,
     private readonly history: HistoryReadModel,
+    private readonly purged: PurgedKeys,
   ) {}
 
-  /** Every record (deleted ones included) of the namespace after `revision`. */
+  /** Every record (deleted ones included) of the namespace after `revision`; keys purged since are left out. */
   async stateAt(namespace: string, revision: number): Promise<Map<string, EntryRecord>> {
     const snapshot = this.snapshots.nearest(namespace, revision);
     const records = snapshot ? this.snapshots.records(namespace, snapshot.id) : new Map<string, EntryRecord>();
@@ -29,11 +31,13 @@ export class TimeTravel {
       for (const event of page) replayInto(records, requireStoreEvent(event));
       next = page[page.length - 1].revision + 1;
     }
+    for (const key of records.keys()) if (this.purged.purgedAfter(namespace, key, revision)) records.delete(key);
     return records;
   }
 
-  /** The key's record after `revision`, replaying only the key's own events since the nearest snapshot. */
+  /** The key's record after `revision`, replaying only the key's own events since the nearest snapshot; none if purged since. */
   async entryAt(namespace: string, key: string, revision: number): Promise<EntryRecord | undefined> {
+    if (this.purged.purgedAfter(namespace, key, revision)) return undefined;
     const snapshot = this.snapshots.nearest(namespace, revision);
     const records = new Map<string, EntryRecord>();
     const start = snapshot && this.snapshots.record(namespace, snapshot.id, key);
@@ -52,6 +56,6 @@ export class TimeTravel {
   async eventAt(namespace: string, revision: number): Promise<StoreEvent> {
     const [event] = await this.log.readStream(namespaceStream(namespace), revision, 1);
     if (!event || event.revision !== revision) throw new Error(`revision ${revision} of namespace ${namespace} is not in the log`);
-    return requireStoreEvent(event);
+    return forgetPurged(requireStoreEvent(event), this.purged);
   }
 }
