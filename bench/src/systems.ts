@@ -22,9 +22,14 @@ const BATCH = 128;
 const MAIN = resolve(__dirname, '../../apps/store-service/src/main.js');
 
 /** The built service as a child process on a free port of 127.0.0.1. */
-export async function startHexaStore(dataDir: string, logDir: string, label = 'hexastore', { empty = false } = {}): Promise<RunningSystem> {
+export async function startHexaStore(
+  dataDir: string, logDir: string, label = 'hexastore', { empty = false, masterKeyFile }: { empty?: boolean; masterKeyFile?: string } = {},
+): Promise<RunningSystem> {
   const [port, grpcPort] = [await freePort(), await freePort()];
-  const env = { ...process.env, STORE_DATA_DIR: dataDir, PORT: String(port), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env, STORE_DATA_DIR: dataDir, PORT: String(port), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    ...(masterKeyFile !== undefined && { STORE_MASTER_KEY_FILE: masterKeyFile }),
+  };
   const p = start(label, process.execPath, [...nodeFlags(), MAIN], { env, logFile: join(logDir, `${label}.log`) });
   await waitReady(p, async () => (await call(port, 'GET', '/health/ready')).status === 200, 120_000);
   if (!empty) {
