@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EntryCreated } from '../namespace/entry';
+import { EntryCreated, sealedValueBytes } from '../namespace/entry';
+import { enforceQuota } from '../namespace/quota.decide';
 import { initialNamespaceState, NamespaceEvent } from '../namespace/namespace';
 import { KeyVault } from './key-vault';
 import { NamespaceKeys } from './sealed-values';
@@ -25,6 +26,22 @@ describe('sealing the values of an encrypted namespace', () => {
   afterEach(() => {
     keys.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a value of n bytes as sealedValueBytes(n) bytes, which is what the quota of an encrypted namespace checks', () => {
+    for (const n of [0, 1, 2, 3, 4, 100, 1000, 4096]) {
+      const text = dataOf(keys.sealEvents(encrypted, [put('t', { value: 'x'.repeat(n), metadata: {} })], now));
+      const bytes = dataOf(keys.sealEvents(encrypted, [put('b', { valueBase64: randomBytes(n).toString('base64'), metadata: {} })], now));
+      expect([Buffer.byteLength(text.value!), Buffer.byteLength(bytes.value!)]).toEqual([sealedValueBytes(n), sealedValueBytes(n)]);
+    }
+    // key 'k' (1 byte) + a 10-byte value sealed: the limit just below refuses it, the sealed size itself admits it.
+    const needed = 1 + sealedValueBytes(10);
+    const write = [put('k', { value: 'v'.repeat(10), metadata: {} })];
+    expect(() => enforceQuota({ ...encrypted, quota: { maxEntries: null, maxBytes: needed - 1 } }, write)).toThrow(expect.objectContaining({
+      code: 'QUOTA_EXCEEDED', details: expect.objectContaining({ requested: needed }),
+    }));
+    expect(() => enforceQuota({ ...encrypted, quota: { maxEntries: null, maxBytes: needed } }, write)).not.toThrow();
+    expect(() => enforceQuota({ ...encrypted, encrypted: false, quota: { maxEntries: null, maxBytes: 11 } }, write)).not.toThrow();
   });
 
   it('seals text, bytes and metadata values (not names) and opens them back; plain namespaces pass as they are', () => {

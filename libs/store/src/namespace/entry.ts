@@ -87,6 +87,13 @@ function sameMetadata(a: Readonly<Record<string, string>>, b: Readonly<Record<st
 export const entryBytes = (key: string, value: EncodedValue): number =>
   Buffer.byteLength(key) + (value.valueBase64 !== undefined ? Buffer.from(value.valueBase64, 'base64').length : Buffer.byteLength(value.value!));
 
+/**
+ * The text an encrypted namespace stores for a value of `plainBytes` bytes (crypto/sealed-values.ts):
+ * `hxs1:<keyId, 36>:<base64 of nonce 12 ‖ type 1 ‖ ciphertext ‖ tag 16>` — what its quota counts.
+ */
+export const SEALED_PREFIX = 'hxs1:';
+export const sealedValueBytes = (plainBytes: number): number => SEALED_PREFIX.length + 37 + 4 * Math.ceil((12 + 1 + plainBytes + 16) / 3);
+
 export const contentOf = (data: EntryContent): EntryContent =>
   data.valueBase64 !== undefined ? { valueBase64: data.valueBase64, metadata: data.metadata } : { value: data.value!, metadata: data.metadata };
 

@@ -1,5 +1,6 @@
 import { NO_QUOTA, Quota, QuotaSet } from './governance';
 import { evolve, NamespaceEvent, NamespaceState, requireExists } from './namespace';
+import { EncodedValue, entryBytes, isEntryWrittenType, SEALED_PREFIX, sealedValueBytes } from './entry';
 import { invalid, StoreError } from '../shared/errors';
 
 /** A quota change: a field left out keeps its limit, null clears it. */
@@ -43,7 +44,7 @@ export function decideDeclaredQuota(state: NamespaceState, declared: Quota | und
 export function enforceQuota(state: NamespaceState, events: readonly NamespaceEvent[]): void {
   const { maxEntries, maxBytes } = state.quota;
   if (maxEntries === null && maxBytes === null) return;
-  const after = events.reduce(evolve, state);
+  const after = (state.encrypted ? events.map(asStored) : events).reduce(evolve, state);
   const check = (limit: 'maxEntries' | 'maxBytes', max: number | null, used: number, wanted: number) => {
     if (max === null || wanted <= used || wanted <= max) return;
     throw new StoreError(
@@ -54,4 +55,17 @@ export function enforceQuota(state: NamespaceState, events: readonly NamespaceEv
   };
   check('maxEntries', maxEntries, state.entryCount, after.entryCount);
   check('maxBytes', maxBytes, state.bytes, after.bytes);
+}
+
+/**
+ * A write as an encrypted namespace will store it: values are sealed after the decision, so the
+ * check counts the sealed size the log and the read models will count (a value already sealed —
+ * restored, rolled back — as it is).
+ */
+function asStored(event: NamespaceEvent): NamespaceEvent {
+  if (!isEntryWrittenType(event.type)) return event;
+  const data = (event as { data: EncodedValue & { key: string } }).data;
+  if (data.value?.startsWith(SEALED_PREFIX)) return event;
+  const plain = entryBytes('', data);
+  return { ...event, data: { ...data, value: 'x'.repeat(sealedValueBytes(plain)), valueBase64: undefined } } as NamespaceEvent;
 }
