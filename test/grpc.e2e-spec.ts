@@ -240,12 +240,15 @@ describe('gRPC with authentication off', () => {
 
 describe('gRPC with authentication on', () => {
   const secret = 'grpc-secret-0123456789';
+  const bobSecret = 'grpc-bob-secret-0123456789';
   let service: Running;
   beforeAll(async () => {
     const dir = tempDir();
     const configFile = join(dir, 'store.yaml');
     const digest = createHash('sha256').update(secret).digest('hex');
-    writeFileSync(configFile, `apiKeys:\n  - id: alice-key\n    sha256: "${digest}"\n    user: alice\n    roles: [admin]\n`);
+    const bobDigest = createHash('sha256').update(bobSecret).digest('hex');
+    writeFileSync(configFile, `apiKeys:\n  - id: alice-key\n    sha256: "${digest}"\n    user: alice\n    roles: [admin]\n`
+      + `  - id: bob-key\n    sha256: "${bobDigest}"\n    user: bob\n    roles: []\n`);
     service = await start({ STORE_AUTH: 'on', STORE_CONFIG: configFile });
     service.dir = dir;
   });
@@ -278,6 +281,36 @@ describe('gRPC with authentication on', () => {
     expect(put.created).toBe(true);
     const [event] = await take(grpc.stream('Watch', { namespace: 'mine', fromStart: true, types: ['StoreEntryCreated'] }, grpc.metadata(token)), 1);
     expect(event).toMatchObject({ key: 'k', actor: 'alice' });
+  });
+
+  it('grants decide over gRPC too (PERMISSION_DENIED, nothing read or written), and every call is in the access audit', async () => {
+    const { grpc } = service;
+    const bob = grpc.metadata(`bob-key.${bobSecret}`);
+    const admin = { authorization: `Bearer alice-key.${secret}` };
+    const revision = async () => (await http('GET', `${service.url}/v1/namespaces/mine`, undefined, admin)).body.revision as number;
+    const before = await revision();
+    expect(before).toBeGreaterThanOrEqual(0);
+    expect(await refused(grpc.call('Get', { namespace: 'mine', key: 'k' }, bob))).toMatchObject({ status: status.PERMISSION_DENIED, code: 'FORBIDDEN' });
+    expect(await refused(grpc.call('Put', { namespace: 'mine', key: 'b', value: Buffer.from('v') }, bob))).toMatchObject({
+      status: status.PERMISSION_DENIED, code: 'FORBIDDEN',
+    });
+    expect(await refused(all(grpc.stream('Watch', { namespace: 'mine', fromStart: true }, bob)))).toMatchObject({ status: status.PERMISSION_DENIED });
+    expect(await refused(all(grpc.stream('Backup', {}, bob)))).toMatchObject({ status: status.PERMISSION_DENIED });
+    expect(await revision()).toBe(before);
+    const audit = await http('GET', `${service.url}/v1/namespaces/mine/access-audit?limit=1000`, undefined, admin);
+    expect(audit.status).toBe(200);
+    const calls = (audit.body.items as { actor: string | null; operation: string; key: string | null; outcome: string; status: number }[])
+      .filter((i) => i.operation.startsWith('gRPC '))
+      .map(({ actor, operation, key, outcome, status: code }) => ({ actor, operation, key, outcome, status: code }));
+    expect(calls).toEqual(expect.arrayContaining([
+      { actor: 'alice', operation: 'gRPC hexastore.v1.Store/Put', key: 'k', outcome: 'allowed', status: 200 },
+      { actor: 'bob', operation: 'gRPC hexastore.v1.Store/Get', key: 'k', outcome: 'denied', status: 403 },
+      { actor: 'bob', operation: 'gRPC hexastore.v1.Store/Put', key: 'b', outcome: 'denied', status: 403 },
+      { actor: 'bob', operation: 'gRPC hexastore.v1.Store/Watch', key: null, outcome: 'denied', status: 403 },
+    ]));
+    const locked = await http('GET', `${service.url}/v1/namespaces/locked/access-audit?outcome=denied&limit=1000`, undefined, admin);
+    expect((locked.body.items as { actor: string | null; status: number }[]).filter((i) => i.status === 401).length).toBeGreaterThan(0);
+    expect((locked.body.items as { actor: string | null }[]).every((i) => i.actor === null)).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { STORE_PROTO_FILE, STORE_PROTO_OPTIONS } from '@app/proto';
+import { AccessAudit } from '@app/store';
 import { GrpcObject, loadPackageDefinition, Server, ServerCredentials, ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
@@ -33,6 +34,7 @@ export class GrpcTransport implements OnApplicationBootstrap, BeforeApplicationS
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly callers: RpcCallers,
+    private readonly audit: AccessAudit,
   ) {}
 
   /** The port it listens on (GRPC_PORT=0 picks one), or undefined while off. */
@@ -50,7 +52,7 @@ export class GrpcTransport implements OnApplicationBootstrap, BeforeApplicationS
     const { feed, limits, maxRequestBytes } = this.config;
     const definition = loadSync(STORE_PROTO_FILE, STORE_PROTO_OPTIONS);
     const store = ((loadPackageDefinition(definition).hexastore as GrpcObject).v1 as GrpcObject).Store as ServiceClientConstructor;
-    this.service = new StoreGrpcService(this.commands, this.queries, this.callers, new FeedStreams(feed));
+    this.service = new StoreGrpcService(this.commands, this.queries, this.callers, new FeedStreams(feed), this.audit);
     this.server = new Server({
       // A transaction's values plus room for the rest of the message; larger messages are refused
       // by the transport (RESOURCE_EXHAUSTED) before they are read.

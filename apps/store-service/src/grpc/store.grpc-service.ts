@@ -1,11 +1,13 @@
 import {
-  BackupStore, CommitTransaction, DeleteEntry, GetEntry, ListEntries, PutEntry, RequestMeta, WatchFeed,
+  AccessAudit, BackupStore, CommitTransaction, DeleteEntry, GetEntry, ListEntries, outcomeOf, PutEntry, RequestMeta, WatchFeed,
 } from '@app/store';
 import type { Metadata, sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { FeedStreams } from '../http/feed-streams';
 import { RpcCallers } from '../rpc/callers';
+import { toProblem } from '../http/problem';
 import { toGrpcError } from './grpc-status';
 import { MalformedMessage } from './malformed-message';
 import {
@@ -32,6 +34,7 @@ export class StoreGrpcService {
     private readonly callers: RpcCallers,
     /** Watch streams count against the same kind of caps as the HTTP feed's, per caller address. */
     private readonly feedStreams: FeedStreams,
+    private readonly audit: AccessAudit,
   ) {}
 
   closeStreams(): void {
@@ -40,16 +43,16 @@ export class StoreGrpcService {
 
   implementation(): UntypedServiceImplementation {
     return {
-      Put: this.unary<PutRequest>(async (request, meta) => {
+      Put: this.unary<PutRequest>('Put', async (request, meta) => {
         const result = await this.commands.execute(new PutEntry(request.namespace, toPutOp(request), meta));
         return { entry: toEntry(result), created: result.created, revision: result.revision, position: result.position };
       }),
-      Get: this.unary<GetRequest>(async (request, meta) => toEntry(
+      Get: this.unary<GetRequest>('Get', async (request, meta) => toEntry(
         await this.queries.execute(new GetEntry(request.namespace, request.key, given(request.minPosition), meta.caller)),
       )),
-      Delete: this.unary<DeleteRequest>((request, meta) =>
+      Delete: this.unary<DeleteRequest>('Delete', (request, meta) =>
         this.commands.execute(new DeleteEntry(request.namespace, toDeleteOp(request), meta))),
-      List: this.unary<ListRequest>(async (request, meta) => {
+      List: this.unary<ListRequest>('List', async (request, meta) => {
         const page = await this.queries.execute(new ListEntries(request.namespace, {
           prefix: given(request.prefix),
           limit: request.limit === 0 ? undefined : request.limit,
@@ -57,11 +60,11 @@ export class StoreGrpcService {
         }, given(request.minPosition), meta.caller));
         return { items: page.items.map(toEntry), nextCursor: page.nextCursor ?? '' };
       }),
-      Txn: this.unary<TxnRequest>((request, meta) => this.commands.execute(new CommitTransaction(request.namespace, toEntryOps(request), meta))),
+      Txn: this.unary<TxnRequest>('Txn', (request, meta) => this.commands.execute(new CommitTransaction(request.namespace, toEntryOps(request), meta))),
       // The stream cap counts per user once authentication is on (one user on many addresses is one caller), else per address.
-      Watch: this.stream<WatchRequest>((request, meta, signal, write, address) =>
+      Watch: this.stream<WatchRequest>('Watch', (request, meta, signal, write, address) =>
         this.watch(request, meta, signal, write, meta.caller ? `user:${meta.caller.user}` : address)),
-      Backup: this.stream<BackupRequest>((request, meta, signal, write) => this.backup(request, meta, signal, write)),
+      Backup: this.stream<BackupRequest>('Backup', (request, meta, signal, write) => this.backup(request, meta, signal, write)),
     };
   }
 
@@ -110,14 +113,42 @@ export class StoreGrpcService {
     });
   }
 
-  private unary<Request>(handle: (request: Request, meta: RequestMeta) => Promise<unknown>) {
+  private unary<Request>(method: string, handle: (request: Request, meta: RequestMeta) => Promise<unknown>) {
     return (call: ServerUnaryCall<Request | MalformedMessage, unknown>, callback: sendUnaryData<unknown>) => {
+      const audited = this.audited(method, call.request);
       const answer = async () => {
         const meta = await this.meta(call.metadata);
+        audited.actor = meta.actor;
         return handle(MalformedMessage.refuse(call.request), meta);
       };
-      answer().then((response) => callback(null, response), (error: unknown) => callback(toGrpcError(error)));
+      answer().then((response) => {
+        audited.done();
+        callback(null, response);
+      }, (error: unknown) => {
+        audited.done(error);
+        callback(toGrpcError(error));
+      });
     };
+  }
+
+  /**
+   * The access audit of one call, as over HTTP: who (null until a credential proved someone), which
+   * method, namespace and key it named, and its outcome by the problem's status; recorded once, when it ends.
+   */
+  private audited(method: string, request: unknown) {
+    const time = new Date().toISOString();
+    const named = (field: string) => {
+      const value = typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[field] : undefined;
+      return typeof value === 'string' && value !== '' ? value.slice(0, 1024) : null;
+    };
+    const record = { actor: null as string | null, done: (error?: unknown, completed = true) => {
+      const status = error === undefined ? 200 : toProblem(error).status;
+      this.audit.record({
+        actor: status === 401 ? null : record.actor, operation: `gRPC hexastore.v1.Store/${method}`, namespace: named('namespace'),
+        key: named('key'), outcome: outcomeOf(status, completed), status, requestId: randomUUID(), time,
+      });
+    } };
+    return record;
   }
 
   /**
@@ -125,6 +156,7 @@ export class StoreGrpcService {
    * for it to drain); the caller cancelling, or the service stopping, ends it.
    */
   private stream<Request>(
+    method: string,
     handle: (request: Request, meta: RequestMeta, signal: AbortSignal, write: (message: object) => Promise<void>, caller: string) => Promise<void>,
   ) {
     return (call: ServerWritableStream<Request | MalformedMessage, unknown>) => {
@@ -134,15 +166,22 @@ export class StoreGrpcService {
       const write = async (message: object) => {
         if (!call.write(message) && !controller.signal.aborted) await once(call, 'drain', { signal: controller.signal });
       };
+      const audited = this.audited(method, call.request);
       const run = async () => {
         const meta = await this.meta(call.metadata);
+        audited.actor = meta.actor;
         await handle(MalformedMessage.refuse(call.request), meta, controller.signal, write, callerOf(call.getPeer()));
       };
       run().then(
-        () => call.end(),
+        () => {
+          audited.done();
+          call.end();
+        },
         (error: unknown) => {
-          if (controller.signal.aborted && call.cancelled) return;
-          if (controller.signal.aborted) return void call.end();
+          const ended = controller.signal.aborted;
+          audited.done(ended ? undefined : error, !(ended && call.cancelled));
+          if (ended && call.cancelled) return;
+          if (ended) return void call.end();
           call.emit('error', toGrpcError(error));
         },
       ).finally(() => {
