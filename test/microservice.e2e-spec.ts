@@ -140,12 +140,15 @@ describe('microservice transport with authentication off', () => {
 describe('microservice transport with authentication on', () => {
   const secret = 'micro-secret-0123456789';
   const token = `bob-key.${secret}`;
+  const eveSecret = 'micro-eve-secret-0123456789';
   let service: Running;
   beforeAll(async () => {
     const dir = tempDir();
     const configFile = join(dir, 'store.yaml');
     const digest = createHash('sha256').update(secret).digest('hex');
-    writeFileSync(configFile, `apiKeys:\n  - id: bob-key\n    sha256: "${digest}"\n    user: bob\n    roles: [admin]\n`);
+    const eveDigest = createHash('sha256').update(eveSecret).digest('hex');
+    writeFileSync(configFile, `apiKeys:\n  - id: bob-key\n    sha256: "${digest}"\n    user: bob\n    roles: [admin]\n`
+      + `  - id: eve-key\n    sha256: "${eveDigest}"\n    user: eve\n    roles: []\n`);
     service = await start({ STORE_AUTH: 'on', STORE_CONFIG: configFile }, dir);
   });
   afterAll(() => stop(service));
@@ -171,5 +174,24 @@ describe('microservice transport with authentication on', () => {
     expect(await store.get('mine', 'k')).toMatchObject({ value: 'v' });
     const history = await http('GET', `${service.url}/v1/namespaces/mine/entries/k/history`, undefined, { authorization: `Bearer ${token}` });
     expect(history.body.items[0].actor).toBe('bob');
+  });
+
+  it('grants decide for message patterns too (FORBIDDEN, nothing written), and every message is in the access audit', async () => {
+    const eve = new HexaStoreMicroserviceClient(service.proxy, { token: `eve-key.${eveSecret}` });
+    const before = await revisionOf(service.url, 'mine', token);
+    expect((await refused(eve.get('mine', 'k'))).problem).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect((await refused(eve.put('mine', 'e', 'v'))).code).toBe('FORBIDDEN');
+    expect((await refused(eve.list('mine'))).code).toBe('FORBIDDEN');
+    expect(await revisionOf(service.url, 'mine', token)).toBe(before);
+    const audit = await http('GET', `${service.url}/v1/namespaces/mine/access-audit?limit=1000`, undefined, { authorization: `Bearer ${token}` });
+    const calls = (audit.body.items as { actor: string | null; operation: string; key: string | null; outcome: string; status: number }[])
+      .filter((i) => i.operation.startsWith('TCP '))
+      .map(({ actor, operation, key, outcome, status }) => ({ actor, operation, key, outcome, status }));
+    expect(calls).toEqual(expect.arrayContaining([
+      { actor: 'bob', operation: 'TCP hexastore.put', key: 'k', outcome: 'allowed', status: 200 },
+      { actor: 'eve', operation: 'TCP hexastore.get', key: 'k', outcome: 'denied', status: 403 },
+      { actor: 'eve', operation: 'TCP hexastore.put', key: 'e', outcome: 'denied', status: 403 },
+      { actor: 'eve', operation: 'TCP hexastore.list', key: null, outcome: 'denied', status: 403 },
+    ]));
   });
 });

@@ -1,13 +1,12 @@
 import {
-  AccessAudit, BackupStore, CommitTransaction, DeleteEntry, GetEntry, ListEntries, outcomeOf, PutEntry, RequestMeta, WatchFeed,
+  AccessAudit, BackupStore, CommitTransaction, DeleteEntry, GetEntry, ListEntries, PutEntry, RequestMeta, WatchFeed,
 } from '@app/store';
 import type { Metadata, sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { FeedStreams } from '../http/feed-streams';
 import { RpcCallers } from '../rpc/callers';
-import { toProblem } from '../http/problem';
+import { auditedCall } from '../rpc/audited-call';
 import { toGrpcError } from './grpc-status';
 import { MalformedMessage } from './malformed-message';
 import {
@@ -131,24 +130,8 @@ export class StoreGrpcService {
     };
   }
 
-  /**
-   * The access audit of one call, as over HTTP: who (null until a credential proved someone), which
-   * method, namespace and key it named, and its outcome by the problem's status; recorded once, when it ends.
-   */
   private audited(method: string, request: unknown) {
-    const time = new Date().toISOString();
-    const named = (field: string) => {
-      const value = typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[field] : undefined;
-      return typeof value === 'string' && value !== '' ? value.slice(0, 1024) : null;
-    };
-    const record = { actor: null as string | null, done: (error?: unknown, completed = true) => {
-      const status = error === undefined ? 200 : toProblem(error).status;
-      this.audit.record({
-        actor: status === 401 ? null : record.actor, operation: `gRPC hexastore.v1.Store/${method}`, namespace: named('namespace'),
-        key: named('key'), outcome: outcomeOf(status, completed), status, requestId: randomUUID(), time,
-      });
-    } };
-    return record;
+    return auditedCall(this.audit, `gRPC hexastore.v1.Store/${method}`, request);
   }
 
   /**

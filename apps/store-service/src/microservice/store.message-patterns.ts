@@ -1,5 +1,5 @@
 import { STORE_PATTERNS } from '@app/microservice-client';
-import { CommitTransaction, DeleteEntry, GetEntry, invalid, ListEntries, PutEntry, RequestMeta } from '@app/store';
+import { AccessAudit, CommitTransaction, DeleteEntry, GetEntry, invalid, ListEntries, PutEntry, RequestMeta } from '@app/store';
 import { Controller, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -7,6 +7,7 @@ import { toPutOp } from '../http/entry.dto';
 import { validatePutEntry } from '../http/put-entry.validator';
 import { toEntryOps, TransactionDto } from '../http/transaction.dto';
 import { validateBody } from '../http/validation';
+import { auditedCall } from '../rpc/audited-call';
 import { RpcCallers } from '../rpc/callers';
 import { RpcProblemFilter } from './rpc-problem.filter';
 
@@ -48,43 +49,66 @@ function withoutCaller(payload: Message, ...fields: string[]): Message {
 @Controller()
 @UseFilters(RpcProblemFilter)
 export class StoreMessagePatterns {
-  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus, private readonly callers: RpcCallers) {}
+  constructor(
+    private readonly commands: CommandBus, private readonly queries: QueryBus, private readonly callers: RpcCallers,
+    private readonly audit: AccessAudit,
+  ) {}
 
   @MessagePattern(STORE_PATTERNS.put)
-  async put(@Payload() payload: unknown) {
-    const { input, meta } = await this.accept(payload);
-    const op = toPutOp(text(input, 'key')!, validatePutEntry(withoutCaller(input, 'namespace', 'key')));
-    return this.commands.execute(new PutEntry(text(input, 'namespace')!, op, meta));
+  put(@Payload() payload: unknown) {
+    return this.audited(STORE_PATTERNS.put, payload, async ({ input, meta }) => {
+      const op = toPutOp(text(input, 'key')!, validatePutEntry(withoutCaller(input, 'namespace', 'key')));
+      return this.commands.execute(new PutEntry(text(input, 'namespace')!, op, meta));
+    });
   }
 
   @MessagePattern(STORE_PATTERNS.get)
-  async get(@Payload() payload: unknown) {
-    const { input, meta } = await this.accept(payload);
-    return this.queries.execute(new GetEntry(text(input, 'namespace')!, text(input, 'key')!, text(input, 'minPosition', true), meta.caller));
+  get(@Payload() payload: unknown) {
+    return this.audited(STORE_PATTERNS.get, payload, async ({ input, meta }) => {
+      return this.queries.execute(new GetEntry(text(input, 'namespace')!, text(input, 'key')!, text(input, 'minPosition', true), meta.caller));
+    });
   }
 
   @MessagePattern(STORE_PATTERNS.list)
-  async list(@Payload() payload: unknown) {
-    const { input, meta } = await this.accept(payload);
-    return this.queries.execute(new ListEntries(text(input, 'namespace')!, {
-      prefix: text(input, 'prefix', true),
-      limit: count(input, 'limit'),
-      cursor: text(input, 'cursor', true),
-    }, text(input, 'minPosition', true), meta.caller));
+  list(@Payload() payload: unknown) {
+    return this.audited(STORE_PATTERNS.list, payload, async ({ input, meta }) => {
+      return this.queries.execute(new ListEntries(text(input, 'namespace')!, {
+        prefix: text(input, 'prefix', true),
+        limit: count(input, 'limit'),
+        cursor: text(input, 'cursor', true),
+      }, text(input, 'minPosition', true), meta.caller));
+    });
   }
 
   @MessagePattern(STORE_PATTERNS.txn)
-  async txn(@Payload() payload: unknown) {
-    const { input, meta } = await this.accept(payload);
-    const body = await validateBody(TransactionDto, withoutCaller(input, 'namespace'));
-    return this.commands.execute(new CommitTransaction(text(input, 'namespace')!, toEntryOps(body), meta));
+  txn(@Payload() payload: unknown) {
+    return this.audited(STORE_PATTERNS.txn, payload, async ({ input, meta }) => {
+      const body = await validateBody(TransactionDto, withoutCaller(input, 'namespace'));
+      return this.commands.execute(new CommitTransaction(text(input, 'namespace')!, toEntryOps(body), meta));
+    });
   }
 
   @MessagePattern(STORE_PATTERNS.delete)
-  async delete(@Payload() payload: unknown) {
-    const { input, meta } = await this.accept(payload);
-    const op = { op: 'delete' as const, key: text(input, 'key')!, expectedVersion: count(input, 'expectedVersion') };
-    return this.commands.execute(new DeleteEntry(text(input, 'namespace')!, op, meta));
+  delete(@Payload() payload: unknown) {
+    return this.audited(STORE_PATTERNS.delete, payload, async ({ input, meta }) => {
+      const op = { op: 'delete' as const, key: text(input, 'key')!, expectedVersion: count(input, 'expectedVersion') };
+      return this.commands.execute(new DeleteEntry(text(input, 'namespace')!, op, meta));
+    });
+  }
+
+  /** Runs one message's handling, recorded in the access audit when it ends. */
+  private async audited<T>(pattern: string, payload: unknown, handle: (accepted: { input: Message; meta: RequestMeta }) => Promise<T>): Promise<T> {
+    const call = auditedCall(this.audit, `TCP ${pattern}`, payload);
+    try {
+      const accepted = await this.accept(payload);
+      call.actor = accepted.meta.actor;
+      const answer = await handle(accepted);
+      call.done();
+      return answer;
+    } catch (error) {
+      call.done(error);
+      throw error;
+    }
   }
 
   /** The message as an object, and its caller authenticated (before anything is read or written). */
