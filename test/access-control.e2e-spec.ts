@@ -228,6 +228,9 @@ describe('access control with STORE_AUTH=on', () => {
     }
     // The list shows only what the caller may read; whoami tells its grants.
     expect((await http('GET', `${url}/v1/namespaces`, undefined, as('nora'))).body).toEqual([]);
+    // A feed from a consumer's checkpoint does not tell a caller with no read anywhere whether that consumer exists.
+    expect(await feedStatus('/v1/feed?consumer=nobody', 'nora')).toBe(403);
+    expect(await feedStatus('/v1/feed?consumer=nobody', 'root')).toBe(404);
     expect((await http('GET', `${url}/v1/namespaces`, undefined, as('rita'))).body.map((n: { name: string }) => n.name)).toEqual(['shop']);
     expect((await http('GET', `${url}/v1/whoami`, undefined, as('will'))).body).toEqual({ user: 'will', roles: ['ops'], grants: [{ namespace: 'shop', access: 'write' }] });
     expect((await http('GET', `${url}/v1/whoami`, undefined, as('tess'))).body.grants).toEqual([{ namespace: 'shop', access: 'read' }]);

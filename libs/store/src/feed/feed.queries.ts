@@ -54,6 +54,8 @@ export class WatchFeedHandler implements IQueryHandler<WatchFeed> {
     if (filter.namespace !== undefined && !this.namespaces.head(validateNamespace(filter.namespace))) {
       throw namespaceNotFound(filter.namespace);
     }
+    // Consumer checkpoints are store-wide: only a caller that may read some namespace learns of them (as through /v1/consumers).
+    if ('consumer' in start) this.access.requireSomeRead(caller);
     const after = await this.resolveStart(start);
     const head = await this.backend.eventStore.headPosition();
     const inBacklog = (position: string) => {
