@@ -59,6 +59,19 @@ function requireEncryptedNamespace(namespaces: NamespacesReadModel, namespace: s
   requireEncrypted({ ...initialNamespaceState(namespace), ...head });
 }
 
+/**
+ * Checked before the vault is touched, so a refused call changes nothing: the caller's access, the
+ * namespace (encrypted), and whether this is a retry already written (which must not touch the vault again).
+ */
+function mayChangeVault(
+  writer: NamespaceWriter, namespaces: NamespacesReadModel, backend: StoreBackend, meta: RequestMeta, namespace: string,
+  operation: 'rotate-key' | 'shred-keys',
+): boolean {
+  writer.authorise(meta, { namespace: validateNamespace(namespace), operation });
+  requireEncryptedNamespace(namespaces, namespace);
+  return !alreadyWritten(backend, meta);
+}
+
 /** Never appended: a retry of a written request is answered from the idempotency log before its decision. */
 const UNUSED_ROTATION: KeyRotation = { keyId: '', previousKeyId: null, rotatedAt: '' };
 
@@ -73,11 +86,9 @@ export class RotateKeyHandler implements ICommandHandler<RotateKey> {
   ) {}
 
   execute({ namespace, meta }: RotateKey): Promise<KeyRotation> {
-    // Access and the namespace are checked before the vault is touched: a refused call changes nothing.
-    this.writer.authorise(meta, { namespace: validateNamespace(namespace), operation: 'rotate-key' });
-    requireEncryptedNamespace(this.namespaces, namespace);
     // The key is in the vault before its event: a crash in between leaves a key no event names, which is harmless.
-    const rotation = alreadyWritten(this.backend, meta) ? UNUSED_ROTATION : this.keys.rotate(namespace, this.clock.now());
+    const rotation = mayChangeVault(this.writer, this.namespaces, this.backend, meta, namespace, 'rotate-key')
+      ? this.keys.rotate(namespace, this.clock.now()) : UNUSED_ROTATION;
     return handleCommand(this.writer, this.clock, meta, {
       namespace,
       keys: [],
@@ -103,10 +114,8 @@ export class ShredKeysHandler implements ICommandHandler<ShredKeys> {
   ) {}
 
   execute({ namespace, meta }: ShredKeys): Promise<KeysShreddedResult> {
-    this.writer.authorise(meta, { namespace: validateNamespace(namespace), operation: 'shred-keys' });
-    requireEncryptedNamespace(this.namespaces, namespace);
     // Keys first: a crash before the event leaves them destroyed but unrecorded, never recorded but kept.
-    const keyIds = alreadyWritten(this.backend, meta) ? [] : this.keys.shred(namespace);
+    const keyIds = mayChangeVault(this.writer, this.namespaces, this.backend, meta, namespace, 'shred-keys') ? this.keys.shred(namespace) : [];
     const shreddedAt = this.clock.now().toISOString();
     return handleCommand(this.writer, this.clock, meta, {
       namespace,

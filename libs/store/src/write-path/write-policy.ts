@@ -50,10 +50,6 @@ export abstract class WritePolicy {
   abstract authorise(meta: RequestMeta, access: WriteAccess): void;
 }
 
-/** Everyone may write: for tools that open the store without a transport (no caller to check). */
-export class OpenWritePolicy extends WritePolicy {
-  authorise(): void {}
-}
 
 /** The admin role, or a grant on the namespace that covers what the operation needs (access.ts). */
 export class GrantWritePolicy extends WritePolicy {
